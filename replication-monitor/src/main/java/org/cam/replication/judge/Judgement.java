@@ -1,0 +1,4 @@
+package org.cam.replication.judge;
+
+public record Judgement(ReplicationState state, String detail) {
+}

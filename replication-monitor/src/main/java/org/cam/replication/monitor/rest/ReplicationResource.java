@@ -1,0 +1,83 @@
+package org.cam.replication.monitor.rest;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.cam.replication.failover.ActionResult;
+import org.cam.replication.failover.TopologyException;
+import org.cam.replication.monitor.HistoryEntry;
+import org.cam.replication.monitor.MonitorService;
+import org.cam.replication.monitor.StatusView;
+
+/** Reads are open (see README: keep 8083 inside the cluster); topology changes need the admin role. */
+@Path("/api/v1/replication")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReplicationResource {
+
+    @Inject
+    MonitorService monitor;
+
+    @Inject
+    SecurityIdentity identity;
+
+    @GET
+    @Path("/status")
+    public StatusView status() {
+        StatusView s = monitor.engine().status();
+        if (s == null) {
+            throw new TopologyException(503, "no observation yet");
+        }
+        return s;
+    }
+
+    @GET
+    @Path("/history")
+    public List<HistoryEntry> history(@QueryParam("limit") @DefaultValue("100") int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new TopologyException(400, "limit must be between 1 and 1000", "limit");
+        }
+        List<HistoryEntry> all = monitor.engine().history();
+        return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+
+    @POST
+    @Path("/switchover")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("admin")
+    public ActionResult switchover(ActionRequest request) {
+        return monitor.engine().switchover(actor(), reason(request));
+    }
+
+    @POST
+    @Path("/promote")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("admin")
+    public ActionResult promote(ActionRequest request) {
+        boolean force = request != null && Boolean.TRUE.equals(request.force());
+        return monitor.engine().promote(actor(), reason(request), force);
+    }
+
+    private String actor() {
+        return identity.getPrincipal().getName();
+    }
+
+    private static String reason(ActionRequest request) {
+        String reason = request == null ? null : request.reason();
+        if (reason == null || reason.isBlank()) {
+            throw new TopologyException(400, "a reason is required for the audit log", "reason");
+        }
+        if (reason.length() > 1000) {
+            throw new TopologyException(400, "reason is longer than 1000 characters", "reason");
+        }
+        return reason.strip();
+    }
+}

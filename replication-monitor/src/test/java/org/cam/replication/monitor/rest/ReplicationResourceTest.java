@@ -1,0 +1,109 @@
+package org.cam.replication.monitor.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** REST, security, health, metrics and alarm wiring of the running service against its own private pair. */
+@QuarkusTest
+@QuarkusTestResource(value = PairAndWebhookResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplicationResourceTest {
+
+    private static void onReplica(String sql) {
+        PairAndWebhookResource.PAIR.exec(PairAndWebhookResource.PAIR.replicaPort, sql);
+    }
+
+    private static String state() {
+        return given().get("/api/v1/replication/status").then().extract().path("state");
+    }
+
+    @Test
+    @Order(1)
+    void healthyStatusHealthAndMetrics() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> "HEALTHY".equals(state()));
+        given().get("/api/v1/replication/status").then().statusCode(200)
+                .body("state", equalTo("HEALTHY"))
+                .body("since", notNullValue())
+                .body("lagMillis", notNullValue())
+                .body("primary.reachable", equalTo(true))
+                .body("primary.readOnly", equalTo(false))
+                .body("primary.flavour", equalTo("MARIADB"))
+                .body("secondary.readOnly", equalTo(true))
+                .body("secondary.replica.ioRunning", equalTo("Yes"))
+                .body("secondary.replica.sqlRunning", equalTo(true));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("cam_replication_lag_seconds"))
+                .body(containsString("cam_replication_io_thread_running 1.0"))
+                .body(containsString("cam_replication_state_active{state=\"HEALTHY\"} 1.0"));
+    }
+
+    @Test
+    @Order(2)
+    void topologyChangesAreAdminOnlyAndNeedAReason() {
+        given().contentType(ContentType.JSON).body("{\"reason\":\"x\"}").post("/api/v1/replication/switchover")
+                .then().statusCode(401);
+        given().auth().preemptive().basic("admin", "wrong").contentType(ContentType.JSON).body("{\"reason\":\"x\"}")
+                .post("/api/v1/replication/promote").then().statusCode(401);
+        given().auth().preemptive().basic("admin", "camdemo").contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/replication/switchover").then().statusCode(400)
+                .contentType("application/problem+json").body("field", equalTo("reason"));
+        given().auth().preemptive().basic("admin", "camdemo").contentType(ContentType.JSON).body("{\"reason\":")
+                .post("/api/v1/replication/promote").then().statusCode(400)
+                .contentType("application/problem+json");
+        given().get("/api/v1/replication/history?limit=0").then().statusCode(400).body("field", equalTo("limit"));
+        assertThat(state()).isEqualTo("HEALTHY");
+    }
+
+    @Test
+    @Order(3)
+    void stoppedSqlThreadRaisesAndClearsAnAlarm() {
+        onReplica("STOP SLAVE SQL_THREAD");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "REPLICATION_STOPPED".equals(state()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> PairAndWebhookResource.ALARMS.stream()
+                .anyMatch(a -> a.contains("\"RAISE\"") && a.contains("replication.REPLICATION_STOPPED")));
+        given().get("/q/metrics").then().body(containsString("cam_replication_sql_thread_running 0.0"));
+
+        onReplica("START SLAVE SQL_THREAD");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "HEALTHY".equals(state()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> PairAndWebhookResource.ALARMS.stream()
+                .anyMatch(a -> a.contains("\"CLEAR\"") && a.contains("replication.REPLICATION_STOPPED")));
+        given().get("/api/v1/replication/history").then().statusCode(200)
+                .body("to", org.hamcrest.Matchers.hasItems("HEALTHY", "REPLICATION_STOPPED"));
+    }
+
+    @Test
+    @Order(4)
+    void switchoverThroughTheApiIsAudited() {
+        int newPrimary = PairAndWebhookResource.PAIR.replicaPort;
+        given().auth().preemptive().basic("admin", "camdemo").contentType(ContentType.JSON)
+                .body("{\"reason\":\"maintenance on the primary host\"}")
+                .post("/api/v1/replication/switchover").then().statusCode(200)
+                .body("outcome", equalTo("DONE"))
+                .body("newPrimary", equalTo("127.0.0.1:" + newPrimary));
+        given().get("/api/v1/replication/status").then()
+                .body("primary.address", equalTo("127.0.0.1:" + newPrimary));
+        await().atMost(Duration.ofSeconds(15)).until(() -> "HEALTHY".equals(state()));
+        given().get("/api/v1/replication/history").then()
+                .body("find { it.kind == 'SWITCHOVER' }.actor", equalTo("admin"))
+                .body("find { it.kind == 'SWITCHOVER' }.reason", equalTo("maintenance on the primary host"));
+        assertThat(PairAndWebhookResource.PAIR.queryLong(newPrimary,
+                "SELECT COUNT(*) FROM cam_monitor.audit WHERE action='SWITCHOVER' AND actor='admin'")).isEqualTo(1);
+        given().get("/q/metrics").then()
+                .body(containsString("cam_replication_failovers_total{kind=\"SWITCHOVER\"} 1.0"));
+    }
+}
