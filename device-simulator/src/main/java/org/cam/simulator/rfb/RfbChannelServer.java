@@ -1,0 +1,107 @@
+package org.cam.simulator.rfb;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The RFB listener of one channel (address, port) and its viewers. Several viewers share the channel's
+ * screen; a viewer whose ClientInit asks for exclusive access (shared flag 0) disconnects the others.
+ */
+public final class RfbChannelServer {
+
+    private final Vertx vertx;
+    private final String host;
+    private final ChannelScreen screen;
+    private final Supplier<String> password;
+    private final Supplier<String> desktopName;
+    private final Set<RfbConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile NetServer server;
+    private volatile int port;
+
+    /**
+     * @param password    the channel's session credential, or null for security type None
+     * @param desktopName the name sent in ServerInit
+     */
+    public RfbChannelServer(Vertx vertx, String host, ChannelScreen screen, Supplier<String> password,
+                            Supplier<String> desktopName) {
+        this.vertx = vertx;
+        this.host = host;
+        this.screen = screen;
+        this.password = password;
+        this.desktopName = desktopName;
+    }
+
+    /** Starts listening on {@code port}. */
+    public Future<Void> listen(int port) {
+        NetServer s = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+                .setReuseAddress(true));
+        s.connectHandler(sock -> {
+            RfbConnection c = new RfbConnection(this, sock, vertx.getOrCreateContext());
+            connections.add(c);
+            c.start();
+        });
+        this.server = s;
+        this.port = port;
+        return s.listen().mapEmpty();
+    }
+
+    /** Stops listening and drops every viewer (power loss or reboot). */
+    public Future<Void> stop() {
+        for (RfbConnection c : List.copyOf(connections)) {
+            c.close("channel stopping");
+        }
+        NetServer s = server;
+        server = null;
+        return s == null ? Future.succeededFuture() : s.close();
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    public ChannelScreen screen() {
+        return screen;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Viewers past the handshake. */
+    public int sessions() {
+        return (int) connections.stream().filter(RfbConnection::isViewing).count();
+    }
+
+    String password() {
+        String p = password.get();
+        return p == null || p.isEmpty() ? null : p;
+    }
+
+    String desktopName() {
+        return desktopName.get();
+    }
+
+    String describe() {
+        return host + ":" + port;
+    }
+
+    void viewerJoined(RfbConnection c, boolean shared) {
+        if (!shared) {
+            for (RfbConnection other : List.copyOf(connections)) {
+                if (other != c) {
+                    other.close("another viewer asked for exclusive access");
+                }
+            }
+        }
+    }
+
+    void removed(RfbConnection c) {
+        connections.remove(c);
+    }
+}

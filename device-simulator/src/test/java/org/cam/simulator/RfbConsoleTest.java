@@ -1,0 +1,334 @@
+package org.cam.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.awt.image.BufferedImage;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.cam.protocol.rfb.ClientMessage;
+import org.cam.protocol.rfb.Encodings;
+import org.cam.protocol.rfb.RfbVersion;
+import org.cam.simulator.rfb.ChannelScreen;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** RFB consoles of a real simulated device on loopback: stock client, Java client, malformed input. */
+class RfbConsoleTest {
+
+    static final String HOST = TestNet.addr(1);
+    static final int PORT = 15900;
+    static Fleet fleet;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // The clock does not tick on its own here (tests call tick()), so screens change only when we act.
+        fleet = new Fleet(SimulatorConfig.parse("--first-address", HOST, "--kvm-port", String.valueOf(PORT),
+                "--https-port", "19443", "--channels", "3", "--tick-millis", "3600000", "--discovery", "manual",
+                "--manager", TestNet.addr(250) + ":3080"));
+        fleet.start(m -> { }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() {
+        fleet.close();
+    }
+
+    private static int[] serverPixels(ChannelScreen s) {
+        int[] px;
+        synchronized (s) {
+            px = s.pixels().clone();
+        }
+        // Java2D may leave alpha bits in an INT_RGB raster; only the colour goes on the wire.
+        for (int i = 0; i < px.length; i++) {
+            px[i] &= 0xffffff;
+        }
+        return px;
+    }
+
+    private static int differing(int[] a, int[] b) {
+        assertThat(a.length).isEqualTo(b.length);
+        int n = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A stock client (vncsnapshot, RealVNC 3.3.7 lineage) decodes each of our encodings: by default it asks for
+     * CopyRect, ZRLE, Hextile, ... and gets ZRLE; with -encodings it gets Hextile or Raw. The saved JPEG must be
+     * 1024x768 and, up to JPEG loss, the pixels the device shows.
+     */
+    @Test
+    void vncsnapshotSavesTheTestScreenInEveryEncoding() throws Exception {
+        ProcessBuilder install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "vncsnapshot=vncsnapshot")
+                .inheritIO();
+        assertThat(install.start().waitFor()).as("vncsnapshot installed").isZero();
+        Path dir = Files.createTempDirectory("cam-sim");
+        // A viewer of our own keeps the screen allocated (and so unchanged) while vncsnapshot comes and goes.
+        try (TestRfbClient holder = new TestRfbClient(HOST, PORT + 1).handshake(null, true)) {
+            for (String encodings : new String[] {null, "hextile", "raw"}) {
+                Path out = dir.resolve((encodings == null ? "default" : encodings) + ".jpg");
+                java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("vncsnapshot", "-quiet"));
+                if (encodings != null) {
+                    cmd.addAll(java.util.List.of("-encodings", encodings));
+                }
+                cmd.addAll(java.util.List.of(HOST + "::" + (PORT + 1), out.toString()));
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                String log = new String(p.getInputStream().readAllBytes());
+                assertThat(p.exitValue()).as(log).isZero();
+                BufferedImage img = ImageIO.read(out.toFile());
+                assertThat(img.getWidth()).isEqualTo(1024);
+                assertThat(img.getHeight()).isEqualTo(768);
+                int[] server = serverPixels(fleet.screen(0, 2));
+                long diff = 0;
+                for (int y = 0; y < 768; y++) {
+                    for (int x = 0; x < 1024; x++) {
+                        int a = img.getRGB(x, y);
+                        int b = server[y * 1024 + x];
+                        diff += Math.abs(((a >> 16) & 0xff) - ((b >> 16) & 0xff)) + Math.abs(((a >> 8) & 0xff)
+                                - ((b >> 8) & 0xff)) + Math.abs((a & 0xff) - (b & 0xff));
+                    }
+                }
+                double mean = diff / (1024.0 * 768 * 3);
+                int far = 0;
+                for (int y = 0; y < 768; y++) {
+                    for (int x = 0; x < 1024; x++) {
+                        int a = img.getRGB(x, y);
+                        int b = server[y * 1024 + x];
+                        if (Math.abs(((a >> 16) & 0xff) - ((b >> 16) & 0xff)) > 96
+                                || Math.abs(((a >> 8) & 0xff) - ((b >> 8) & 0xff)) > 96
+                                || Math.abs((a & 0xff) - (b & 0xff)) > 96) {
+                            far++;
+                        }
+                    }
+                }
+                // vncsnapshot saves at JPEG quality 100: measured mean difference 0.003, no pixel far off.
+                assertThat(mean).as("mean colour difference with " + encodings).isLessThan(0.5);
+                assertThat(far).as("pixels far off with " + encodings).isZero();
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                files.forEach(f -> f.toFile().delete());
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * A stock client's VNC Authentication against ours: vncsnapshot reads the password from a vncpasswd file,
+     * which is the password DES-encrypted under VNC's fixed key (in VNC's bit-reversed key order).
+     */
+    @Test
+    void vncsnapshotAuthenticatesWithTheChannelCredential() throws Exception {
+        assertThat(new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "vncsnapshot=vncsnapshot").inheritIO()
+                .start().waitFor()).isZero();
+        byte[] fixed = {23, 82, 107, 6, 35, 78, 88, 7};
+        byte[] key = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            key[i] = (byte) (Integer.reverse(fixed[i] & 0xff) >>> 24);
+        }
+        javax.crypto.Cipher des = javax.crypto.Cipher.getInstance("DES/ECB/NoPadding");
+        des.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "DES"));
+        byte[] plain = java.util.Arrays.copyOf("kvm-pass".getBytes(), 8);
+        Path dir = Files.createTempDirectory("cam-sim");
+        Path passwd = Files.write(dir.resolve("passwd"), des.doFinal(plain));
+        Path out = dir.resolve("ch3.jpg");
+        fleet.members().get(0).device().channel(3).password("kvm-pass");
+        try {
+            Process p = new ProcessBuilder("vncsnapshot", "-quiet", "-passwd", passwd.toString(), HOST + "::" + (PORT + 2),
+                    out.toString()).redirectErrorStream(true).start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertThat(p.exitValue()).as(log).isZero();
+            assertThat(ImageIO.read(out.toFile()).getWidth()).isEqualTo(1024);
+
+            // And the wrong password is refused.
+            Files.write(passwd, des.doFinal(java.util.Arrays.copyOf("nope".getBytes(), 8)));
+            Process bad = new ProcessBuilder("vncsnapshot", "-quiet", "-passwd", passwd.toString(),
+                    HOST + "::" + (PORT + 2), dir.resolve("bad.jpg").toString()).redirectErrorStream(true).start();
+            assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(bad.exitValue()).isNotZero();
+            assertThat(dir.resolve("bad.jpg")).doesNotExist();
+        } finally {
+            fleet.members().get(0).device().channel(3).password(null);
+            try (var files = Files.list(dir)) {
+                files.forEach(f -> f.toFile().delete());
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void keysTypedShowUpInIncrementalZrleUpdatesThatMatchTheServer() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 1);
+        try (TestRfbClient c = new TestRfbClient(HOST, PORT).handshake(null, true)) {
+            assertThat(c.init.width()).isEqualTo(1024);
+            assertThat(c.init.height()).isEqualTo(768);
+            c.encodings(Encodings.ZRLE, Encodings.COPY_RECT, Encodings.RAW);
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.lastEncodings).containsOnly(Encodings.ZRLE);
+            int[] before = c.fb.clone();
+            for (char ch : "cam!".toCharArray()) {
+                c.send(new ClientMessage.KeyEvent(true, ch));
+                c.send(new ClientMessage.KeyEvent(false, ch));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> screen.typedKeys().endsWith("cam!"));
+            c.request(true);
+            int rects = c.readUpdate();
+            assertThat(rects).isPositive();
+            assertThat(c.fb).isNotEqualTo(before);
+            // The "keys" line is at y 240..265: the pixels there changed.
+            int changed = 0;
+            for (int y = 240; y < 266; y++) {
+                for (int x = 100; x < 300; x++) {
+                    if (c.fb[y * 1024 + x] != before[y * 1024 + x]) {
+                        changed++;
+                    }
+                }
+            }
+            assertThat(changed).isPositive();
+            // What the client holds equals what the server shows (retry if the clock line moved meanwhile).
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                c.request(false);
+                c.readUpdate();
+                assertThat(differing(c.fb, serverPixels(screen))).isZero();
+            });
+        }
+    }
+
+    @Test
+    void hextileUpdatesMatchTheServer() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 2);
+        try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1).handshake(null, true)) {
+            c.encodings(Encodings.TIGHT, Encodings.HEXTILE, Encodings.RAW);
+            c.send(new ClientMessage.PointerEvent(0, 300, 420));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                c.request(false);
+                c.readUpdate();
+                assertThat(c.lastEncodings).containsOnly(Encodings.HEXTILE);
+                assertThat(differing(c.fb, serverPixels(screen))).isZero();
+            });
+        }
+    }
+
+    @Test
+    void scrollingBandArrivesAsCopyRectAndRawClientsStayExact() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 3);
+        try (TestRfbClient c = new TestRfbClient(HOST, PORT + 2).handshake(null, true)) {
+            c.encodings(Encodings.COPY_RECT, Encodings.RAW);
+            c.request(false);
+            c.readUpdate();
+            c.request(true);
+            screen.tick();
+            c.readUpdate();
+            assertThat(c.lastEncodings).contains(Encodings.COPY_RECT);
+            assertThat(c.lastEncodings).doesNotContain(Encodings.ZRLE);
+            int band = screen.bandY() * 1024;
+            int[] server = serverPixels(screen);
+            assertThat(differing(java.util.Arrays.copyOfRange(c.fb, band, c.fb.length),
+                    java.util.Arrays.copyOfRange(server, band, server.length))).isZero();
+        }
+    }
+
+    @Test
+    void olderProtocolVersionsAreSpokenToInTheirOwnVersion() throws Exception {
+        for (String version : new String[] {"RFB 003.003\n", "RFB 003.007\n"}) {
+            try (Socket s = new Socket(HOST, PORT)) {
+                s.setSoTimeout(10_000);
+                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                OutputStream o = s.getOutputStream();
+                in.readFully(new byte[12]);
+                o.write(version.getBytes());
+                if (version.endsWith("3\n")) {
+                    assertThat(in.readInt()).as("3.3: server-chosen type None").isEqualTo(1);
+                } else {
+                    assertThat(in.readUnsignedByte()).isEqualTo(1);
+                    assertThat(in.readUnsignedByte()).isEqualTo(1);
+                    o.write(1); // None; 3.7 sends no SecurityResult for None
+                }
+                o.write(1);
+                assertThat(in.readUnsignedShort()).isEqualTo(1024);
+                assertThat(in.readUnsignedShort()).isEqualTo(768);
+                assertThat(in.readUnsignedByte()).isEqualTo(32);
+            }
+        }
+    }
+
+    @Test
+    void vncAuthenticationUsesTheChannelCredential() throws Exception {
+        fleet.members().get(0).device().channel(2).password("s3cret!!");
+        try {
+            try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1)) {
+                assertThatThrownBy(() -> c.handshake("wrong", true)).isInstanceOf(SecurityException.class);
+            }
+            try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1).handshake("s3cret!!", true)) {
+                c.encodings(Encodings.RAW);
+                c.request(false);
+                c.readUpdate();
+                assertThat(c.lastEncodings).containsOnly(Encodings.RAW);
+            }
+        } finally {
+            fleet.members().get(0).device().channel(2).password(null);
+        }
+    }
+
+    @Test
+    void malformedInputClosesOnlyThatConnection() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 1);
+        try (TestRfbClient good = new TestRfbClient(HOST, PORT).handshake(null, true);
+             TestRfbClient bad = new TestRfbClient(HOST, PORT).handshake(null, true);
+             Socket junk = new Socket(HOST, PORT)) {
+            good.encodings(Encodings.RAW);
+            good.request(false);
+            good.readUpdate();
+            // Unknown message type after the handshake.
+            bad.out.write(new byte[] {(byte) 0xC8, 1, 2, 3});
+            bad.out.flush();
+            assertThat(bad.closedByServer()).isTrue();
+            // Not RFB at all.
+            OutputStream o = junk.getOutputStream();
+            o.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+            o.flush();
+            junk.setSoTimeout(10_000);
+            byte[] v = junk.getInputStream().readNBytes(12);
+            assertThat(RfbVersion.decode(v, 0, 12)).isEqualTo(RfbVersion.V3_8);
+            assertThat(junk.getInputStream().read()).isEqualTo(-1);
+            // The good viewer is still served.
+            int[] before = good.fb.clone();
+            good.send(new ClientMessage.PointerEvent(1, 500, 500));
+            good.request(true);
+            good.readUpdate();
+            assertThat(good.fb).isNotEqualTo(before);
+            await().atMost(Duration.ofSeconds(5)).until(() -> fleet.members().get(0).device().channel(1).sessions() == 1);
+        }
+    }
+
+    @Test
+    void exclusiveViewerDisconnectsSharedOnes() throws Exception {
+        try (TestRfbClient first = new TestRfbClient(HOST, PORT + 2).handshake(null, true);
+             TestRfbClient second = new TestRfbClient(HOST, PORT + 2).handshake(null, true)) {
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> fleet.members().get(0).device().channel(3).sessions() == 2);
+            try (TestRfbClient exclusive = new TestRfbClient(HOST, PORT + 2).handshake(null, false)) {
+                assertThat(first.closedByServer()).isTrue();
+                assertThat(second.closedByServer()).isTrue();
+                exclusive.encodings(Encodings.RAW);
+                exclusive.request(false);
+                assertThat(exclusive.readUpdate()).isPositive();
+            }
+        }
+    }
+}
