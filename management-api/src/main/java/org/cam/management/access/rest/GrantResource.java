@@ -1,0 +1,115 @@
+package org.cam.management.access.rest;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import org.cam.management.access.AccessLevel;
+import org.cam.management.access.Assignment;
+import org.cam.management.access.Grant;
+import org.cam.management.access.service.GrantService;
+import org.cam.management.common.Page;
+import org.cam.management.identity.Role;
+
+import java.net.URI;
+import java.util.List;
+
+/** Grants (user group x target set -> level) and direct user -> target assignments. Administrators only. */
+@Path("/api/v1")
+@Transactional
+@RolesAllowed(Role.ADMIN)
+public class GrantResource {
+
+    public record GrantView(long id, long groupId, String groupName, long targetSetId, String targetSetName,
+                            AccessLevel accessLevel, long version) {
+        static GrantView of(Grant g) {
+            return new GrantView(g.id, g.group.id, g.group.name, g.targetSet.id, g.targetSet.name, g.accessLevel,
+                    g.version);
+        }
+    }
+
+    public record GrantRequest(@NotNull Long groupId, @NotNull Long targetSetId, @NotNull AccessLevel accessLevel) {
+    }
+
+    public record GrantUpdate(@NotNull AccessLevel accessLevel, @NotNull Long version) {
+    }
+
+    public record AssignmentView(long id, long userId, String username, long targetId, String targetName,
+                                 AccessLevel accessLevel) {
+        static AssignmentView of(Assignment a) {
+            return new AssignmentView(a.id, a.user.id, a.user.username, a.target.id, a.target.name, a.accessLevel);
+        }
+    }
+
+    public record AssignmentRequest(@NotNull Long userId, @NotNull Long targetId, @NotNull AccessLevel accessLevel) {
+    }
+
+    @Inject
+    GrantService grants;
+
+    @GET
+    @Path("/grants")
+    public Page<GrantView> list(@QueryParam("groupId") Long groupId, @QueryParam("targetSetId") Long targetSetId,
+                                @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return grants.list(groupId, targetSetId, page, size).map(GrantView::of);
+    }
+
+    @GET
+    @Path("/grants/{id}")
+    public GrantView get(@PathParam("id") long id) {
+        return GrantView.of(grants.get(id));
+    }
+
+    @POST
+    @Path("/grants")
+    public Response create(@Valid @NotNull GrantRequest req) {
+        Grant g = grants.create(req.groupId(), req.targetSetId(), req.accessLevel());
+        return Response.created(URI.create("/api/v1/grants/" + g.id)).entity(GrantView.of(g)).build();
+    }
+
+    @PUT
+    @Path("/grants/{id}")
+    public GrantView update(@PathParam("id") long id, @Valid @NotNull GrantUpdate req) {
+        return GrantView.of(grants.update(id, req.accessLevel(), req.version()));
+    }
+
+    @DELETE
+    @Path("/grants/{id}")
+    public Response delete(@PathParam("id") long id) {
+        grants.delete(id);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/assignments")
+    public List<AssignmentView> assignments(@QueryParam("userId") Long userId, @QueryParam("targetId") Long targetId) {
+        return grants.assignments(userId, targetId).stream().map(AssignmentView::of).toList();
+    }
+
+    @POST
+    @Path("/assignments")
+    public Response assign(@Valid @NotNull AssignmentRequest req) {
+        Assignment a = grants.assign(req.userId(), req.targetId(), req.accessLevel());
+        return Response.created(URI.create("/api/v1/assignments/" + a.id)).entity(AssignmentView.of(a)).build();
+    }
+
+    @DELETE
+    @Path("/assignments/{id}")
+    public Response unassign(@PathParam("id") long id) {
+        grants.unassign(id);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,37 @@
+package org.cam.management.common;
+
+/** A client error the REST layer turns into problem+json: status, title and optionally the offending field. */
+public class ApiException extends RuntimeException {
+    private final int status;
+    private final String title;
+    private final String field;
+
+    public ApiException(int status, String title, String detail, String field) {
+        super(detail);
+        this.status = status;
+        this.title = title;
+        this.field = field;
+    }
+
+    public static ApiException notFound(String what, Object id) {
+        return new ApiException(404, "Not Found", what + " " + id + " does not exist", null);
+    }
+
+    public static ApiException badRequest(String field, String detail) {
+        return new ApiException(400, "Bad Request", detail, field);
+    }
+
+    public static ApiException conflict(String field, String detail) {
+        return new ApiException(409, "Conflict", detail, field);
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(403, "Forbidden", detail, null);
+    }
+
+    public int status() { return status; }
+
+    public String title() { return title; }
+
+    public String field() { return field; }
+}

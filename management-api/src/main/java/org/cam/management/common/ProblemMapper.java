@@ -1,0 +1,140 @@
+package org.cam.management.common;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.ForbiddenException;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Comparator;
+import java.util.stream.Collectors;
+
+/**
+ * The one place where exceptions become RFC 9457 problem+json answers. Anything unexpected is a 500 without
+ * internals; everything the client can fix is a 4xx naming the field when there is one.
+ */
+public class ProblemMapper {
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final String TYPE_BASE = "https://cam.test/problems/";
+
+    @ServerExceptionMapper
+    public Response api(ApiException e, UriInfo uri) {
+        return problem(e.status(), e.title(), e.getMessage(), e.field(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response validation(ConstraintViolationException e, UriInfo uri) {
+        // Report the first violation (sorted for a stable answer); all of them go into detail.
+        ConstraintViolation<?> first = e.getConstraintViolations().stream()
+                .min(Comparator.comparing(v -> v.getPropertyPath().toString())).orElse(null);
+        String field = first == null ? null : fieldOf(first.getPropertyPath());
+        String detail = e.getConstraintViolations().stream()
+                .map(v -> fieldOf(v.getPropertyPath()) + ": " + v.getMessage())
+                .sorted().collect(Collectors.joining("; "));
+        return problem(400, "Validation failed", detail, field, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e, UriInfo uri) {
+        return json(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response badJson(JsonProcessingException e, UriInfo uri) {
+        return json(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response optimisticLock(OptimisticLockException e, UriInfo uri) {
+        return problem(409, "Conflict", "the object was changed concurrently; reload and retry", "version", uri);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return problem(403, "Forbidden", "your roles do not allow this operation", null, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+        }
+        String title = Response.Status.fromStatusCode(status) == null ? "Error"
+                : Response.Status.fromStatusCode(status).getReasonPhrase();
+        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem(TYPE_BASE + status, title, status, e.getMessage(), null, path(uri)));
+        // keep e.g. Allow on 405 and WWW-Authenticate on 401
+        if (e.getResponse() != null) {
+            e.getResponse().getHeaders().forEach((k, v) -> {
+                if (!k.equalsIgnoreCase("Content-Type") && !k.equalsIgnoreCase("Content-Length")) {
+                    v.forEach(val -> b.header(k, val));
+                }
+            });
+        }
+        return b.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e, UriInfo uri) {
+        Throwable cause = e;
+        while (cause != null) {
+            if (cause instanceof OptimisticLockException || cause instanceof org.hibernate.StaleStateException) {
+                return optimisticLock(null, uri);
+            }
+            if (cause instanceof org.hibernate.exception.ConstraintViolationException) {
+                return problem(409, "Conflict", "the change conflicts with existing data", null, uri);
+            }
+            cause = cause.getCause();
+        }
+        LOG.error("unexpected error", e);
+        return problem(500, "Internal Server Error", "unexpected error; see the server log", null, uri);
+    }
+
+    private Response json(JsonProcessingException e, UriInfo uri) {
+        String field = null;
+        if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
+            field = jme.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+        }
+        String detail = field == null ? "malformed JSON body" : "invalid value for field " + field;
+        return problem(400, "Bad Request", detail, field, uri);
+    }
+
+    static String fieldOf(Path path) {
+        String last = null;
+        for (Path.Node n : path) {
+            if (n.getKind() == ElementKind.METHOD || n.getKind() == ElementKind.CONSTRUCTOR
+                    || n.getKind() == ElementKind.CONTAINER_ELEMENT) {   // "<iterable element>": keep the field
+                continue;
+            }
+            if (n.getKind() == ElementKind.PARAMETER) {
+                last = n.getName();       // query/path parameter or the body itself
+            } else if (n.getName() != null) {
+                last = n.getName();
+            }
+        }
+        return last;
+    }
+
+    static Response problem(int status, String title, String detail, String field, UriInfo uri) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem(TYPE_BASE + title.toLowerCase().replace(' ', '-'), title, status, detail, field,
+                        path(uri)))
+                .build();
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : uri.getPath();
+    }
+}

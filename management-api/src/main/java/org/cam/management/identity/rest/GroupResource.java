@@ -1,0 +1,111 @@
+package org.cam.management.identity.rest;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import org.cam.management.common.Page;
+import org.cam.management.identity.Role;
+import org.cam.management.identity.Source;
+import org.cam.management.identity.UserGroup;
+import org.cam.management.identity.service.GroupService;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+@Path("/api/v1/groups")
+// One transaction per request: views read lazy collections of the entities the services return.
+@jakarta.transaction.Transactional
+@RolesAllowed(Role.ADMIN)
+public class GroupResource {
+
+    public record GroupView(long id, String name, String description, Source source, Set<String> members,
+                            Set<String> parents, Instant createdAt, long version) {
+        static GroupView of(UserGroup g) {
+            return new GroupView(g.id, g.name, g.description, g.source,
+                    g.members.stream().map(u -> u.username).collect(Collectors.toCollection(TreeSet::new)),
+                    UserResource.names(g.parents), g.createdAt, g.version);
+        }
+    }
+
+    public record CreateGroup(@NotBlank @Pattern(regexp = "^[A-Za-z0-9._ -]{1,128}$") String name,
+                              @Size(max = 1024) String description) {
+    }
+
+    public record UpdateGroup(@Size(max = 1024) String description, @NotNull Long version) {
+    }
+
+    @Inject
+    GroupService groups;
+
+    @GET
+    public Page<GroupView> list(@QueryParam("q") @Size(max = 128) String q,
+                                @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return groups.list(q, page, size).map(GroupView::of);
+    }
+
+    @GET
+    @Path("/{id}")
+    public GroupView get(@PathParam("id") long id) {
+        return GroupView.of(groups.get(id));
+    }
+
+    @POST
+    public Response create(@Valid @NotNull CreateGroup req) {
+        UserGroup g = groups.create(req.name(), req.description());
+        return Response.created(URI.create("/api/v1/groups/" + g.id)).entity(GroupView.of(g)).build();
+    }
+
+    @PUT
+    @Path("/{id}")
+    public GroupView update(@PathParam("id") long id, @Valid @NotNull UpdateGroup req) {
+        return GroupView.of(groups.update(id, req.description(), req.version()));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") long id) {
+        groups.delete(id);
+        return Response.noContent().build();
+    }
+
+    @PUT
+    @Path("/{id}/members/{userId}")
+    public Response addMember(@PathParam("id") long id, @PathParam("userId") long userId) {
+        groups.addMember(id, userId);
+        return Response.noContent().build();
+    }
+
+    @DELETE
+    @Path("/{id}/members/{userId}")
+    public Response removeMember(@PathParam("id") long id, @PathParam("userId") long userId) {
+        groups.removeMember(id, userId);
+        return Response.noContent().build();
+    }
+
+    /** Nest this group inside another one (its members then count as members of the parent). */
+    @PUT
+    @Path("/{id}/parents/{parentId}")
+    public Response nest(@PathParam("id") long id, @PathParam("parentId") long parentId) {
+        groups.addParent(id, parentId);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,19 @@
+# management-api: HTTPS REST API on 8443 (users, groups, targets, grants, audit; LDAP login and sync).
+# Uses the demo MariaDB (database cam) and slapd from `scripts/infra.sh env`. First start generates, under
+# .cam/management-api/: a self-signed TLS key store, the JWT key pair, and (here) the admin password file.
+# Try it:  curl -k -u uma:camdemo https://127.0.0.1:8443/api/v1/me/targets
+#          curl -k -u admin:"$(cat .cam/management-api/admin-password)" https://127.0.0.1:8443/api/v1/users
+DEMO_NAME=management-api
+DEMO_MODULE=management-api
+DEMO_JAR=management-api/target/quarkus-app/quarkus-run.jar
+# The admin password is made once and kept, so it matches the admin row that the first start creates in `cam`.
+# Service tokens: the same demo defaults as 30-discovery-service.sh and 50-session-broker.sh.
+DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
+  mkdir -p .cam/management-api
+  [ -s "$f" ] || (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 16 >"$f")
+  export CAM_MANAGEMENT_HOST=${CAM_MANAGEMENT_HOST:-127.0.0.1} CAM_MANAGEMENT_ADMIN_PASSWORD=$(cat "$f")
+  export CAM_BROKER_MANAGEMENT_TOKEN=${CAM_BROKER_MANAGEMENT_TOKEN:-cam-demo-broker-token}
+  export CAM_DISCOVERY_TOKEN=${CAM_DISCOVERY_TOKEN:-cam-demo-discovery-token}
+  exec java -jar "$0"' "$DEMO_JAR")
+DEMO_HEALTH=https://127.0.0.1:8443/q/health/ready
+DEMO_INFO="REST https://127.0.0.1:8443/api/v1 (OpenAPI /q/openapi, Swagger /q/swagger-ui); admin / $(cat .cam/management-api/admin-password 2>/dev/null || echo '<.cam/management-api/admin-password>'); LDAP users ada (admin), otto (operator), uma (user), vic (no role), password camdemo"
