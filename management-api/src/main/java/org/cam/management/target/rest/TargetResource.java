@@ -1,0 +1,126 @@
+package org.cam.management.target.rest;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import org.cam.management.access.AccessLevel;
+import org.cam.management.access.service.AccessService;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.Page;
+import org.cam.management.identity.Role;
+import org.cam.management.target.AccessPolicy;
+import org.cam.management.target.Target;
+import org.cam.management.target.TargetKind;
+import org.cam.management.target.service.TargetService;
+
+import java.net.URI;
+import java.util.Set;
+import java.util.TreeSet;
+
+@Path("/api/v1/targets")
+@Transactional
+public class TargetResource {
+    static final String HOST = "^[A-Za-z0-9]([A-Za-z0-9.-]{0,253}[A-Za-z0-9])?$|^\\[?[0-9A-Fa-f:.]+\\]?$";
+
+    /** A target with the caller's access level on it (FULL_CONTROL, VIEW_ONLY). */
+    public record TargetView(long id, String name, String description, TargetKind kind, String host, Integer port,
+                             Long deviceId, Integer channel, AccessPolicy accessPolicy, Set<String> locationTags,
+                             AccessLevel access, long version) {
+        public static TargetView of(Target t, AccessLevel access) {
+            return new TargetView(t.id, t.name, t.description, t.kind, t.host, t.port, t.deviceId, t.channel,
+                    t.accessPolicy, new TreeSet<>(t.locationTags), access, t.version);
+        }
+    }
+
+    public record TargetRequest(@NotBlank @Size(max = 128) String name,
+                                @Size(max = 1024) String description,
+                                @NotBlank @Size(max = 255) @Pattern(regexp = HOST) String host,
+                                @NotNull @Min(1) @Max(65535) Integer port,
+                                AccessPolicy accessPolicy,
+                                @Size(max = 32) Set<@NotBlank @Size(max = 64) String> locationTags,
+                                Long version) {
+    }
+
+    @Inject
+    TargetService targets;
+
+    @Inject
+    AccessService access;
+
+    @Inject
+    SecurityIdentity identity;
+
+    /** Operators and admins see every target; others see what they may open (as /api/v1/me/targets). */
+    @GET
+    @RolesAllowed(Role.VIEWER)
+    public Page<TargetView> list(@QueryParam("q") @Size(max = 128) String q,
+                                 @QueryParam("tag") @Size(max = 64) String tag,
+                                 @QueryParam("policy") AccessPolicy policy,
+                                 @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                 @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return access.visibleTargets(identity, new TargetService.Filter(q, tag, policy), page, size)
+                .map(v -> TargetView.of(v.target(), v.access()));
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed(Role.VIEWER)
+    public TargetView get(@PathParam("id") long id) {
+        AccessLevel level = access.levelOn(identity, id);
+        if (level == AccessLevel.NONE) {
+            // Same answer as for a missing target: no probing of what exists.
+            throw ApiException.notFound("target", id);
+        }
+        Target t = targets.get(id);
+        return TargetView.of(t, level);
+    }
+
+    @POST
+    @RolesAllowed(Role.OPERATOR)
+    public Response create(@Valid @NotNull TargetRequest req) {
+        Target t = targets.create(data(req));
+        return Response.created(URI.create("/api/v1/targets/" + t.id))
+                .entity(TargetView.of(t, AccessLevel.FULL_CONTROL)).build();
+    }
+
+    @PUT
+    @Path("/{id}")
+    @RolesAllowed(Role.OPERATOR)
+    public TargetView update(@PathParam("id") long id, @Valid @NotNull TargetRequest req) {
+        if (req.version() == null) {
+            throw ApiException.badRequest("version", "version is required for updates");
+        }
+        Target t = targets.update(id, data(req), req.version());
+        return TargetView.of(t, AccessLevel.FULL_CONTROL);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed(Role.OPERATOR)
+    public Response delete(@PathParam("id") long id) {
+        targets.delete(id);
+        return Response.noContent().build();
+    }
+
+    private static TargetService.TargetData data(TargetRequest r) {
+        return new TargetService.TargetData(r.name(), r.description(), r.host(), r.port(), r.accessPolicy(),
+                r.locationTags());
+    }
+}

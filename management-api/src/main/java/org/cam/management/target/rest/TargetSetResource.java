@@ -1,0 +1,103 @@
+package org.cam.management.target.rest;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import org.cam.management.common.Page;
+import org.cam.management.identity.Role;
+import org.cam.management.target.Target;
+import org.cam.management.target.TargetSet;
+import org.cam.management.target.service.TargetSetService;
+
+import java.net.URI;
+import java.util.Comparator;
+import java.util.List;
+
+/** Target groups ("target sets"): what grants are given on. */
+@Path("/api/v1/target-sets")
+@Transactional
+@RolesAllowed(Role.OPERATOR)
+public class TargetSetResource {
+
+    public record TargetRef(long id, String name) {
+    }
+
+    public record TargetSetView(long id, String name, String description, List<TargetRef> targets, long version) {
+        static TargetSetView of(TargetSet s) {
+            return new TargetSetView(s.id, s.name, s.description, s.targets.stream()
+                    .sorted(Comparator.comparing((Target t) -> t.name))
+                    .map(t -> new TargetRef(t.id, t.name)).toList(), s.version);
+        }
+    }
+
+    public record TargetSetRequest(@NotBlank @Size(max = 128) String name,
+                                   @Size(max = 1024) String description,
+                                   Long version) {
+    }
+
+    @Inject
+    TargetSetService sets;
+
+    @GET
+    public Page<TargetSetView> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                    @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return sets.list(page, size).map(TargetSetView::of);
+    }
+
+    @GET
+    @Path("/{id}")
+    public TargetSetView get(@PathParam("id") long id) {
+        return TargetSetView.of(sets.get(id));
+    }
+
+    @POST
+    public Response create(@Valid @NotNull TargetSetRequest req) {
+        TargetSet s = sets.create(req.name(), req.description());
+        return Response.created(URI.create("/api/v1/target-sets/" + s.id)).entity(TargetSetView.of(s)).build();
+    }
+
+    @PUT
+    @Path("/{id}")
+    public TargetSetView update(@PathParam("id") long id, @Valid @NotNull TargetSetRequest req) {
+        if (req.version() == null) {
+            throw org.cam.management.common.ApiException.badRequest("version", "version is required for updates");
+        }
+        return TargetSetView.of(sets.update(id, req.name(), req.description(), req.version()));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") long id) {
+        sets.delete(id);
+        return Response.noContent().build();
+    }
+
+    @PUT
+    @Path("/{id}/targets/{targetId}")
+    public Response add(@PathParam("id") long id, @PathParam("targetId") long targetId) {
+        sets.addTarget(id, targetId);
+        return Response.noContent().build();
+    }
+
+    @DELETE
+    @Path("/{id}/targets/{targetId}")
+    public Response remove(@PathParam("id") long id, @PathParam("targetId") long targetId) {
+        sets.removeTarget(id, targetId);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,134 @@
+package org.cam.management.target.service;
+
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.cam.management.audit.service.AuditService;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.Page;
+import org.cam.management.common.RequestInfo;
+import org.cam.management.identity.service.UserService;
+import org.cam.management.target.AccessPolicy;
+import org.cam.management.target.Target;
+import org.cam.management.target.TargetKind;
+import org.cam.management.target.TargetSet;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+@ApplicationScoped
+public class TargetService {
+
+    public record TargetData(String name, String description, String host, Integer port, AccessPolicy accessPolicy,
+                             Set<String> locationTags) {
+    }
+
+    public record Filter(String q, String tag, AccessPolicy policy) {
+        public String where(Parameters p, String alias) {
+            List<String> w = new ArrayList<>();
+            w.add("1 = 1");
+            if (q != null && !q.isBlank()) {
+                w.add("lower(" + alias + ".name) like :q");
+                p.and("q", "%" + q.toLowerCase() + "%");
+            }
+            if (tag != null && !tag.isBlank()) {
+                w.add(":tag member of " + alias + ".locationTags");
+                p.and("tag", tag);
+            }
+            if (policy != null) {
+                w.add(alias + ".accessPolicy = :policy");
+                p.and("policy", policy);
+            }
+            return String.join(" and ", w);
+        }
+    }
+
+    @Inject
+    AuditService audit;
+
+    @Inject
+    RequestInfo info;
+
+    public Page<Target> list(Filter f, int page, int size) {
+        Parameters p = new Parameters();
+        String w = f.where(p, "t");
+        List<Target> items = Target.<Target>find("from Target t where " + w, Sort.by("name"), p).page(page, size).list();
+        return new Page<>(items, page, size, Target.count("from Target t where " + w, p));
+    }
+
+    public Target get(long id) {
+        Target t = Target.findById(id);
+        if (t == null) {
+            throw ApiException.notFound("target", id);
+        }
+        return t;
+    }
+
+    @Transactional
+    public Target create(TargetData d) {
+        uniqueName(d.name(), null);
+        Target t = new Target();
+        t.kind = TargetKind.RFB_ENDPOINT;
+        apply(t, d);
+        t.persist();
+        audit.record(info.actor(), "TARGET_CREATE", "target", t.id, AuditService.SUCCESS, info.sourceAddress(),
+                describe(t));
+        return t;
+    }
+
+    @Transactional
+    public Target update(long id, TargetData d, long version) {
+        Target t = get(id);
+        UserService.checkVersion(t.version, version);
+        uniqueName(d.name(), t.id);
+        if (t.kind == TargetKind.DEVICE_CHANNEL && (d.host() != null || d.port() != null)) {
+            throw ApiException.badRequest("host", "a device channel's endpoint comes from its device");
+        }
+        apply(t, d);
+        io.quarkus.hibernate.orm.panache.Panache.flush();   // the answer must carry the new @Version
+        audit.record(info.actor(), "TARGET_UPDATE", "target", t.id, AuditService.SUCCESS, info.sourceAddress(),
+                describe(t));
+        return t;
+    }
+
+    @Transactional
+    public void delete(long id) {
+        Target t = get(id);
+        TargetSet.<TargetSet>list("select s from TargetSet s join s.targets t where t = ?1", t)
+                .forEach(s -> s.targets.remove(t));
+        t.delete();
+        audit.record(info.actor(), "TARGET_DELETE", "target", id, AuditService.SUCCESS, info.sourceAddress(),
+                "name=" + t.name);
+    }
+
+    private static void apply(Target t, TargetData d) {
+        t.name = d.name();
+        t.description = d.description();
+        if (t.kind == TargetKind.RFB_ENDPOINT) {
+            t.host = d.host();
+            t.port = d.port();
+        }
+        t.accessPolicy = d.accessPolicy() == null ? AccessPolicy.SHARED_VIEW : d.accessPolicy();
+        Set<String> tags = d.locationTags() == null ? Set.of() : d.locationTags();
+        if (!t.locationTags.equals(tags)) {
+            t.locationTags.clear();
+            t.locationTags.addAll(new HashSet<>(tags));
+        }
+    }
+
+    private static void uniqueName(String name, Long self) {
+        Target other = Target.find("name", name).firstResult();
+        if (other != null && !other.id.equals(self)) {
+            throw ApiException.conflict("name", "a target named " + name + " exists");
+        }
+    }
+
+    private static String describe(Target t) {
+        return "name=" + t.name + " endpoint=" + t.host + ":" + t.port + " policy=" + t.accessPolicy
+                + " tags=" + t.locationTags;
+    }
+}

@@ -1,0 +1,99 @@
+package org.cam.management.target.service;
+
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.cam.management.audit.service.AuditService;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.Page;
+import org.cam.management.common.RequestInfo;
+import org.cam.management.identity.service.UserService;
+import org.cam.management.target.Target;
+import org.cam.management.target.TargetSet;
+
+import java.util.List;
+
+@ApplicationScoped
+public class TargetSetService {
+
+    @Inject
+    AuditService audit;
+
+    @Inject
+    RequestInfo info;
+
+    public Page<TargetSet> list(int page, int size) {
+        List<TargetSet> items = TargetSet.<TargetSet>findAll(Sort.by("name")).page(page, size).list();
+        return new Page<>(items, page, size, TargetSet.count());
+    }
+
+    public TargetSet get(long id) {
+        TargetSet s = TargetSet.findById(id);
+        if (s == null) {
+            throw ApiException.notFound("target set", id);
+        }
+        return s;
+    }
+
+    @Transactional
+    public TargetSet create(String name, String description) {
+        if (TargetSet.count("name", name) > 0) {
+            throw ApiException.conflict("name", "a target set named " + name + " exists");
+        }
+        TargetSet s = new TargetSet();
+        s.name = name;
+        s.description = description;
+        s.persist();
+        audit.record(info.actor(), "TARGET_SET_CREATE", "target-set", s.id, AuditService.SUCCESS,
+                info.sourceAddress(), "name=" + name);
+        return s;
+    }
+
+    @Transactional
+    public TargetSet update(long id, String name, String description, long version) {
+        TargetSet s = get(id);
+        UserService.checkVersion(s.version, version);
+        TargetSet other = TargetSet.find("name", name).firstResult();
+        if (other != null && !other.id.equals(s.id)) {
+            throw ApiException.conflict("name", "a target set named " + name + " exists");
+        }
+        s.name = name;
+        s.description = description;
+        io.quarkus.hibernate.orm.panache.Panache.flush();   // the answer must carry the new @Version
+        audit.record(info.actor(), "TARGET_SET_UPDATE", "target-set", s.id, AuditService.SUCCESS,
+                info.sourceAddress(), "name=" + name);
+        return s;
+    }
+
+    @Transactional
+    public void delete(long id) {
+        TargetSet s = get(id);
+        s.delete();
+        audit.record(info.actor(), "TARGET_SET_DELETE", "target-set", id, AuditService.SUCCESS,
+                info.sourceAddress(), "name=" + s.name);
+    }
+
+    @Transactional
+    public void addTarget(long setId, long targetId) {
+        TargetSet s = get(setId);
+        Target t = Target.findById(targetId);
+        if (t == null) {
+            throw ApiException.notFound("target", targetId);
+        }
+        if (s.targets.add(t)) {
+            audit.record(info.actor(), "TARGET_SET_ADD", "target-set", s.id, AuditService.SUCCESS,
+                    info.sourceAddress(), "target=" + t.name);
+        }
+    }
+
+    @Transactional
+    public void removeTarget(long setId, long targetId) {
+        TargetSet s = get(setId);
+        if (!s.targets.removeIf(t -> t.id == targetId)) {
+            throw ApiException.notFound("target in set", targetId);
+        }
+        audit.record(info.actor(), "TARGET_SET_REMOVE", "target-set", s.id, AuditService.SUCCESS,
+                info.sourceAddress(), "targetId=" + targetId);
+    }
+}
