@@ -1,0 +1,114 @@
+package org.cam.broker;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** All session-broker settings (prefix {@code cam.broker}); see application.properties for the env names. */
+@ConfigMapping(prefix = "cam.broker")
+public interface BrokerConfig {
+
+    /** Names this replica towards management-api (claims, end reports, heartbeats). Pod name in Kubernetes. */
+    String brokerId();
+
+    /** Address the KVM listeners bind to. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** Plain RFB for stock VNC clients (published as 900). 0 picks a free port (tests). */
+    @WithDefault("9900")
+    int plainPort();
+
+    /** RFB inside TLS (published as 901). */
+    @WithDefault("9901")
+    int tlsPort();
+
+    /** WebSocket over TLS for noVNC (published as 902). */
+    @WithDefault("9902")
+    int websocketPort();
+
+    Tls tls();
+
+    Ticket ticket();
+
+    Relay relay();
+
+    Management management();
+
+    /** On SIGTERM: how long running sessions may continue before they end with reason broker_drained. */
+    @WithDefault("30s")
+    Duration drainGrace();
+
+    /** Bearer token management-api presents on the admin port's DELETE /api/v1/sessions/{id}; empty: open. */
+    Optional<String> adminToken();
+
+    interface Tls {
+        /** PEM certificate chain for 9901/9902; when absent a self-signed certificate is made at start (demo). */
+        Optional<String> certPath();
+
+        /** PEM private key matching cert-path. */
+        Optional<String> keyPath();
+    }
+
+    interface Ticket {
+        /** Audience a ticket must name. */
+        @WithDefault("cam-broker")
+        String audience();
+
+        /** Tolerated clock difference to management-api. */
+        @WithDefault("5s")
+        Duration allowedSkew();
+
+        /**
+         * Ed25519 public keys by key id: the value is PEM text or a path to a PEM file. Several during a key
+         * rotation. Without any key every ticket is refused (reason "unknown key").
+         */
+        Map<String, String> publicKeys();
+    }
+
+    interface Relay {
+        /** Bytes queued towards one side before the other side's reading pauses (backpressure). */
+        @WithDefault("262144")
+        int writeQueueMaxBytes();
+
+        /** Whole handshake (client and device) must finish within this. */
+        @WithDefault("30s")
+        Duration handshakeTimeout();
+
+        /** Connecting to the device. */
+        @WithDefault("10s")
+        Duration deviceConnectTimeout();
+
+        /** Used when management-api does not give one with the claim. */
+        @WithDefault("15m")
+        Duration defaultIdleTimeout();
+
+        /** Used when management-api does not give one with the claim. */
+        @WithDefault("8h")
+        Duration defaultMaxDuration();
+
+        /** WebSocket pings keep load balancers from cutting quiet browser sessions (their idle limit is often 60 s). */
+        @WithDefault("20s")
+        Duration websocketPingInterval();
+
+        /** Largest ClientCutText accepted from a client. */
+        @WithDefault("1048576")
+        int maxCutText();
+    }
+
+    interface Management {
+        /** Service credential sent as {@code Authorization: Bearer <token>}. */
+        @WithDefault("change-me")
+        String token();
+
+        /** Heartbeat period: carries active sessions and draining state, returns admin disconnects. */
+        @WithDefault("10s")
+        Duration heartbeatInterval();
+
+        /** Readiness needs a successful heartbeat no older than this. */
+        @WithDefault("35s")
+        Duration readyWithin();
+    }
+}

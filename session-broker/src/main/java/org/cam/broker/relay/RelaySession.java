@@ -1,0 +1,430 @@
+package org.cam.broker.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelConfig;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cam.broker.management.Claim;
+import org.cam.broker.relay.DeviceHandshake.DeviceException;
+import org.cam.broker.session.EndReason;
+import org.cam.protocol.ProtocolException;
+import org.cam.protocol.rfb.ClientMessageParser;
+import org.cam.protocol.rfb.Handshake;
+import org.cam.protocol.rfb.RfbVersion;
+import org.cam.protocol.rfb.SecurityType;
+import org.cam.protocol.rfb.VncAuth;
+import org.jboss.logging.Logger;
+
+/**
+ * One client connection from accept to close: the broker's RFB server handshake towards the client, the claim,
+ * the device handshake, then the relay. Everything runs on the client connection's context (one event loop), so
+ * no state here needs locks; other threads ask for an end through {@link #endAsync}.
+ *
+ * <p>Order: stock VNC clients authenticate first (VNC Authentication answered with the one-time password, which
+ * management-api resolves to a session through the challenge/response claim); browsers present a ticket, which is
+ * verified offline and then claimed, before any RFB byte; they are offered security type None. The device is then
+ * connected and authenticated, and only then does the client get its SecurityResult and the device's ServerInit,
+ * so a client never sees a session the broker could not reach.
+ */
+public final class RelaySession {
+
+    private static final Logger LOG = Logger.getLogger(RelaySession.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int HANDSHAKE_BUFFER_LIMIT = 64 * 1024;
+
+    private enum State { HANDSHAKE, RELAY, ENDED }
+
+    private final SessionHost host;
+    private final ClientLink client;
+    private final Context context;
+    private final StreamReader clientIn = new StreamReader(HANDSHAKE_BUFFER_LIMIT);
+    private final long acceptedNanos = System.nanoTime();
+    private final AtomicLong bytesFromClient = new AtomicLong();
+    private final AtomicLong bytesFromDevice = new AtomicLong();
+
+    private State state = State.HANDSHAKE;
+    private long handshakeTimer = -1;
+    private Claim claim;
+    private DeviceLink device;
+    private ClientMessageParser parser;
+    private RfbVersion clientVersion;
+    private volatile long lastInputNanos = System.nanoTime();
+    private volatile long relayStartNanos;
+    private volatile Instant startedAt;
+    private volatile long droppedInputs;
+
+    public RelaySession(SessionHost host, ClientLink client, Context context) {
+        this.host = host;
+        this.client = client;
+        this.context = context;
+    }
+
+    // ---- start ------------------------------------------------------------------------------------------
+
+    /** A stock VNC client (9900, 9901): RFB first, VNC Authentication, claim by challenge/response. */
+    public void startRfb() {
+        begin();
+        client.write(Buffer.buffer(RfbVersion.V3_8.encode()));
+        byte[] challenge = VncAuth.challenge(RANDOM);
+        clientIn.read(RfbVersion.LENGTH)
+                .compose(b -> clientVersion(b))
+                .compose(v -> offerSecurity(SecurityType.VNC_AUTH))
+                .compose(v -> {
+                    client.write(Buffer.buffer(challenge));
+                    return clientIn.read(VncAuth.CHALLENGE_LENGTH);
+                })
+                .compose(response -> host.claimByVncResponse(challenge, response.getBytes(), client.remoteAddress())
+                        .recover(t -> {
+                            client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
+                                    "authentication failed")));
+                            refuse(ClaimFailures.reason("vnc_auth", t), "authentication failed");
+                            return Future.failedFuture(Refused.INSTANCE);
+                        }))
+                .compose(this::claimed)
+                .compose(v -> {
+                    client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, true, "")));
+                    return finishClientInit();
+                })
+                .onFailure(this::handshakeFailed);
+    }
+
+    /** A browser (9902): the ticket is verified and claimed before any RFB byte; security None. */
+    public void startWebSocket(WebSocketLink ws) {
+        begin();
+        String fromQuery = ws.queryTicket();
+        Future<String> ticket;
+        if (fromQuery != null) {
+            ticket = Future.succeededFuture(fromQuery);
+        } else {
+            io.vertx.core.Promise<String> p = io.vertx.core.Promise.promise();
+            ws.textHandler(p::tryComplete);
+            ticket = p.future();
+        }
+        ticket.compose(token -> {
+            String sessionId;
+            try {
+                sessionId = host.verifyTicket(token);
+            } catch (ProtocolException e) {
+                refuse("ticket_" + e.reason(), "ticket refused: " + e.reason());
+                return Future.failedFuture(Refused.INSTANCE);
+            }
+            return host.claim(sessionId, client.remoteAddress()).recover(t -> {
+                refuse(ClaimFailures.reason("claim", t), "session cannot be claimed");
+                return Future.failedFuture(Refused.INSTANCE);
+            });
+        }).compose(this::claimed).compose(v -> {
+            client.write(Buffer.buffer(RfbVersion.V3_8.encode()));
+            return clientIn.read(RfbVersion.LENGTH);
+        }).compose(this::clientVersion).compose(v -> offerSecurity(SecurityType.NONE)).compose(v -> {
+            if (clientVersion == RfbVersion.V3_8) {
+                client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, true, "")));
+            }
+            return finishClientInit();
+        }).onFailure(this::handshakeFailed);
+    }
+
+    private void begin() {
+        client.handler(clientIn::feed);
+        client.closeHandler(v -> onClientClosed());
+        handshakeTimer = context.owner().setTimer(host.handshakeTimeout().toMillis(), id -> {
+            handshakeTimer = -1;
+            if (state == State.HANDSHAKE) {
+                clientIn.fail(new ProtocolException("handshake timeout"));
+                if (claim != null) {
+                    end(EndReason.HANDSHAKE_TIMEOUT);
+                } else {
+                    refuse("handshake_timeout", "handshake timeout");
+                }
+            }
+        });
+    }
+
+    // ---- client handshake steps ---------------------------------------------------------------------------
+
+    private Future<Void> clientVersion(Buffer b) {
+        try {
+            clientVersion = RfbVersion.decode(b.getBytes(), 0, RfbVersion.LENGTH);
+            return Future.succeededFuture();
+        } catch (ProtocolException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** Offers exactly one security type; 3.3 clients are told, 3.7/3.8 clients choose it. */
+    private Future<Void> offerSecurity(int type) {
+        client.write(Buffer.buffer(Handshake.encodeSecurityTypes(clientVersion, List.of(type))));
+        if (!clientVersion.negotiatesSecurityTypes()) {
+            return Future.succeededFuture();
+        }
+        return clientIn.read(1).compose(b -> (b.getByte(0) & 0xff) == type ? Future.succeededFuture()
+                : Future.failedFuture(new ProtocolException(0, "client chose security type " + (b.getByte(0) & 0xff))));
+    }
+
+    /** Claimed: remember it, connect and authenticate to the device. */
+    private Future<Void> claimed(Claim c) {
+        if (state == State.ENDED) {
+            // The client left while the claim was in flight: the session is ACTIVE upstream, so end it there.
+            claim = c;
+            host.reportEnd(this, EndReason.CLIENT_CLOSED);
+            return Future.failedFuture(Refused.INSTANCE);
+        }
+        claim = c;
+        parser = new ClientMessageParser(host.maxCutText());
+        return DeviceHandshake.connect(host.deviceClient(), c.device()).compose(d -> {
+            device = d;
+            if (state == State.ENDED) {
+                d.socket().close();
+                return Future.failedFuture(Refused.INSTANCE);
+            }
+            NetSocket s = d.socket();
+            s.setWriteQueueMaxSize(host.writeQueueMaxBytes());
+            s.closeHandler(v -> end(EndReason.DEVICE_CLOSED));
+            s.exceptionHandler(t -> LOG.debugf("session %s: device socket: %s", c.sessionId(), t.getMessage()));
+            return Future.<Void>succeededFuture();
+        }, t -> {
+            // A VNC-auth client waits for its SecurityResult: fail it (3.8 carries the reason), then end the session.
+            if (clientVersion != null && state == State.HANDSHAKE) {
+                client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
+                        "target unavailable")));
+            }
+            LOG.infof("session %s: device: %s", c.sessionId(), t.getMessage());
+            boolean unreachable = t instanceof DeviceException de && de.unreachable;
+            end(unreachable ? EndReason.DEVICE_UNREACHABLE : EndReason.DEVICE_PROTOCOL_ERROR);
+            return Future.failedFuture(Refused.INSTANCE);
+        });
+    }
+
+    private Future<Void> finishClientInit() {
+        return clientIn.read(1).map(ci -> {
+            // The client's shared flag is not forwarded: the device got shared=1 (see DeviceHandshake).
+            client.write(device.serverInitWire());
+            startRelay();
+            return null;
+        });
+    }
+
+    private void handshakeFailed(Throwable t) {
+        if (t == Refused.INSTANCE || state == State.ENDED) {
+            return;
+        }
+        if (claim != null) {
+            LOG.debugf("session %s: client handshake failed: %s", claim.sessionId(), t.getMessage());
+            end(EndReason.CLIENT_PROTOCOL_ERROR);
+        } else {
+            refuse(t instanceof ProtocolException ? "client_protocol_error" : "client_closed", null);
+        }
+    }
+
+    /** Closes a connection that never became a session, counting why. */
+    private void refuse(String reason, String message) {
+        if (state == State.ENDED) {
+            return;
+        }
+        state = State.ENDED;
+        cancelHandshakeTimer();
+        host.rejected(reason);
+        client.close(message);
+    }
+
+    // ---- relay ----------------------------------------------------------------------------------------------
+
+    private void startRelay() {
+        cancelHandshakeTimer();
+        state = State.RELAY;
+        relayStartNanos = System.nanoTime();
+        startedAt = Instant.now();
+        lastInputNanos = relayStartNanos;
+        host.started(this, Duration.ofNanos(relayStartNanos - acceptedNanos));
+        NetSocketInternal dev = (NetSocketInternal) device.socket();
+        Buffer early = device.reader().rest();
+        // Raw Netty buffers from the device: Vert.x's Buffer handler would copy each read to the heap (and the write
+        // back to a direct buffer); the message handler hands over the pooled buffer itself.
+        dev.messageHandler(this::fromDeviceDirect);
+        Buffer pipelined = clientIn.rest();
+        client.handler(this::fromClient);
+        if (early.length() > 0) {
+            fromDevice(early);
+        }
+        if (pipelined.length() > 0) {
+            fromClient(pipelined);
+        }
+    }
+
+    /** What the device sent between its ServerInit and the start of the relay (rare: a Bell, a cut text). */
+    private void fromDevice(Buffer b) {
+        bytesFromDevice.addAndGet(b.length());
+        host.countFromDevice(b.length());
+        client.write(b);
+        throttleDevice();
+    }
+
+    private void fromDeviceDirect(Object msg) {
+        if (!(msg instanceof ByteBuf bb)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (state != State.RELAY) {
+            bb.release();
+            return;
+        }
+        int n = bb.readableBytes();
+        bytesFromDevice.addAndGet(n);
+        host.countFromDevice(n);
+        client.writeDirect(bb);
+        throttleDevice();
+    }
+
+    private void throttleDevice() {
+        if (client.writeQueueFull()) {
+            // A slow client: stop reading the device until the client's queue drains (bounded memory). The
+            // message handler bypasses NetSocket.pause(), so this is Netty's autoRead, i.e. TCP flow control.
+            ChannelConfig dev = ((NetSocketInternal) device.socket()).channelHandlerContext().channel().config();
+            dev.setAutoRead(false);
+            client.drainHandler(v -> dev.setAutoRead(true));
+        }
+    }
+
+    private void fromClient(Buffer b) {
+        if (state != State.RELAY) {
+            return;
+        }
+        bytesFromClient.addAndGet(b.length());
+        host.countFromClient(b.length());
+        parser.feed(b.getBytes());
+        Buffer out = null;
+        boolean view = claim.mode() == Claim.Mode.VIEW;
+        try {
+            ClientMessageParser.Frame f;
+            while ((f = parser.next()) != null) {
+                if (f.message().isInput()) {
+                    lastInputNanos = System.nanoTime();
+                    if (view) {
+                        droppedInputs++;
+                        continue;
+                    }
+                }
+                if (out == null) {
+                    out = Buffer.buffer(f.raw());
+                } else {
+                    out.appendBytes(f.raw());
+                }
+            }
+        } catch (ProtocolException e) {
+            // What cannot be parsed cannot be enforced: end the session rather than pass it on.
+            LOG.infof("session %s: malformed client message: %s", claim.sessionId(), e.getMessage());
+            end(EndReason.CLIENT_PROTOCOL_ERROR);
+            return;
+        }
+        if (out != null) {
+            NetSocket dev = device.socket();
+            dev.write(out);
+            if (dev.writeQueueFull()) {
+                client.pause();
+                dev.drainHandler(v -> client.resume());
+            }
+        }
+    }
+
+    // ---- ending ----------------------------------------------------------------------------------------------
+
+    private void onClientClosed() {
+        clientIn.fail(new ProtocolException("client closed"));
+        if (state == State.ENDED) {
+            return;
+        }
+        if (claim == null) {
+            // Closed before claiming; a claim in flight is ended when it returns (see claimed()).
+            state = State.ENDED;
+            cancelHandshakeTimer();
+            host.rejected("client_closed");
+            return;
+        }
+        end(EndReason.CLIENT_CLOSED);
+    }
+
+    /** Ends from any thread. */
+    public void endAsync(EndReason reason) {
+        context.runOnContext(v -> end(reason));
+    }
+
+    private void end(EndReason reason) {
+        if (state == State.ENDED) {
+            return;
+        }
+        boolean wasRelaying = state == State.RELAY;
+        state = State.ENDED;
+        cancelHandshakeTimer();
+        if (device != null) {
+            device.socket().close();
+        }
+        client.close("ended: " + reason.wire());
+        if (claim != null) {
+            host.ended(this, reason, wasRelaying);
+        }
+    }
+
+    private void cancelHandshakeTimer() {
+        if (handshakeTimer >= 0) {
+            context.owner().cancelTimer(handshakeTimer);
+            handshakeTimer = -1;
+        }
+    }
+
+    // ---- what the host reads ----------------------------------------------------------------------------------
+
+    public String sessionId() {
+        return claim == null ? null : claim.sessionId();
+    }
+
+    public Claim claim() {
+        return claim;
+    }
+
+    public ClientLink client() {
+        return client;
+    }
+
+    public long bytesFromClient() {
+        return bytesFromClient.get();
+    }
+
+    public long bytesFromDevice() {
+        return bytesFromDevice.get();
+    }
+
+    public long lastInputNanos() {
+        return lastInputNanos;
+    }
+
+    public long relayStartNanos() {
+        return relayStartNanos;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Input messages dropped because the session is view-only. */
+    public long droppedInputs() {
+        return droppedInputs;
+    }
+
+    /** Marker for a handshake that was already refused and closed. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final Refused INSTANCE = new Refused();
+
+        private Refused() {
+            super("refused", null, false, false);
+        }
+    }
+}

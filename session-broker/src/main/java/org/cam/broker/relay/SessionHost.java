@@ -1,0 +1,43 @@
+package org.cam.broker.relay;
+
+import io.vertx.core.Future;
+import io.vertx.core.net.NetClient;
+import java.time.Duration;
+import org.cam.broker.management.Claim;
+import org.cam.broker.session.EndReason;
+import org.cam.protocol.ProtocolException;
+
+/** What a {@link RelaySession} needs from the broker around it (claims, bookkeeping, settings). */
+public interface SessionHost {
+
+    /** Offline ticket check; returns the session id to claim. */
+    String verifyTicket(String token) throws ProtocolException;
+
+    /** Completes on the caller's context. */
+    Future<Claim> claim(String sessionId, String clientAddress);
+
+    /** Completes on the caller's context. */
+    Future<Claim> claimByVncResponse(byte[] challenge, byte[] response, String clientAddress);
+
+    NetClient deviceClient();
+
+    Duration handshakeTimeout();
+
+    int writeQueueMaxBytes();
+
+    int maxCutText();
+
+    void rejected(String reason);
+
+    void started(RelaySession session, Duration handshake);
+
+    /** A claimed session ended; {@code relayed} tells whether it got as far as relaying. */
+    void ended(RelaySession session, EndReason reason, boolean relayed);
+
+    /** Reports the end of a claimed session that never got going (the client left during the claim). */
+    void reportEnd(RelaySession session, EndReason reason);
+
+    void countFromClient(long n);
+
+    void countFromDevice(long n);
+}

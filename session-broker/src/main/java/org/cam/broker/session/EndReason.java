@@ -1,0 +1,25 @@
+package org.cam.broker.session;
+
+/** Why a session ended: the {@code reason} of the end report and a metric label. Stable wire names. */
+public enum EndReason {
+    CLIENT_CLOSED("client_closed"),
+    DEVICE_CLOSED("device_closed"),
+    DEVICE_UNREACHABLE("device_unreachable"),
+    DEVICE_PROTOCOL_ERROR("device_protocol_error"),
+    CLIENT_PROTOCOL_ERROR("client_protocol_error"),
+    HANDSHAKE_TIMEOUT("handshake_timeout"),
+    IDLE_TIMEOUT("idle_timeout"),
+    MAX_DURATION("max_duration"),
+    ADMIN_DISCONNECT("admin_disconnect"),
+    BROKER_DRAINED("broker_drained");
+
+    private final String wire;
+
+    EndReason(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+}

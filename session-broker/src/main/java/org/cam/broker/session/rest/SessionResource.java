@@ -1,0 +1,60 @@
+package org.cam.broker.session.rest;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.cam.broker.BrokerConfig;
+import org.cam.broker.rest.ProblemException;
+import org.cam.broker.session.BrokerService;
+
+/** Admin port (8082): what runs here, and disconnect on order of management-api. */
+@Path("/api/v1/sessions")
+@Produces(MediaType.APPLICATION_JSON)
+public class SessionResource {
+
+    /** One relayed session as the admin port shows it. */
+    public record SessionView(String sessionId, String user, String targetId, String mode, String listener,
+                              String clientAddress, String startedAt, long bytesFromClient, long bytesFromDevice) {
+    }
+
+    private final BrokerService service;
+    private final BrokerConfig config;
+
+    public SessionResource(BrokerService service, BrokerConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    @GET
+    public List<SessionView> list(@HeaderParam("Authorization") String auth) {
+        authorize(auth);
+        return service.activeSessions().stream().map(s -> new SessionView(s.sessionId(), s.claim().user(),
+                s.claim().targetId(), s.claim().mode().name(), s.client().listener(), s.client().remoteAddress(),
+                String.valueOf(s.startedAt()), s.bytesFromClient(), s.bytesFromDevice())).toList();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response disconnect(@PathParam("id") String id, @HeaderParam("Authorization") String auth) {
+        authorize(auth);
+        if (!service.disconnect(id)) {
+            throw new ProblemException(404, "Session not on this broker", "no active session " + id
+                    + " on broker " + config.brokerId(), "id");
+        }
+        return Response.accepted().build();
+    }
+
+    private void authorize(String header) {
+        config.adminToken().filter(t -> !t.isBlank()).ifPresent(t -> {
+            if (!("Bearer " + t).equals(header)) {
+                throw new ProblemException(401, "Unauthorized", "admin token missing or wrong", "Authorization");
+            }
+        });
+    }
+}

@@ -1,0 +1,542 @@
+package org.cam.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import org.cam.broker.listener.Listeners;
+import org.cam.broker.session.BrokerService;
+import org.cam.broker.support.BrokerTestResource;
+import org.cam.broker.support.Devices;
+import org.cam.broker.support.ManagementDouble;
+import org.cam.broker.support.RfbTestClient;
+import org.cam.protocol.rfb.ClientMessage;
+import org.cam.protocol.rfb.RfbVersion;
+import org.cam.protocol.rfb.VncAuth;
+import org.cam.protocol.ticket.Ticket;
+import org.cam.protocol.ticket.TicketKeys;
+import org.cam.protocol.ticket.TicketMode;
+import org.cam.protocol.ticket.TicketSigner;
+import org.cam.simulator.rfb.RfbChannelServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker end to end on loopback: real listeners, simulated devices (device-simulator's RFB server), a real
+ * HTTP test double of management-api's internal API, stock vncsnapshot and Java RFB clients over TCP and WebSocket.
+ */
+@QuarkusTest
+@QuarkusTestResource(BrokerTestResource.class)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+class SessionBrokerTest {
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    @Inject
+    Listeners listeners;
+
+    @Inject
+    BrokerService service;
+
+    @TestHTTPResource("/")
+    URL admin;
+
+    private int readiness() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(admin.toURI().resolve("q/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private RfbChannelServer device;
+
+    @AfterEach
+    void stopDevice() throws Exception {
+        if (device != null) {
+            device.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static ManagementDouble management() {
+        return BrokerTestResource.management;
+    }
+
+    private static String newId() {
+        return "s" + IDS.incrementAndGet() + "-" + System.nanoTime();
+    }
+
+    private ManagementDouble.Session pending(String mode, String otp, String devicePassword, long idle)
+            throws Exception {
+        device = Devices.start(BrokerTestResource.vertx, devicePassword, "target-console");
+        return management().add(newId(), otp, mode, Devices.HOST, device.port(), devicePassword, idle);
+    }
+
+    private static String ticket(String sessionId, TicketMode mode) {
+        return new TicketSigner(BrokerTestResource.ticketKeys.getPrivate(), BrokerTestResource.KEY_ID,
+                Clock.systemUTC()).issue(sessionId, "ada", "t1", mode, "cam-broker");
+    }
+
+    private RfbTestClient viaPlain() throws Exception {
+        return RfbTestClient.tcp("127.0.0.1", listeners.plainPort());
+    }
+
+    private RfbTestClient viaWebSocket(String query, String firstText) throws Exception {
+        return RfbTestClient.webSocket(BrokerTestResource.vertx, listeners.websocketPort(), query, firstText);
+    }
+
+    private String metrics() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(admin.toURI().resolve("q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    // ---- 9900 -------------------------------------------------------------------------------------------------
+
+    @Test
+    void vncsnapshotWithTheOneTimePasswordGetsTheTargetScreen() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "otp12345", "devsecret", 0);
+        ProcessBuilder install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh",
+                "vncsnapshot=vncsnapshot").inheritIO();
+        assertThat(install.start().waitFor()).as("vncsnapshot installed").isZero();
+        Path dir = Files.createTempDirectory("cam-broker");
+        Path passwd = dir.resolve("passwd");
+        Files.write(passwd, vncPasswdFile("otp12345"));
+        Path out = dir.resolve("screen.jpg");
+        Process p = new ProcessBuilder("vncsnapshot", "-quiet", "-passwd", passwd.toString(),
+                "127.0.0.1::" + listeners.plainPort(), out.toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(log).isZero();
+        BufferedImage img = ImageIO.read(out.toFile());
+        deleteTree(dir);
+        assertThat(img.getWidth()).isEqualTo(1024);
+        assertThat(img.getHeight()).isEqualTo(768);
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("client_closed");
+        assertThat(s.endReport.getLong("bytesFromDevice")).isGreaterThan(1024L * 768);
+        assertThat(s.claimedBy).isEqualTo("broker-test");
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    /** vncpasswd's file format: the password DES-encrypted with VNC's fixed key (d3des bit order, as VncAuth). */
+    private static byte[] vncPasswdFile(String password) {
+        byte[] fixedKey = {23, 82, 107, 6, 35, 78, 88, 7};
+        byte[] block = new byte[16];
+        byte[] pw = password.getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(pw, 0, block, 0, Math.min(8, pw.length));
+        byte[] enc = VncAuth.response(block, new String(fixedKey, StandardCharsets.ISO_8859_1));
+        return java.util.Arrays.copyOf(enc, 8);
+    }
+
+    @Test
+    void controlSessionOverPlainRfbRelaysKeysAndScreen() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "ctl00001", "devsecret", 0);
+        try (RfbTestClient c = viaPlain().version(RfbVersion.V3_7)) {
+            assertThat(c.handshake("ctl00001")).isTrue();
+            assertThat(c.serverInit().width()).isEqualTo(1024);
+            assertThat(c.serverInit().height()).isEqualTo(768);
+            assertThat(c.serverInit().name()).isEqualTo("target-console");
+            c.typeKey('q');
+            c.typeKey('z');
+            assertThat(c.requestAndAwaitUpdate(64, 64)).isGreaterThanOrEqualTo(64 * 64);
+            assertThat(device.screen().typedKeys()).contains("qz");
+            await().until(() -> service.activeCount() >= 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> management().lastHeartbeat() != null
+                    && management().lastHeartbeat().getJsonArray("activeSessionIds").contains(s.id)
+                    && !management().lastHeartbeat().getBoolean("draining"));
+            assertThat(metrics()).containsPattern("cam_broker_active_sessions [1-9]")
+                    .containsPattern("cam_broker_bytes_total\\{direction=\"from_device\"\\} [1-9]")
+                    .containsPattern("cam_broker_sessions_started_total\\{listener=\"plain\"\\} [1-9]");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("client_closed");
+        assertThat(s.endReport.getLong("bytesFromClient")).isPositive();
+        assertThat(Instant.parse(s.endReport.getString("endedAt"))).isBefore(Instant.now().plusSeconds(1));
+        assertThat(s.endReport.getString("brokerId")).isEqualTo("broker-test");
+    }
+
+    @Test
+    void viewSessionDropsKeysPointerAndClipboard() throws Exception {
+        pending("VIEW", "view0001", null, 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("view0001")).isTrue();
+            c.typeKey('v');
+            c.send(new ClientMessage.PointerEvent(1, 100, 100));
+            c.send(new ClientMessage.ClientCutText("secret"));
+            // Order is kept: when the update arrives, the device has seen everything sent before it.
+            assertThat(c.requestAndAwaitUpdate(32, 32)).isGreaterThanOrEqualTo(32 * 32);
+            assertThat(device.screen().typedKeys()).doesNotContain("v");
+        }
+    }
+
+    @Test
+    void wrongOneTimePasswordIsRefused() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "right001", null, 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("wrong001")).isFalse();
+            assertThat(c.awaitClosed(5000)).isTrue();
+        }
+        assertThat(s.state).isEqualTo("PENDING");
+    }
+
+    @Test
+    void malformedClientInputClosesOnlyThatSession() throws Exception {
+        ManagementDouble.Session good = pending("CONTROL", "good0001", null, 0);
+        RfbChannelServer first = device;
+        ManagementDouble.Session bad = management().add(newId(), "bad00001", "CONTROL", Devices.HOST, first.port(),
+                null, 0);
+        try (RfbTestClient ok = viaPlain(); RfbTestClient evil = viaPlain()) {
+            assertThat(ok.handshake("good0001")).isTrue();
+            assertThat(evil.handshake("bad00001")).isTrue();
+            evil.sendRaw(new byte[] {(byte) 0x7f, 1, 2, 3, 4, 5, 6, 7});
+            assertThat(evil.awaitClosed(5000)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> bad.endReport != null);
+            assertThat(bad.endReport.getString("reason")).isEqualTo("client_protocol_error");
+            ok.typeKey('k');
+            assertThat(ok.requestAndAwaitUpdate(16, 16)).isGreaterThanOrEqualTo(16 * 16);
+            assertThat(first.screen().typedKeys()).contains("k");
+            assertThat(good.endReport).isNull();
+        }
+    }
+
+    @Test
+    void idleSessionEnds() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "idle0001", null, 1);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("idle0001")).isTrue();
+            assertThat(c.awaitClosed(10_000)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("idle_timeout");
+    }
+
+    @Test
+    void adminDisconnectByHeartbeatAndByDelete() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "admin001", null, 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("admin001")).isTrue();
+            management().terminate(s.id);
+            assertThat(c.awaitClosed(10_000)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("admin_disconnect");
+
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                admin.toURI().resolve("api/v1/sessions/nope")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("application/problem+json"));
+        assertThat(r.body()).contains("\"field\":\"id\"");
+
+        ManagementDouble.Session s2 = management().add(newId(), "admin002", "VIEW", Devices.HOST, device.port(),
+                null, 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("admin002")).isTrue();
+            await().until(() -> service.activeSessions().stream().anyMatch(x -> s2.id.equals(x.sessionId())));
+            HttpResponse<String> list = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    admin.toURI().resolve("api/v1/sessions")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(list.body()).contains("\"sessionId\":\"" + s2.id + "\"").contains("\"mode\":\"VIEW\"")
+                    .contains("\"listener\":\"plain\"");
+            HttpResponse<String> d = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    admin.toURI().resolve("api/v1/sessions/" + s2.id)).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(d.statusCode()).isEqualTo(202);
+            assertThat(c.awaitClosed(10_000)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s2.endReport != null);
+        assertThat(s2.endReport.getString("reason")).isEqualTo("admin_disconnect");
+    }
+
+    // ---- 9902 -------------------------------------------------------------------------------------------------
+
+    @Test
+    void webSocketWithTicketControlsTheTargetAndTheTicketWorksOnce() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", null, "devsecret", 0);
+        String ticket = ticket(s.id, TicketMode.CONTROL);
+        try (RfbTestClient c = viaWebSocket("ticket=" + ticket, null)) {
+            assertThat(c.handshake(null)).isTrue();
+            assertThat(c.serverInit().width()).isEqualTo(1024);
+            c.typeKey('w');
+            assertThat(c.requestAndAwaitUpdate(64, 64)).isGreaterThanOrEqualTo(64 * 64);
+            assertThat(device.screen().typedKeys()).contains("w");
+
+            int claims = management().claimRequests();
+            try (RfbTestClient replay = viaWebSocket("ticket=" + ticket, null)) {
+                assertThat(replay.awaitClosed(10_000)).isTrue();
+            }
+            assertThat(management().claimRequests()).isEqualTo(claims + 1);
+            assertThat(metrics()).containsPattern("cam_broker_rejects_total\\{reason=\"claim_refused\"\\} [1-9]");
+        }
+    }
+
+    @Test
+    void webSocketTicketInFirstMessageViewOnly() throws Exception {
+        ManagementDouble.Session s = pending("VIEW", null, null, 0);
+        try (RfbTestClient c = viaWebSocket(null, ticket(s.id, TicketMode.VIEW))) {
+            assertThat(c.handshake(null)).isTrue();
+            c.typeKey('m');
+            assertThat(c.requestAndAwaitUpdate(8, 8)).isGreaterThanOrEqualTo(8 * 8);
+            assertThat(device.screen().typedKeys()).doesNotContain("m");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+    }
+
+    @Test
+    void expiredAndForgedTicketsCostNothingUpstream() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", null, null, 0);
+        Instant past = Instant.now().minus(Duration.ofMinutes(10));
+        String expired = new TicketSigner(BrokerTestResource.ticketKeys.getPrivate(), BrokerTestResource.KEY_ID,
+                Clock.systemUTC()).sign(new Ticket(s.id, "ada", "t1", TicketMode.CONTROL, past,
+                past.plusSeconds(30), "cam-broker"));
+        String forged = new TicketSigner(TicketKeys.generate().getPrivate(), BrokerTestResource.KEY_ID,
+                Clock.systemUTC()).issue(s.id, "ada", "t1", TicketMode.CONTROL, "cam-broker");
+        int before = management().claimRequests();
+        for (String bad : new String[] {expired, forged, "garbage", ""}) {
+            try (RfbTestClient c = viaWebSocket("ticket=" + bad, null)) {
+                assertThat(c.awaitClosed(10_000)).as(bad).isTrue();
+            }
+        }
+        assertThat(management().claimRequests()).isEqualTo(before);
+        assertThat(s.state).isEqualTo("PENDING");
+        String m = metrics();
+        assertThat(m).contains("reason=\"ticket_expired\"").contains("reason=\"ticket_bad_signature\"")
+                .contains("reason=\"ticket_malformed\"");
+    }
+
+    @Test
+    void rfbOverTlsWithProtocol33() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "tls00001", "devsecret", 0);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        java.net.Socket tls = ctx.getSocketFactory().createSocket("127.0.0.1", listeners.tlsPort());
+        try (RfbTestClient c = RfbTestClient.over(tls).version(RfbVersion.V3_3)) {
+            assertThat(c.handshake("tls00001")).isTrue();
+            assertThat(c.serverInit().width()).isEqualTo(1024);
+            c.typeKey('t');
+            assertThat(c.requestAndAwaitUpdate(64, 64)).isGreaterThanOrEqualTo(64 * 64);
+            assertThat(device.screen().typedKeys()).contains("t");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+    }
+
+    @Test
+    void deviceDyingMidSessionClosesTheClientCleanly() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "dies0001", null, 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("dies0001")).isTrue();
+            device.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            device = null;
+            assertThat(c.awaitClosed(10_000)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("device_closed");
+    }
+
+    @Test
+    void unreachableDeviceFailsTheClientsAuthAndEndsTheSession() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(Devices.HOST))) {
+            closedPort = probe.getLocalPort();
+        }
+        ManagementDouble.Session s = management().add(newId(), "gone0001", "CONTROL", Devices.HOST, closedPort,
+                null, 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("gone0001")).isFalse();
+            assertThat(c.awaitClosed(5000)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("device_unreachable");
+    }
+
+    @Test
+    void slowClientKeepsBrokerBufferingBounded() throws Exception {
+        ManagementDouble.Session s = pending("VIEW", "slow0001", null, 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("slow0001")).isTrue();
+            // 200 full-screen raw updates (about 600 MiB) requested, none read: the device must be paused.
+            for (int i = 0; i < 200; i++) {
+                c.send(new ClientMessage.FramebufferUpdateRequest(false, 0, 0, 1024, 768));
+            }
+            long[] last = {-1};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(700)).until(() -> {
+                long now = fromDevice(s.id);
+                boolean stable = now > 0 && now == last[0];
+                last[0] = now;
+                return stable;
+            });
+            // Socket buffers on both hops plus the 256 KiB write queue, far below what was requested.
+            assertThat(last[0]).isLessThan(48L << 20);
+        }
+    }
+
+    private long fromDevice(String sessionId) {
+        return service.activeSessions().stream().filter(x -> sessionId.equals(x.sessionId()))
+                .mapToLong(org.cam.broker.relay.RelaySession::bytesFromDevice).findFirst().orElse(-1);
+    }
+
+    @Test
+    void thousandSessionsLeaveNoDescriptorOpen() throws Exception {
+        device = Devices.start(BrokerTestResource.vertx, null, "fd-check");
+        openAndClose(20); // warm up pools and lazily opened files
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.activeCount() == 0);
+        long before = openDescriptors();
+        openAndClose(1000);
+        await().atMost(Duration.ofSeconds(20)).until(() -> service.activeCount() == 0
+                && openDescriptors() <= before + 4);
+    }
+
+    private void openAndClose(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            String otp = String.format("f%07d", IDS.incrementAndGet());
+            management().add(newId(), otp, "CONTROL", Devices.HOST, device.port(), null, 0);
+            try (RfbTestClient c = viaPlain()) {
+                assertThat(c.handshake(otp)).isTrue();
+            }
+        }
+    }
+
+    private static long openDescriptors() throws Exception {
+        try (var files = Files.list(Path.of("/proc/self/fd"))) {
+            return files.count();
+        }
+    }
+
+    /**
+     * noVNC 1.7 (from npm) in headless Chromium, over 9902 with the ticket in the URL: the canvas gets the device's
+     * 1024x768 screen and keys typed in the browser reach the device. The page reports to a small HTTP server here.
+     */
+    @Test
+    void noVncInChromiumThroughTheBroker() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", null, "devsecret", 0);
+        Path dir = Files.createTempDirectory("cam-novnc");
+        ProcessBuilder install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "chromium=chromium",
+                "npm=npm").inheritIO();
+        assertThat(install.start().waitFor()).as("chromium and npm installed").isZero();
+        Process pack = new ProcessBuilder("npm", "pack", "--silent", "@novnc/novnc@1.7.0").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        assertThat(pack.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(pack.exitValue()).isZero();
+        Process untar = new ProcessBuilder("tar", "xzf", "novnc-novnc-1.7.0.tgz").directory(dir.toFile()).start();
+        assertThat(untar.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Path root = dir.resolve("package");
+        Files.copy(getClass().getResourceAsStream("/novnc/index.html"), root.resolve("index.html"));
+
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.vertx.core.http.HttpServer web = BrokerTestResource.vertx.createHttpServer().requestHandler(req -> {
+            if (req.path().equals("/report")) {
+                reports.add(req.getParam("what"));
+                req.response().end();
+            } else {
+                Path f = root.resolve(req.path().substring(1)).normalize();
+                if (!f.startsWith(root) || !Files.isRegularFile(f)) {
+                    req.response().setStatusCode(404).end();
+                } else {
+                    req.response().putHeader("Content-Type", f.toString().endsWith(".js") ? "text/javascript"
+                            : "text/html").sendFile(f.toString());
+                }
+            }
+        });
+        int webPort = web.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .actualPort();
+        String wsUrl = "wss://127.0.0.1:" + listeners.websocketPort() + "/?ticket=" + ticket(s.id, TicketMode.CONTROL);
+        String page = "http://127.0.0.1:" + webPort + "/index.html?url="
+                + java.net.URLEncoder.encode(wsUrl, StandardCharsets.UTF_8);
+        Process chromium = new ProcessBuilder("chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                "--ignore-certificate-errors", "--user-data-dir=" + dir.resolve("profile"), page)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> reports.contains("keys sent"));
+            assertThat(reports).contains("connected", "canvas 1024x768 target-console");
+            await().atMost(Duration.ofSeconds(10)).until(() -> device.screen().typedKeys().contains("nv"));
+        } finally {
+            chromium.destroy();
+            if (!chromium.waitFor(10, TimeUnit.SECONDS)) {
+                chromium.destroyForcibly();
+            }
+            web.close();
+            deleteTree(dir);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("client_closed");
+    }
+
+    @Test
+    void readinessReflectsListenersAndManagementApi() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                admin.toURI().resolve("q/health/ready")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode() == 200);
+        assertThat(management().heartbeats()).isPositive();
+    }
+
+    /**
+     * Drain, as on SIGTERM (the ShutdownEvent observer calls the same method): readiness drops at once, new clients
+     * are refused, the running session continues through the grace (2 s here) and then ends with reason
+     * broker_drained. Last, since the broker stays draining afterwards.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void drainLetsSessionsRunThroughTheGraceThenEndsThem() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> readiness() == 200);
+        assertThat(service.activeCount()).isZero();
+        RfbChannelServer device = Devices.start(BrokerTestResource.vertx, null, "drain");
+        try {
+            ManagementDouble.Session s = BrokerTestResource.management.add("drain-1", "drain001", "CONTROL",
+                    Devices.HOST, device.port(), null, 0);
+            try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.plainPort())) {
+                assertThat(c.handshake("drain001")).isTrue();
+                long start = System.nanoTime();
+                CompletableFuture<Void> drained = CompletableFuture.runAsync(service::drain);
+                await().atMost(Duration.ofSeconds(1)).until(() -> readiness() == 503);
+                try (RfbTestClient late = RfbTestClient.tcp("127.0.0.1", listeners.plainPort())) {
+                    assertThat(late.awaitClosed(5000)).isTrue();
+                }
+                // Still relaying during the grace.
+                c.typeKey('d');
+                assertThat(c.requestAndAwaitUpdate(16, 16)).isPositive();
+                assertThat(device.screen().typedKeys()).contains("d");
+                assertThat(c.awaitClosed(10_000)).isTrue();
+                assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(2));
+                drained.get(20, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+            assertThat(s.endReport.getString("reason")).isEqualTo("broker_drained");
+        } finally {
+            device.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
