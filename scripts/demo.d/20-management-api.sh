@@ -1,7 +1,14 @@
 # management-api: HTTPS REST API on 8443 (users, groups, targets, grants, audit; LDAP login and sync).
 # Uses the demo MariaDB (database cam) and slapd from `scripts/infra.sh env`. First start generates, under
 # .cam/management-api/: a self-signed TLS key store, the JWT key pair, and (here) the admin password file.
+# Devices and sessions: the demo auto-approves the simulated fleet (127.0.1.0/24): discovery-service forwards
+# each device, management-api enrols it over pinned HTTPS, its channels become targets in the target set `lab`,
+# and `cam-users` (LDAP group of uma) gets full control on `lab` once the group exists (first login or sync).
+# The Ed25519 ticket public key is written to .cam/management-api/ticket-public.pem, where the broker reads it.
 # Try it:  curl -k -u uma:camdemo https://127.0.0.1:8443/api/v1/me/targets
+#          curl -k -u uma:camdemo -H 'Content-Type: application/json' -d '{"targetId":1,"mode":"control"}' \
+#               https://127.0.0.1:8443/api/v1/sessions        # -> vncPassword for vncviewer 127.0.0.1::9900
+#          curl -k -u admin:"$(cat .cam/management-api/admin-password)" https://127.0.0.1:8443/api/v1/devices
 #          curl -k -u admin:"$(cat .cam/management-api/admin-password)" https://127.0.0.1:8443/api/v1/users
 DEMO_NAME=management-api
 DEMO_MODULE=management-api
@@ -14,6 +21,9 @@ DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
   export CAM_MANAGEMENT_HOST=${CAM_MANAGEMENT_HOST:-127.0.0.1} CAM_MANAGEMENT_ADMIN_PASSWORD=$(cat "$f")
   export CAM_BROKER_MANAGEMENT_TOKEN=${CAM_BROKER_MANAGEMENT_TOKEN:-cam-demo-broker-token}
   export CAM_DISCOVERY_TOKEN=${CAM_DISCOVERY_TOKEN:-cam-demo-discovery-token}
+  export CAM_REPLICATION_MONITOR_TOKEN=${CAM_REPLICATION_MONITOR_TOKEN:-cam-demo-replication-token}
+  export CAM_DEVICE_AUTO_APPROVE_SUBNETS=${CAM_DEVICE_AUTO_APPROVE_SUBNETS-127.0.1.0/24}
+  export CAM_DEVICE_TARGET_SET=${CAM_DEVICE_TARGET_SET:-lab} CAM_DEVICE_SEED_GRANT_GROUP=${CAM_DEVICE_SEED_GRANT_GROUP:-cam-users}
   exec java -jar "$0"' "$DEMO_JAR")
 DEMO_HEALTH=https://127.0.0.1:8443/q/health/ready
 DEMO_INFO="REST https://127.0.0.1:8443/api/v1 (OpenAPI /q/openapi, Swagger /q/swagger-ui); admin / $(cat .cam/management-api/admin-password 2>/dev/null || echo '<.cam/management-api/admin-password>'); LDAP users ada (admin), otto (operator), uma (user), vic (no role), password camdemo"

@@ -13,7 +13,6 @@ DEMO_CMD=(env
     CAM_BROKER_TICKET_KEY_FILE="${CAM_BROKER_TICKET_KEY_FILE:-.cam/management-api/ticket-public.pem}"
     CAM_BROKER_DRAIN_GRACE=5s
     java -jar "$DEMO_JAR")
-# Liveness, not readiness: readiness also needs management-api to answer the broker heartbeat, which only the
-# session half of management-api provides.
-DEMO_HEALTH=http://127.0.0.1:8082/q/health/live
+# Ready once its listeners are bound and management-api has answered its heartbeat.
+DEMO_HEALTH=http://127.0.0.1:8082/q/health/ready
 DEMO_INFO="KVM: vncviewer/vncsnapshot 127.0.0.1::9900 (one-time password), RFB/TLS 9901, wss://127.0.0.1:9902/?ticket=...; admin http://127.0.0.1:8082/api/v1/sessions, metrics http://127.0.0.1:8082/q/metrics"

@@ -25,6 +25,96 @@ public interface ManagementConfig {
      */
     ServiceTokens serviceTokens();
 
+    Secrets secrets();
+
+    Devices devices();
+
+    Sessions sessions();
+
+    /** Secrets at rest (device secrets, channel credentials, one-time VNC passwords): AES-256-GCM. */
+    interface Secrets {
+        /** Base64 of 32 bytes. When absent the key is read from (or generated into) {@link #keyFile()}. */
+        Optional<String> key();
+
+        @WithDefault(".cam/management-api/secrets.key")
+        String keyFile();
+    }
+
+    interface Devices {
+        /** The appliance default credential accepted before enrolment. */
+        @WithDefault("cam-bootstrap")
+        String bootstrapPassword();
+
+        /** Status poll interval of managed devices, e.g. 10s. */
+        @WithDefault("10s")
+        String pollEvery();
+
+        /** A device is offline (alarm, targets Unavailable) after this many missed polls in a row. */
+        @WithDefault("3")
+        int offlineAfterMissedPolls();
+
+        @WithDefault("PT3S")
+        Duration requestTimeout();
+
+        /** Subnets (CIDR, comma-separated) whose discovered devices are enrolled without an operator. Off when empty. */
+        Optional<java.util.List<String>> autoApproveSubnets();
+
+        /** Policy of the targets enrolment creates. */
+        @WithDefault("SHARED_VIEW")
+        org.cam.management.target.AccessPolicy defaultPolicy();
+
+        /** Target set that receives every enrolled channel (created when missing); none when absent (demo: lab). */
+        Optional<String> targetSet();
+
+        /** Demo seed: grant on {@link #targetSet()} to this user group once it exists (demo: cam-users). */
+        Optional<String> seedGrantGroup();
+
+        @WithDefault("FULL_CONTROL")
+        org.cam.management.access.AccessLevel seedGrantLevel();
+    }
+
+    interface Sessions {
+        /** Lifetime of ticket and one-time VNC password: a PENDING session nobody claims in time expires. */
+        @WithDefault("PT30S")
+        Duration ticketTtl();
+
+        @WithDefault("cam-broker")
+        String ticketAudience();
+
+        /** Ed25519 ticket keys; a pair is generated here at first start when both are missing. */
+        @WithDefault(".cam/management-api/ticket-private.pem")
+        String ticketPrivateKey();
+
+        /** The broker reads this file (cam.broker.ticket.public-keys.auto). */
+        @WithDefault(".cam/management-api/ticket-public.pem")
+        String ticketPublicKey();
+
+        /** Where clients connect, as given in the session answer. */
+        @WithDefault("127.0.0.1:9900")
+        String brokerRfb();
+
+        @WithDefault("127.0.0.1:9901")
+        String brokerRfbTls();
+
+        @WithDefault("wss://127.0.0.1:9902/")
+        String brokerWebsocketUrl();
+
+        /** Passed to the broker in the claim; 0 = the broker's defaults. */
+        @WithDefault("0")
+        int idleTimeoutSeconds();
+
+        @WithDefault("0")
+        int maxDurationSeconds();
+
+        /** Failed VNC claims per client address within a minute before further attempts are refused. */
+        @WithDefault("10")
+        int vncFailuresPerMinute();
+
+        /** An ACTIVE session its broker stops reporting in heartbeats for this long ends as broker_lost. */
+        @WithDefault("PT45S")
+        Duration brokerLostAfter();
+    }
+
     interface ServiceTokens {
         Optional<String> broker();
 

@@ -27,6 +27,9 @@ class ObservabilityTest {
                 .body(containsString("cam_logins_total{outcome=\"success\""))
                 .body(containsString("cam_logins_total{outcome=\"failure\""))
                 .body(containsString("cam_targets "))
+                .body(containsString("cam_devices_managed "))
+                .body(containsString("cam_sessions_active "))
+                .body(containsString("cam_alarms_raised "))
                 .body(containsString("cam_users "));
     }
 

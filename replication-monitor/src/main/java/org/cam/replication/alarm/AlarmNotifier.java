@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Raises an alarm for every non-HEALTHY state and clears it when the state is left. management-api's internal
- * alarms endpoint does not exist yet: until then alarms go to the log and, when configured, to a webhook.
+ * alarms go to the log and, when configured, to a webhook: management-api's internal alarms endpoint.
  * Sending is asynchronous so a slow receiver never delays the observation loop.
  */
 @ApplicationScoped
@@ -28,6 +28,7 @@ public class AlarmNotifier implements MonitorEngine.Listener {
     jakarta.enterprise.inject.Instance<org.cam.replication.monitor.MonitorService> monitor;
 
     private AlarmWebhook webhook;
+    private String authorization;
 
     @PostConstruct
     void init() {
@@ -35,7 +36,10 @@ public class AlarmNotifier implements MonitorEngine.Listener {
                 .baseUri(uri)
                 .connectTimeout(2, TimeUnit.SECONDS)
                 .readTimeout(5, TimeUnit.SECONDS)
+                // Only for the local demo, whose management-api certificate is self-signed.
+                .trustAll(config.alarmWebhookTrustAll())
                 .build(AlarmWebhook.class)).orElse(null);
+        authorization = config.alarmWebhookToken().map(t -> "Bearer " + t).orElse(null);
     }
 
     @Override
@@ -63,7 +67,7 @@ public class AlarmNotifier implements MonitorEngine.Listener {
         if (webhook == null) {
             return;
         }
-        webhook.send(e).whenComplete((ok, err) -> {
+        webhook.send(authorization, e).whenComplete((ok, err) -> {
             if (err != null) {
                 LOG.errorf("alarm webhook %s failed for %s %s: %s", config.alarmWebhook().get(), e.action(),
                         e.alarm(), err.getMessage());

@@ -49,6 +49,13 @@ public interface ReplicationConfig {
     /** Receives raise/clear JSON on state changes; unset = alarms are only logged. */
     Optional<URI> alarmWebhook();
 
+    /** Service token sent as {@code Authorization: Bearer} to the webhook (management-api's replication token). */
+    Optional<String> alarmWebhookToken();
+
+    /** Trust any certificate on the webhook's TLS: the local demo's self-signed management-api only. */
+    @WithDefault("false")
+    boolean alarmWebhookTrustAll();
+
     Admin admin();
 
     interface Node {

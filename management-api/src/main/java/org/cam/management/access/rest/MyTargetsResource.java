@@ -28,6 +28,9 @@ public class MyTargetsResource {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    org.cam.management.target.service.TargetStatusService statuses;
+
     @GET
     @RolesAllowed(Role.VIEWER)
     @Operation(summary = "The targets the caller may open, each with its access level (FULL_CONTROL or VIEW_ONLY)")
@@ -35,7 +38,7 @@ public class MyTargetsResource {
                                                 @QueryParam("tag") @Size(max = 64) String tag,
                                                 @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                                 @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return access.visibleTargets(identity, new TargetService.Filter(q, tag, null), page, size)
-                .map(v -> TargetResource.TargetView.of(v.target(), v.access()));
+        return TargetResource.TargetView.page(
+                access.visibleTargets(identity, new TargetService.Filter(q, tag, null), page, size), statuses);
     }
 }

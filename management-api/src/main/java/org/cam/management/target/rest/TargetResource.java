@@ -28,9 +28,13 @@ import org.cam.management.identity.Role;
 import org.cam.management.target.AccessPolicy;
 import org.cam.management.target.Target;
 import org.cam.management.target.TargetKind;
+import org.cam.management.target.TargetStatus;
+import org.cam.management.target.service.TargetStatusService;
 import org.cam.management.target.service.TargetService;
 
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -39,13 +43,25 @@ import java.util.TreeSet;
 public class TargetResource {
     static final String HOST = "^[A-Za-z0-9]([A-Za-z0-9.-]{0,253}[A-Za-z0-9])?$|^\\[?[0-9A-Fa-f:.]+\\]?$";
 
-    /** A target with the caller's access level on it (FULL_CONTROL, VIEW_ONLY). */
+    /**
+     * A target with the caller's access level on it (FULL_CONTROL, VIEW_ONLY) and its status (AVAILABLE,
+     * REMOTE_ACTIVE_SESSION, UPDATING_DEVICE, UNAVAILABLE, BUSY, UNASSIGNED; statusText as operators read it,
+     * e.g. "Remote active session (ada)"; activeUsers: who is connected).
+     */
     public record TargetView(long id, String name, String description, TargetKind kind, String host, Integer port,
                              Long deviceId, Integer channel, AccessPolicy accessPolicy, Set<String> locationTags,
-                             AccessLevel access, long version) {
-        public static TargetView of(Target t, AccessLevel access) {
+                             AccessLevel access, TargetStatus status, String statusText, List<String> activeUsers,
+                             long version) {
+        public static TargetView of(Target t, AccessLevel access, TargetStatusService.Status st) {
             return new TargetView(t.id, t.name, t.description, t.kind, t.host, t.port, t.deviceId, t.channel,
-                    t.accessPolicy, new TreeSet<>(t.locationTags), access, t.version);
+                    t.accessPolicy, new TreeSet<>(t.locationTags), access, st == null ? null : st.status(),
+                    st == null ? null : st.text(), st == null ? List.of() : st.activeUsers(), t.version);
+        }
+
+        /** A page of visible targets with their statuses (three queries for the whole page). */
+        public static Page<TargetView> page(Page<AccessService.Visible> page, TargetStatusService statuses) {
+            Map<Long, TargetStatusService.Status> st = statuses.of(page.items().stream().map(v -> v.target()).toList());
+            return page.map(v -> of(v.target(), v.access(), st.get(v.target().id)));
         }
     }
 
@@ -65,6 +81,9 @@ public class TargetResource {
     AccessService access;
 
     @Inject
+    TargetStatusService statuses;
+
+    @Inject
     SecurityIdentity identity;
 
     /** Operators and admins see every target; others see what they may open (as /api/v1/me/targets). */
@@ -75,8 +94,8 @@ public class TargetResource {
                                  @QueryParam("policy") AccessPolicy policy,
                                  @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                  @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return access.visibleTargets(identity, new TargetService.Filter(q, tag, policy), page, size)
-                .map(v -> TargetView.of(v.target(), v.access()));
+        return TargetView.page(access.visibleTargets(identity, new TargetService.Filter(q, tag, policy), page, size),
+                statuses);
     }
 
     @GET
@@ -89,7 +108,7 @@ public class TargetResource {
             throw ApiException.notFound("target", id);
         }
         Target t = targets.get(id);
-        return TargetView.of(t, level);
+        return TargetView.of(t, level, statuses.of(t));
     }
 
     @POST
@@ -97,7 +116,7 @@ public class TargetResource {
     public Response create(@Valid @NotNull TargetRequest req) {
         Target t = targets.create(data(req));
         return Response.created(URI.create("/api/v1/targets/" + t.id))
-                .entity(TargetView.of(t, AccessLevel.FULL_CONTROL)).build();
+                .entity(TargetView.of(t, AccessLevel.FULL_CONTROL, statuses.of(t))).build();
     }
 
     @PUT
@@ -108,7 +127,7 @@ public class TargetResource {
             throw ApiException.badRequest("version", "version is required for updates");
         }
         Target t = targets.update(id, data(req), req.version());
-        return TargetView.of(t, AccessLevel.FULL_CONTROL);
+        return TargetView.of(t, AccessLevel.FULL_CONTROL, statuses.of(t));
     }
 
     @DELETE

@@ -85,7 +85,9 @@ public class TargetService {
         Target t = get(id);
         UserService.checkVersion(t.version, version);
         uniqueName(d.name(), t.id);
-        if (t.kind == TargetKind.DEVICE_CHANNEL && (d.host() != null || d.port() != null)) {
+        // A device channel's endpoint comes from its device; the PUT may repeat it (the full object as read).
+        if (t.kind == TargetKind.DEVICE_CHANNEL
+                && (!java.util.Objects.equals(d.host(), t.host) || !java.util.Objects.equals(d.port(), t.port))) {
             throw ApiException.badRequest("host", "a device channel's endpoint comes from its device");
         }
         apply(t, d);

@@ -17,6 +17,9 @@ public class PairAndWebhookResource implements QuarkusTestResourceLifecycleManag
 
     static final PrivatePair PAIR = new PrivatePair("quarkus", 13326, 13327);
     static final List<String> ALARMS = new CopyOnWriteArrayList<>();
+    /** The Authorization header of every webhook call, in order. */
+    static final List<String> AUTHORIZATIONS = new CopyOnWriteArrayList<>();
+    static final String TOKEN = "test-replication-token";
     private HttpServer webhook;
 
     @Override
@@ -28,6 +31,7 @@ public class PairAndWebhookResource implements QuarkusTestResourceLifecycleManag
             throw new IllegalStateException(e);
         }
         webhook.createContext("/alarms", exchange -> {
+            AUTHORIZATIONS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             try (InputStream in = exchange.getRequestBody()) {
                 ALARMS.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
@@ -38,7 +42,8 @@ public class PairAndWebhookResource implements QuarkusTestResourceLifecycleManag
         return Map.of(
                 "cam.replication.primary.port", Integer.toString(PAIR.primaryPort),
                 "cam.replication.secondary.port", Integer.toString(PAIR.replicaPort),
-                "cam.replication.alarm-webhook", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alarms");
+                "cam.replication.alarm-webhook", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alarms",
+                "cam.replication.alarm-webhook-token", TOKEN);
     }
 
     @Override

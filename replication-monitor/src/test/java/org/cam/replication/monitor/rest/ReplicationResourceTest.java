@@ -82,6 +82,9 @@ class ReplicationResourceTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "HEALTHY".equals(state()));
         await().atMost(Duration.ofSeconds(10)).until(() -> PairAndWebhookResource.ALARMS.stream()
                 .anyMatch(a -> a.contains("\"CLEAR\"") && a.contains("replication.REPLICATION_STOPPED")));
+        // management-api accepts alarms only with the monitor's service token.
+        assertThat(PairAndWebhookResource.AUTHORIZATIONS)
+                .isNotEmpty().containsOnly("Bearer " + PairAndWebhookResource.TOKEN);
         given().get("/api/v1/replication/history").then().statusCode(200)
                 .body("to", org.hamcrest.Matchers.hasItems("HEALTHY", "REPLICATION_STOPPED"));
     }

@@ -1,0 +1,123 @@
+package org.cam.management.device;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.PrePersist;
+import jakarta.persistence.PreUpdate;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+import java.time.Instant;
+
+/** A KVM-over-IP device as discovery reported it and enrolment made it. */
+@Entity
+@Table(name = "device")
+public class Device extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false, unique = true)
+    public String mac;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public DeviceState state;
+
+    @Column(name = "notice_version", nullable = false)
+    public long noticeVersion;
+
+    public String serial;
+    public String model;
+
+    @Column(name = "firmware_version")
+    public String firmwareVersion;
+
+    public String name;
+
+    @Column(nullable = false)
+    public String address;
+
+    @Column(name = "https_port", nullable = false)
+    public int httpsPort;
+
+    @Column(name = "kvm_port_first", nullable = false)
+    public int kvmPortFirst;
+
+    @Column(name = "kvm_port_last", nullable = false)
+    public int kvmPortLast;
+
+    @Column(name = "channel_count", nullable = false)
+    public int channelCount;
+
+    @Column(name = "boot_counter", nullable = false)
+    public long bootCounter;
+
+    @Column(name = "advertised_fingerprint", nullable = false)
+    public String advertisedFingerprint;
+
+    @Column(name = "pinned_fingerprint")
+    public String pinnedFingerprint;
+
+    @Column(name = "source_address")
+    public String sourceAddress;
+
+    @Column(name = "heard_via")
+    public String heardVia;
+
+    @Column(name = "first_seen")
+    public Instant firstSeen;
+
+    @Column(name = "last_seen")
+    public Instant lastSeen;
+
+    @Column(name = "secret_enc")
+    public String secretEnc;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public DeviceStatus status = DeviceStatus.UNKNOWN;
+
+    @Column(name = "missed_polls", nullable = false)
+    public int missedPolls;
+
+    @Column(name = "last_poll_at")
+    public Instant lastPollAt;
+
+    @Column(name = "switch_attached", nullable = false)
+    public boolean switchAttached;
+
+    @Column(name = "last_error")
+    public String lastError;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Version
+    public long version;
+
+    /** A label for names: the device's name when it has one, else its serial. */
+    public String label() {
+        return name != null && !name.isBlank() ? name : serial != null ? serial : mac.replace(":", "");
+    }
+
+    @PrePersist
+    void created() {
+        createdAt = Instant.now();
+        updatedAt = createdAt;
+    }
+
+    @PreUpdate
+    void updated() {
+        updatedAt = Instant.now();
+    }
+}

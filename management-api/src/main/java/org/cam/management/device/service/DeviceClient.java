@@ -1,0 +1,214 @@
+package org.cam.management.device.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.cam.management.config.ManagementConfig;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The management channel to devices (docs/protocols/device-api.md): HTTPS pinned to the SHA-256 fingerprint of the
+ * device certificate, the only trust there is (devices have self-signed certificates; no CA, no host name check).
+ * <p>
+ * One JDK HttpClient for every device: its trust manager looks up the pin of the host:port being connected
+ * ({@link SSLEngine#getPeerHost()}/{@code getPeerPort()}), so a fleet of 1,000s shares one connection pool and one
+ * selector thread. The Quarkus REST client is not used: it binds a base URL and TLS configuration per client
+ * at build/config time, while device addresses and pins are data that changes at run time.
+ */
+@ApplicationScoped
+public class DeviceClient {
+    static final String MISMATCH = "certificate fingerprint mismatch";
+
+    /** A device answer. */
+    public record Result(int status, String body) {
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** The device presented a certificate other than the pinned one. */
+    public static class PinMismatchException extends IOException {
+        public PinMismatchException(String detail) {
+            super(detail);
+        }
+    }
+
+    private final Map<String, String> pins = new ConcurrentHashMap<>();
+    private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "device-client");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient http;
+    private final Duration timeout;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    public DeviceClient(ManagementConfig config) {
+        timeout = config.devices().requestTimeout();
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new PinningTrustManager()}, new SecureRandom());
+            SSLParameters params = ctx.getDefaultSSLParameters();
+            params.setEndpointIdentificationAlgorithm(null);   // the pin is the identity
+            http = HttpClient.newBuilder().sslContext(ctx).sslParameters(params).executor(executor)
+                    .version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        executor.shutdownNow();
+    }
+
+    /**
+     * Calls the device at address:port, requiring its certificate to have {@code fingerprint}, with HTTP Basic
+     * {@code cam:<credential>}. Fails with {@link PinMismatchException} when the certificate differs.
+     */
+    public CompletableFuture<Result> call(String address, int port, String fingerprint, String credential,
+                                          String method, String path, Object body) {
+        String hostPort = address + ":" + port;
+        pins.put(hostPort, fingerprint.toLowerCase());
+        HttpRequest.BodyPublisher publisher;
+        try {
+            publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + hostPort + path))
+                .timeout(timeout)
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString(("cam:" + credential).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, publisher)
+                .build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+                .handle((r, err) -> {
+                    if (err != null) {
+                        throw new java.util.concurrent.CompletionException(translate(err));
+                    }
+                    return new Result(r.statusCode(), r.body());
+                });
+    }
+
+    public Result callSync(String address, int port, String fingerprint, String credential, String method,
+                           String path, Object body) throws IOException {
+        try {
+            return call(address, port, fingerprint, credential, method, path, body).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException(c);
+        }
+    }
+
+    public JsonNode parse(Result r) throws IOException {
+        return json.readTree(r.body());
+    }
+
+    private static Throwable translate(Throwable err) {
+        for (Throwable c = err; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains(MISMATCH)) {
+                return new PinMismatchException(c.getMessage().substring(c.getMessage().indexOf(MISMATCH)));
+            }
+        }
+        while ((err instanceof java.util.concurrent.CompletionException) && err.getCause() != null) {
+            err = err.getCause();
+        }
+        return err instanceof IOException ? err : new IOException(err.getMessage(), err);
+    }
+
+    public static String fingerprint(X509Certificate cert) throws CertificateException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new CertificateException(e);
+        }
+    }
+
+    /** Accepts exactly the pinned certificate of the host:port being connected; nothing else. */
+    private final class PinningTrustManager extends X509ExtendedTrustManager {
+        private void check(X509Certificate[] chain, String host, int port) throws CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("no certificate");
+            }
+            String expected = pins.get(host + ":" + port);
+            String presented = fingerprint(chain[0]);
+            if (expected == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                    presented.getBytes(StandardCharsets.US_ASCII))) {
+                throw new CertificateException(MISMATCH + ": " + host + ":" + port + " presented " + presented
+                        + ", expected " + expected);
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            check(chain, engine.getPeerHost(), engine.getPeerPort());
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            check(chain, socket.getInetAddress().getHostAddress(), socket.getPort());
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("a device connection needs its peer to look up the pin");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("client certificates are not used");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("client certificates are not used");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("client certificates are not used");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package org.cam.management.device.service;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.cam.management.alarm.service.AlarmService;
+import org.cam.management.audit.service.AuditService;
+import org.cam.management.common.SecretBox;
+import org.cam.management.config.ManagementConfig;
+import org.cam.management.device.Device;
+import org.cam.management.device.DeviceChannel;
+import org.cam.management.device.DeviceState;
+import org.cam.management.device.DeviceStatus;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Polls every managed device's status over the pinned channel. A device that misses
+ * {@code offline-after-missed-polls} polls in a row is OFFLINE: an alarm is raised and its targets become
+ * Unavailable; the first good poll clears both. All devices are polled concurrently; one slow device does not
+ * hold up the others beyond the request timeout.
+ */
+@ApplicationScoped
+public class DevicePoller {
+    private static final Logger LOG = Logger.getLogger(DevicePoller.class);
+
+    @Inject
+    ManagementConfig config;
+
+    @Inject
+    DeviceClient client;
+
+    @Inject
+    SecretBox secrets;
+
+    @Inject
+    AlarmService alarms;
+
+    @Inject
+    AuditService audit;
+
+    @Inject
+    DeviceService devices;
+
+    /** Polls in flight when the application stops must not touch the closing persistence unit. */
+    private volatile boolean stopping;
+
+    void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent ev) {
+        stopping = true;
+    }
+
+    private record Managed(long id, String mac, String label, String address, int port, String fp, String secret) {
+    }
+
+    @Scheduled(every = "${cam.management.devices.poll-every}", delayed = "${cam.management.devices.poll-every}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        if (stopping) {
+            return;
+        }
+        List<Managed> managed = QuarkusTransaction.requiringNew().call(() ->
+                Device.<Device>list("state", DeviceState.MANAGED).stream()
+                        .map(d -> new Managed(d.id, d.mac, d.label(), d.address, d.httpsPort, d.pinnedFingerprint,
+                                decrypt(d)))
+                        .toList());
+        List<CompletableFuture<Void>> all = managed.stream().map(t ->
+                client.call(t.address(), t.port(), t.fp(), t.secret(), "GET", "/api/v1/status", null)
+                        .handle((r, err) -> {
+                            if (stopping) {
+                                return (Void) null;
+                            }
+                            try {
+                                record(t, r, err);
+                            } catch (RuntimeException e) {
+                                LOG.errorf(e, "recording the poll of %s failed", t.label());
+                            }
+                            return (Void) null;
+                        })).toList();
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        try {
+            devices.seedGrantIfPossible();
+        } catch (RuntimeException e) {
+            LOG.warnf("seed grant: %s", e.getMessage());
+        }
+    }
+
+    /** A secret stored under another key (the key file was replaced) polls with a credential the device refuses. */
+    private String decrypt(Device d) {
+        try {
+            return secrets.decrypt(d.secretEnc);
+        } catch (IllegalStateException e) {
+            LOG.errorf("device %s: %s", d.label(), e.getMessage());
+            return "";
+        }
+    }
+
+    private void record(Managed t, DeviceClient.Result r, Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        DeviceService.Polled polled = null;
+        String failure = null;
+        if (cause != null) {
+            failure = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        } else if (!r.ok()) {
+            failure = "status answered " + r.status();
+        } else {
+            try {
+                polled = DeviceService.Polled.of(client.parse(r));
+            } catch (java.io.IOException e) {
+                failure = "unreadable status: " + e.getMessage();
+            }
+        }
+        if (cause instanceof DeviceClient.PinMismatchException) {
+            alarms.raiseNow(new AlarmService.Raise(AlarmService.SELF, DeviceService.CERT_MISMATCH + t.mac(),
+                    "CRITICAL", "device", t.mac(), "device " + t.label() + " presented another certificate: "
+                    + cause.getMessage()));
+        }
+        DeviceService.Polled p = polled;
+        String f = failure;
+        QuarkusTransaction.requiringNew().run(() -> apply(t, p, f));
+    }
+
+    private void apply(Managed t, DeviceService.Polled p, String failure) {
+        Device d = Device.findById(t.id());
+        if (d == null || d.state != DeviceState.MANAGED) {
+            return;
+        }
+        d.lastPollAt = java.time.Instant.now();
+        if (p != null) {
+            boolean wasOffline = d.status == DeviceStatus.OFFLINE;
+            String before = d.lastError;
+            d.missedPolls = 0;
+            d.lastError = null;
+            d.status = p.updating() ? DeviceStatus.UPDATING : DeviceStatus.ONLINE;
+            d.switchAttached = p.switchAttached();
+            if (p.firmware() != null) {
+                d.firmwareVersion = p.firmware();
+            }
+            for (DeviceChannel c : DeviceChannel.<DeviceChannel>list("deviceId", d.id)) {
+                int[] s = p.channels().get(c.channel);
+                if (s != null) {
+                    c.sessions = s[0];
+                    c.power = s[1] == 1 ? "on" : "off";
+                }
+            }
+            if (wasOffline) {
+                alarms.clear(AlarmService.SELF, DeviceService.OFFLINE + d.mac, "device answers again");
+                audit.record(AlarmService.SELF, "DEVICE_ONLINE", "device", d.mac, AuditService.SUCCESS, null,
+                        "after " + before);
+            }
+            alarms.clear(AlarmService.SELF, DeviceService.CERT_MISMATCH + d.mac, "pinned certificate presented");
+            return;
+        }
+        d.missedPolls++;
+        d.lastError = failure.length() > 1000 ? failure.substring(0, 1000) : failure;
+        if (d.missedPolls >= config.devices().offlineAfterMissedPolls() && d.status != DeviceStatus.OFFLINE) {
+            d.status = DeviceStatus.OFFLINE;
+            alarms.raise(new AlarmService.Raise(AlarmService.SELF, DeviceService.OFFLINE + d.mac, "MAJOR", "device",
+                    d.mac, "device " + d.label() + " (" + d.address + ") missed " + d.missedPolls + " polls: "
+                    + failure));
+            audit.record(AlarmService.SELF, "DEVICE_OFFLINE", "device", d.mac, AuditService.FAILURE, null, failure);
+        }
+    }
+
+    /** For tests and operators: poll now instead of waiting for the schedule. */
+    public void pollNow() {
+        poll();
+    }
+}

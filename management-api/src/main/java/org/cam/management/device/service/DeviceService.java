@@ -1,0 +1,515 @@
+package org.cam.management.device.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.cam.management.common.RowLock;
+import jakarta.transaction.Transactional;
+import org.cam.management.access.Grant;
+import org.cam.management.alarm.service.AlarmService;
+import org.cam.management.audit.service.AuditService;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.Page;
+import org.cam.management.common.SecretBox;
+import org.cam.management.config.ManagementConfig;
+import org.cam.management.device.Device;
+import org.cam.management.device.DeviceChannel;
+import org.cam.management.device.DeviceState;
+import org.cam.management.device.DeviceStatus;
+import org.cam.management.identity.UserGroup;
+import org.cam.management.target.Target;
+import org.cam.management.target.TargetKind;
+import org.cam.management.target.TargetSet;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** Discovery upserts, enrolment (approve), rejection, channel renames. Device calls never run inside a transaction. */
+@ApplicationScoped
+public class DeviceService {
+    private static final Logger LOG = Logger.getLogger(DeviceService.class);
+    public static final String OFFLINE = "device.OFFLINE:";
+    public static final String CERT_MISMATCH = "device.CERT_MISMATCH:";
+
+    /** discovery-service's notice (docs/protocols/discovery.md), validated by the resource. */
+    public record Notice(String deviceId, long version, String serial, String model, String firmwareVersion,
+                         String name, String address, int httpsPort, int kvmPortFirst, int kvmPortLast,
+                         int channelCount, long bootCounter, String certificateFingerprint, String sourceAddress,
+                         String heardVia, Instant firstSeen, Instant lastSeen) {
+    }
+
+    public record Upserted(String status, long id, boolean autoApprove) {
+    }
+
+    @Inject
+    ManagementConfig config;
+
+    @Inject
+    DeviceClient client;
+
+    @Inject
+    SecretBox secrets;
+
+    @Inject
+    AlarmService alarms;
+
+    @Inject
+    AuditService audit;
+
+    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "device-auto-approve");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        background.shutdownNow();
+    }
+
+    // ---- discovery ------------------------------------------------------------------------------------------
+
+    @Transactional
+    public Upserted upsert(Notice n, String actor, String sourceAddress) {
+        String mac = n.deviceId().toLowerCase();
+        RowLock.lock(Device.getEntityManager(), "device", "mac", mac);
+        Device d = Device.find("mac", mac).firstResult();
+        if (d != null && n.version() <= d.noticeVersion) {
+            return new Upserted("ignored", d.id, false);
+        }
+        boolean isNew = d == null;
+        if (isNew) {
+            d = new Device();
+            d.mac = mac;
+            d.state = DeviceState.DISCOVERED;
+        }
+        boolean endpointChanged = !isNew && (!n.address().equals(d.address) || n.kvmPortFirst() != d.kvmPortFirst);
+        String fp = n.certificateFingerprint().toLowerCase();
+        d.noticeVersion = n.version();
+        d.serial = n.serial();
+        d.model = n.model();
+        d.firmwareVersion = n.firmwareVersion();
+        d.name = n.name();
+        d.address = n.address();
+        d.httpsPort = n.httpsPort();
+        d.kvmPortFirst = n.kvmPortFirst();
+        d.kvmPortLast = n.kvmPortLast();
+        d.channelCount = n.channelCount();
+        d.bootCounter = n.bootCounter();
+        d.advertisedFingerprint = fp;
+        d.sourceAddress = n.sourceAddress();
+        d.heardVia = n.heardVia();
+        d.firstSeen = d.firstSeen == null ? n.firstSeen() : d.firstSeen;
+        d.lastSeen = n.lastSeen();
+        if (isNew) {
+            d.persist();
+            audit.record(actor, "DEVICE_DISCOVERED", "device", d.mac, AuditService.SUCCESS, sourceAddress,
+                    describe(d));
+        }
+        if (d.state == DeviceState.MANAGED) {
+            if (!fp.equals(d.pinnedFingerprint)) {
+                // The pin stays: a device presenting another certificate is refused until an operator re-approves.
+                alarms.raise(new AlarmService.Raise(AlarmService.SELF, CERT_MISMATCH + d.mac, "CRITICAL", "device",
+                        d.mac, "device " + d.label() + " advertises certificate " + fp + " but " + d.pinnedFingerprint
+                        + " is pinned; refused (re-approve after a legitimate certificate change)"));
+            }
+            if (endpointChanged) {
+                for (Target t : Target.<Target>list("deviceId", d.id)) {
+                    t.host = d.address;
+                    t.port = d.kvmPortFirst + t.channel - 1;
+                }
+            }
+        }
+        boolean auto = d.state == DeviceState.DISCOVERED && autoApproved(d.address);
+        return new Upserted("applied", d.id, auto);
+    }
+
+    boolean autoApproved(String address) {
+        List<String> subnets = config.devices().autoApproveSubnets().orElse(List.of());
+        for (String cidr : subnets) {
+            if (inSubnet(address, cidr.trim())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean inSubnet(String address, String cidr) {
+        try {
+            String[] parts = cidr.split("/");
+            byte[] a = InetAddress.getByName(address).getAddress();
+            byte[] net = InetAddress.getByName(parts[0]).getAddress();
+            int bits = parts.length > 1 ? Integer.parseInt(parts[1]) : a.length * 8;
+            if (a.length != net.length) {
+                return false;
+            }
+            for (int i = 0; i < bits; i++) {
+                int mask = 0x80 >> (i % 8);
+                if ((a[i / 8] & mask) != (net[i / 8] & mask)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException | NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            return false;
+        }
+    }
+
+    /** Enrols in the background (auto-approve); failures stay on the device as PENDING with last_error. */
+    public void approveLater(long id) {
+        background.submit(() -> {
+            try {
+                approve(id, "auto-approve", null);
+            } catch (ApiException e) {
+                LOG.warnf("auto-approve of device %d failed: %s", id, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "auto-approve of device %d failed", id);
+            }
+        });
+    }
+
+    // ---- enrolment ------------------------------------------------------------------------------------------
+
+    private record Snapshot(long id, String mac, String label, String address, int httpsPort, String fingerprint,
+                            String secret, int channels, boolean wasManaged) {
+    }
+
+    /** Devices being enrolled now (one enrolment per device at a time, per replica). */
+    private final java.util.Set<Long> enrolling = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Approves and enrols: over HTTPS pinned to the advertised fingerprint, sets a new device secret, the
+     * per-channel session credentials and channel names, then creates one DEVICE_CHANNEL target per channel.
+     * On a MANAGED device this re-enrols (rotates secret and credentials, re-pins the advertised certificate after
+     * a legitimate change); it stays MANAGED, its targets show "Updating device" meanwhile and are kept.
+     */
+    public Device approve(long id, String actor, String sourceAddress) {
+        if (!enrolling.add(id)) {
+            throw ApiException.conflict("id", "device " + id + " is being enrolled right now");
+        }
+        try {
+            return enrol(id, actor, sourceAddress);
+        } finally {
+            enrolling.remove(id);
+        }
+    }
+
+    private Device enrol(long id, String actor, String sourceAddress) {
+        Snapshot s = QuarkusTransaction.requiringNew().call(() -> {
+            RowLock.lock(Device.getEntityManager(), "device", "id", id);
+            Device d = Device.findById(id);
+            if (d == null) {
+                throw ApiException.notFound("device", id);
+            }
+            boolean wasManaged = d.state == DeviceState.MANAGED;
+            if (wasManaged) {
+                d.status = DeviceStatus.UPDATING;
+            } else {
+                d.state = DeviceState.PENDING;
+            }
+            d.lastError = null;
+            audit.record(actor, wasManaged ? "DEVICE_REENROL" : "DEVICE_APPROVE", "device", d.mac,
+                    AuditService.SUCCESS, sourceAddress, describe(d));
+            String secret;
+            try {
+                secret = secrets.decrypt(d.secretEnc);
+            } catch (IllegalStateException e) {
+                secret = null;   // stored under another key: only the bootstrap credential can help now
+            }
+            return new Snapshot(d.id, d.mac, d.label(), d.address, d.httpsPort, d.advertisedFingerprint, secret,
+                    d.channelCount, wasManaged);
+        });
+        String newSecret = SecretBox.randomText(32);
+        List<String> creds = new ArrayList<>();
+        List<Map<String, Object>> channels = new ArrayList<>();
+        try {
+            String credential = s.secret() != null ? s.secret() : config.devices().bootstrapPassword();
+            DeviceClient.Result st = get(s, credential, "/api/v1/status");
+            if (st.status() == 401 && s.secret() != null) {
+                credential = config.devices().bootstrapPassword();   // factory reset since our last enrolment
+                st = get(s, credential, "/api/v1/status");
+            }
+            if (st.status() == 401) {
+                throw enrolFailed(s, actor, sourceAddress, 409, "credential",
+                        "the device refuses the bootstrap credential (enrolled by another manager? reset it)");
+            }
+            if (!st.ok()) {
+                throw enrolFailed(s, actor, sourceAddress, 502, null, "device status answered " + st.status());
+            }
+            DeviceClient.Result e = client.callSync(s.address(), s.httpsPort(), s.fingerprint(), credential, "POST",
+                    "/api/v1/enrol", Map.of("deviceSecret", newSecret));
+            if (!e.ok()) {
+                throw enrolFailed(s, actor, sourceAddress, 502, null, "device enrolment answered " + e.status()
+                        + ": " + e.body());
+            }
+            // Keep the secret at once: the device now accepts nothing else.
+            QuarkusTransaction.requiringNew().run(() -> {
+                Device d = Device.findById(s.id());
+                d.secretEnc = secrets.encrypt(newSecret);
+            });
+            for (int c = 1; c <= s.channels(); c++) {
+                String cred = SecretBox.randomText(8);   // VNC Authentication uses 8 characters
+                creds.add(cred);
+                channels.add(Map.of("channel", c, "name", channelName(s.label(), c), "password", cred));
+            }
+            DeviceClient.Result cfg = client.callSync(s.address(), s.httpsPort(), s.fingerprint(), newSecret, "PUT",
+                    "/api/v1/config", Map.of("channels", channels));
+            if (!cfg.ok()) {
+                throw enrolFailed(s, actor, sourceAddress, 502, null, "device configuration answered "
+                        + cfg.status() + ": " + cfg.body());
+            }
+        } catch (DeviceClient.PinMismatchException e) {
+            alarms.raiseNow(new AlarmService.Raise(AlarmService.SELF, CERT_MISMATCH + s.mac(), "CRITICAL", "device",
+                    s.mac(), "enrolment of " + s.label() + " refused: " + e.getMessage()));
+            throw enrolFailed(s, actor, sourceAddress, 409, "certificateFingerprint",
+                    "the device's certificate does not match the fingerprint it advertised: " + e.getMessage());
+        } catch (IOException e) {
+            throw enrolFailed(s, actor, sourceAddress, 502, null, "device unreachable: " + e.getMessage());
+        }
+        return QuarkusTransaction.requiringNew().call(() -> managed(s, creds, actor, sourceAddress));
+    }
+
+    private DeviceClient.Result get(Snapshot s, String credential, String path) throws IOException {
+        return client.callSync(s.address(), s.httpsPort(), s.fingerprint(), credential, "GET", path, null);
+    }
+
+    private ApiException enrolFailed(Snapshot s, String actor, String sourceAddress, int status, String field,
+                                     String detail) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Device d = Device.findById(s.id());
+            d.lastError = detail.length() > 1000 ? detail.substring(0, 1000) : detail;
+            if (s.wasManaged() && d.status == DeviceStatus.UPDATING) {
+                d.status = DeviceStatus.ONLINE;   // unchanged on the device side; the next poll tells the truth
+            }
+            audit.record(actor, "DEVICE_ENROL", "device", s.mac(), AuditService.FAILURE, sourceAddress, detail);
+        });
+        return new ApiException(status, status == 502 ? "Bad Gateway" : "Conflict", detail, field);
+    }
+
+    private Device managed(Snapshot s, List<String> creds, String actor, String sourceAddress) {
+        RowLock.lock(Device.getEntityManager(), "device", "id", s.id());
+        Device d = Device.findById(s.id());
+        d.state = DeviceState.MANAGED;
+        d.pinnedFingerprint = s.fingerprint();
+        d.status = DeviceStatus.ONLINE;
+        d.missedPolls = 0;
+        d.lastError = null;
+        TargetSet set = config.devices().targetSet().map(DeviceService::targetSet).orElse(null);
+        for (int c = 1; c <= s.channels(); c++) {
+            final int ch = c;
+            Target t = Target.<Target>find("deviceId = ?1 and channel = ?2", d.id, c).firstResult();
+            if (t == null) {
+                t = new Target();
+                t.kind = TargetKind.DEVICE_CHANNEL;
+                t.name = uniqueTargetName(channelName(s.label(), c), d.mac, c);
+                t.description = "channel " + c + " of " + d.model + " " + d.serial + " (" + d.mac + ")";
+                t.deviceId = d.id;
+                t.channel = c;
+                t.accessPolicy = config.devices().defaultPolicy();
+                t.host = d.address;
+                t.port = d.kvmPortFirst + c - 1;
+                t.persist();
+                audit.record(actor, "TARGET_CREATE", "target", t.id, AuditService.SUCCESS, sourceAddress,
+                        "name=" + t.name + " device=" + d.mac + " channel=" + c);
+            }
+            if (set != null) {
+                set.targets.add(t);
+            }
+            DeviceChannel dc = DeviceChannel.<DeviceChannel>find("deviceId = ?1 and channel = ?2", d.id, ch)
+                    .firstResult();
+            if (dc == null) {
+                dc = new DeviceChannel();
+                dc.deviceId = d.id;
+                dc.channel = c;
+                dc.persist();
+            }
+            dc.targetId = t.id;
+            dc.credentialEnc = secrets.encrypt(creds.get(c - 1));
+        }
+        alarms.clear(AlarmService.SELF, CERT_MISMATCH + d.mac, "enrolled with the advertised certificate");
+        audit.record(actor, "DEVICE_ENROL", "device", d.mac, AuditService.SUCCESS, sourceAddress,
+                "pinned=" + s.fingerprint() + " channels=" + s.channels());
+        seedGrant(set);
+        return d;
+    }
+
+    static String channelName(String label, int c) {
+        return label + "-ch" + c;
+    }
+
+    private static String uniqueTargetName(String name, String mac, int c) {
+        if (Target.count("name", name) == 0) {
+            return name;
+        }
+        return name + "-" + mac.replace(":", "").substring(6);
+    }
+
+    private static TargetSet targetSet(String name) {
+        TargetSet s = TargetSet.find("name", name).firstResult();
+        if (s == null) {
+            s = new TargetSet();
+            s.name = name;
+            s.description = "targets enrolled from devices (cam.management.devices.target-set)";
+            s.persist();
+        }
+        return s;
+    }
+
+    /** Demo seed: the configured group gets the configured level on the target set, once both exist. */
+    void seedGrant(TargetSet set) {
+        if (set == null || config.devices().seedGrantGroup().isEmpty()) {
+            return;
+        }
+        UserGroup g = UserGroup.find("name", config.devices().seedGrantGroup().get()).firstResult();
+        if (g == null || Grant.count("group = ?1 and targetSet = ?2", g, set) > 0) {
+            return;
+        }
+        Grant gr = new Grant();
+        gr.group = g;
+        gr.targetSet = set;
+        gr.accessLevel = config.devices().seedGrantLevel();
+        gr.createdAt = Instant.now();
+        gr.persist();
+        audit.record(AlarmService.SELF, "GRANT_CREATE", "grant", gr.id, AuditService.SUCCESS, null,
+                "seed: group=" + g.name + " set=" + set.name + " level=" + gr.accessLevel);
+    }
+
+    /** The seed grant for a group that appeared after enrolment (LDAP sync), retried by the poller. */
+    @Transactional
+    public void seedGrantIfPossible() {
+        config.devices().targetSet().ifPresent(name -> {
+            TargetSet set = TargetSet.find("name", name).firstResult();
+            if (set != null) {
+                seedGrant(set);
+            }
+        });
+    }
+
+    @Transactional
+    public Device reject(long id, String actor, String sourceAddress) {
+        Device d = get(id);
+        if (d.state == DeviceState.MANAGED) {
+            throw ApiException.conflict("state", "device " + d.label() + " is managed; remove it instead");
+        }
+        d.state = DeviceState.REJECTED;
+        audit.record(actor, "DEVICE_REJECT", "device", d.mac, AuditService.SUCCESS, sourceAddress, describe(d));
+        return d;
+    }
+
+    /** Forgets a device: its targets go (sessions with them), discovery will report it as new again. */
+    @Transactional
+    public void delete(long id, String actor, String sourceAddress) {
+        Device d = get(id);
+        for (Target t : Target.<Target>list("deviceId", d.id)) {
+            TargetSet.<TargetSet>list("select s from TargetSet s join s.targets t where t = ?1", t)
+                    .forEach(set -> set.targets.remove(t));
+            t.delete();
+        }
+        DeviceChannel.delete("deviceId", d.id);
+        alarms.clear(AlarmService.SELF, OFFLINE + d.mac, "device removed");
+        alarms.clear(AlarmService.SELF, CERT_MISMATCH + d.mac, "device removed");
+        d.delete();
+        audit.record(actor, "DEVICE_DELETE", "device", d.mac, AuditService.SUCCESS, sourceAddress, describe(d));
+    }
+
+    public Device get(long id) {
+        Device d = Device.findById(id);
+        if (d == null) {
+            throw ApiException.notFound("device", id);
+        }
+        return d;
+    }
+
+    public Page<Device> list(DeviceState state, DeviceStatus status, String q, int page, int size) {
+        List<String> w = new ArrayList<>();
+        Parameters p = new Parameters();
+        w.add("1 = 1");
+        if (state != null) { w.add("state = :state"); p.and("state", state); }
+        if (status != null) { w.add("status = :status"); p.and("status", status); }
+        if (q != null && !q.isBlank()) {
+            w.add("(lower(name) like :q or lower(serial) like :q or mac like :q or address like :q)");
+            p.and("q", "%" + q.toLowerCase() + "%");
+        }
+        String where = String.join(" and ", w);
+        return new Page<>(Device.<Device>find(where, Sort.by("address").and("mac"), p).page(page, size).list(),
+                page, size, Device.count(where, p));
+    }
+
+    // ---- configuration push ---------------------------------------------------------------------------------
+
+    /** Renames a channel on the device; its target shows "Updating device" until the device confirmed. */
+    public void renameChannel(long id, int channel, String name, String actor, String sourceAddress) {
+        record Push(String address, int port, String fp, String secret, long targetId) {
+        }
+        Push p = QuarkusTransaction.requiringNew().call(() -> {
+            Device d = get(id);
+            if (d.state != DeviceState.MANAGED) {
+                throw ApiException.conflict("state", "device " + d.label() + " is not managed");
+            }
+            if (channel < 1 || channel > d.channelCount) {
+                throw ApiException.badRequest("channel", "channel must be 1.." + d.channelCount);
+            }
+            Target t = Target.<Target>find("deviceId = ?1 and channel = ?2", d.id, channel).firstResult();
+            if (Target.count("name = ?1 and id <> ?2", name, t.id) > 0) {
+                throw ApiException.conflict("name", "a target named " + name + " exists");
+            }
+            d.status = DeviceStatus.UPDATING;
+            return new Push(d.address, d.httpsPort, d.pinnedFingerprint, secrets.decrypt(d.secretEnc), t.id);
+        });
+        DeviceClient.Result r;
+        try {
+            r = client.callSync(p.address(), p.port(), p.fp(), p.secret(), "PUT", "/api/v1/config",
+                    Map.of("channels", List.of(Map.of("channel", channel, "name", name))));
+        } catch (IOException e) {
+            r = new DeviceClient.Result(0, e.getMessage());
+        }
+        DeviceClient.Result result = r;
+        QuarkusTransaction.requiringNew().run(() -> {
+            Device d = get(id);
+            d.status = DeviceStatus.ONLINE;   // the next poll corrects it when the device is in trouble
+            if (result.ok()) {
+                Target t = Target.findById(p.targetId());
+                t.name = name;
+            }
+            audit.record(actor, "DEVICE_CONFIGURE", "device", d.mac,
+                    result.ok() ? AuditService.SUCCESS : AuditService.FAILURE, sourceAddress,
+                    "channel " + channel + " name=" + name + (result.ok() ? "" : " device answered " + result.status()
+                            + " " + result.body()));
+        });
+        if (!result.ok()) {
+            throw new ApiException(502, "Bad Gateway", "the device did not accept the change: " + result.status(),
+                    null);
+        }
+    }
+
+    static String describe(Device d) {
+        return "mac=" + d.mac + " serial=" + d.serial + " name=" + d.name + " address=" + d.address + ":" + d.httpsPort
+                + " kvm=" + d.kvmPortFirst + "-" + d.kvmPortLast + " channels=" + d.channelCount + " sha256="
+                + d.advertisedFingerprint + " state=" + d.state;
+    }
+
+    /** Parsed status answer, for the poller. */
+    record Polled(String firmware, boolean updating, boolean switchAttached, Map<Integer, int[]> channels) {
+        static Polled of(JsonNode n) {
+            String job = n.path("firmwareJob").path("state").asText("idle");
+            Map<Integer, int[]> ch = new java.util.HashMap<>();
+            for (JsonNode c : n.path("channels")) {
+                ch.put(c.path("channel").asInt(), new int[] {c.path("sessions").asInt(),
+                        "off".equals(c.path("power").asText()) ? 0 : 1});
+            }
+            return new Polled(n.path("firmware").asText(null), job.equals("writing") || job.equals("rebooting"),
+                    n.path("switchAttached").asBoolean(false), ch);
+        }
+    }
+}

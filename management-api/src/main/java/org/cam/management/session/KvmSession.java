@@ -1,0 +1,70 @@
+package org.cam.management.session;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.cam.protocol.ticket.TicketMode;
+
+import java.time.Instant;
+
+/** A console session: requested by a user, claimed by a broker, ended by the broker's report (or expiry). */
+@Entity
+@Table(name = "kvm_session")
+public class KvmSession extends PanacheEntityBase {
+    @Id
+    public String id;
+
+    @Column(name = "user_id")
+    public Long userId;
+
+    @Column(nullable = false)
+    public String username;
+
+    @Column(name = "target_id", nullable = false)
+    public Long targetId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public TicketMode mode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public SessionState state;
+
+    @Column(name = "vnc_password_enc", nullable = false)
+    public String vncPasswordEnc;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "expires_at", nullable = false)
+    public Instant expiresAt;
+
+    @Column(name = "claimed_at")
+    public Instant claimedAt;
+
+    @Column(name = "broker_id")
+    public String brokerId;
+
+    @Column(name = "client_address")
+    public String clientAddress;
+
+    @Column(name = "ended_at")
+    public Instant endedAt;
+
+    @Column(name = "end_reason")
+    public String endReason;
+
+    @Column(name = "bytes_from_client")
+    public Long bytesFromClient;
+
+    @Column(name = "bytes_from_device")
+    public Long bytesFromDevice;
+
+    @Column(name = "terminate_by")
+    public String terminateBy;
+}

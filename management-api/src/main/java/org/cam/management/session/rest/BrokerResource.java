@@ -1,0 +1,94 @@
+package org.cam.management.session.rest;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.RequestInfo;
+import org.cam.management.session.service.SessionService;
+import org.cam.protocol.rfb.VncAuth;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** The internal broker API (docs/protocols/broker-api.md); the broker's service token only. */
+@Path("/api/v1/internal")
+@RolesAllowed("service:broker")
+public class BrokerResource {
+
+    public record ClaimRequest(@NotBlank @Size(max = 128) String brokerId, @Size(max = 64) String clientAddress) {
+    }
+
+    public record VncClaimRequest(@NotBlank @Size(max = 128) String brokerId, @Size(max = 64) String clientAddress,
+                                  @NotBlank @Size(max = 64) String challenge, @NotBlank @Size(max = 64) String response) {
+    }
+
+    public record EndRequest(@Size(max = 128) String brokerId, @NotBlank @Size(max = 64) String reason,
+                             @Min(0) Long bytesFromClient, @Min(0) Long bytesFromDevice, Instant endedAt) {
+    }
+
+    public record Heartbeat(@Size(max = 100_000) List<@NotNull @Size(max = 64) String> activeSessionIds,
+                            Boolean draining) {
+    }
+
+    @Inject
+    SessionService sessions;
+
+    @Inject
+    RequestInfo info;
+
+    @POST
+    @Path("/sessions/{id}/claim")
+    public SessionService.Claimed claim(@PathParam("id") @Size(max = 64) String id,
+                                        @Valid @NotNull ClaimRequest req) {
+        return sessions.claim(id, req.brokerId(), req.clientAddress(), info.actor());
+    }
+
+    @POST
+    @Path("/sessions/claim-by-vnc-response")
+    public SessionService.Claimed claimByVnc(@Valid @NotNull VncClaimRequest req) {
+        byte[] challenge = bytes16("challenge", req.challenge());
+        byte[] response = bytes16("response", req.response());
+        return sessions.claimByVnc(challenge, response, req.brokerId(), req.clientAddress(), info.actor());
+    }
+
+    @POST
+    @Path("/sessions/{id}/end")
+    public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {
+        sessions.endReport(id, new SessionService.EndReport(req.brokerId(), req.reason(), req.bytesFromClient(),
+                req.bytesFromDevice(), req.endedAt()), info.actor());
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/brokers/{brokerId}/heartbeat")
+    public Map<String, List<String>> heartbeat(@PathParam("brokerId") @Size(min = 1, max = 128) String brokerId,
+                                               @Valid @NotNull Heartbeat hb) {
+        List<String> active = hb.activeSessionIds() == null ? List.of() : hb.activeSessionIds();
+        return Map.of("terminate", sessions.heartbeat(brokerId, java.util.Set.copyOf(active),
+                Boolean.TRUE.equals(hb.draining()), info.actor()));
+    }
+
+    private static byte[] bytes16(String field, String b64) {
+        byte[] b;
+        try {
+            b = Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(field, field + " is not base64");
+        }
+        if (b.length != VncAuth.CHALLENGE_LENGTH) {
+            throw ApiException.badRequest(field, field + " must be 16 bytes");
+        }
+        return b;
+    }
+}

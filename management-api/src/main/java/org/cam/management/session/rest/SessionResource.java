@@ -1,0 +1,110 @@
+package org.cam.management.session.rest;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import org.cam.management.common.Page;
+import org.cam.management.common.RequestInfo;
+import org.cam.management.config.ManagementConfig;
+import org.cam.management.identity.Role;
+import org.cam.management.session.KvmSession;
+import org.cam.management.session.SessionState;
+import org.cam.management.session.service.SessionService;
+import org.cam.management.target.Target;
+import org.cam.protocol.ticket.TicketMode;
+
+import java.net.URI;
+import java.time.Instant;
+
+@Path("/api/v1/sessions")
+public class SessionResource {
+
+    /** mode: control | view (any case). */
+    public record SessionRequest(@NotNull @Min(1) Long targetId,
+                                 @NotNull @Pattern(regexp = "(?i)control|view") String mode) {
+    }
+
+    /** The answer to a request: names fixed by issue 5 (sessionId, ticket, vncPassword, expiresAt, rfb, rfbTls, websocketUrl). */
+    public record Opened(String sessionId, String ticket, String vncPassword, Instant expiresAt, String rfb,
+                         String rfbTls, String websocketUrl, long targetId, String mode) {
+    }
+
+    public record SessionView(String id, String user, long targetId, String targetName, String mode, SessionState state,
+                              Instant createdAt, Instant expiresAt, Instant claimedAt, String brokerId,
+                              String clientAddress, Instant endedAt, String endReason, Long bytesFromClient,
+                              Long bytesFromDevice, String disconnectRequestedBy) {
+        static SessionView of(KvmSession s) {
+            Target t = Target.findById(s.targetId);
+            return new SessionView(s.id, s.username, s.targetId, t == null ? null : t.name, s.mode.name(), s.state,
+                    s.createdAt, s.expiresAt, s.claimedAt, s.brokerId, s.clientAddress, s.endedAt, s.endReason,
+                    s.bytesFromClient, s.bytesFromDevice, s.terminateBy);
+        }
+    }
+
+    @Inject
+    SessionService sessions;
+
+    @Inject
+    SecurityIdentity identity;
+
+    @Inject
+    RequestInfo info;
+
+    @Inject
+    ManagementConfig config;
+
+    @POST
+    @RolesAllowed(Role.VIEWER)
+    public Response open(@Valid @NotNull SessionRequest req) {
+        TicketMode mode = TicketMode.valueOf(req.mode().toUpperCase());
+        SessionService.Issued i = sessions.request(identity, req.targetId(), mode, info.sourceAddress());
+        ManagementConfig.Sessions c = config.sessions();
+        return Response.created(URI.create("/api/v1/sessions/" + i.session().id))
+                .entity(new Opened(i.session().id, i.ticket(), i.vncPassword(), i.session().expiresAt,
+                        c.brokerRfb(), c.brokerRfbTls(), c.brokerWebsocketUrl(), i.session().targetId, mode.name()))
+                .build();
+    }
+
+    /** Operators and admins see every session; others their own. */
+    @GET
+    @Transactional
+    @RolesAllowed(Role.VIEWER)
+    public Page<SessionView> list(@QueryParam("state") SessionState state,
+                                  @QueryParam("targetId") Long targetId,
+                                  @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                  @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return sessions.list(identity, state, targetId, page, size).map(SessionView::of);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Transactional
+    @RolesAllowed(Role.VIEWER)
+    public SessionView get(@PathParam("id") @Size(max = 64) String id) {
+        return SessionView.of(sessions.get(identity, id));
+    }
+
+    /** 204 when a PENDING session ended at once; 202 when its broker will disconnect it at its next heartbeat. */
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed(Role.OPERATOR)
+    public Response disconnect(@PathParam("id") @Size(max = 64) String id) {
+        return sessions.disconnect(id, info.actor(), info.sourceAddress())
+                ? Response.noContent().build() : Response.accepted().build();
+    }
+}

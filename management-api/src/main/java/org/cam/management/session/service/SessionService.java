@@ -1,0 +1,394 @@
+package org.cam.management.session.service;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import org.cam.management.common.RowLock;
+import jakarta.transaction.Transactional;
+import org.cam.management.access.AccessLevel;
+import org.cam.management.access.service.AccessService;
+import org.cam.management.audit.service.AuditService;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.Page;
+import org.cam.management.common.SecretBox;
+import org.cam.management.config.ManagementConfig;
+import org.cam.management.device.Device;
+import org.cam.management.device.DeviceChannel;
+import org.cam.management.identity.User;
+import org.cam.management.session.KvmSession;
+import org.cam.management.session.SessionState;
+import org.cam.management.target.AccessPolicy;
+import org.cam.management.target.Target;
+import org.cam.management.target.TargetKind;
+import org.cam.management.target.TargetStatus;
+import org.cam.management.target.service.TargetStatusService;
+import org.cam.protocol.rfb.VncAuth;
+import org.cam.protocol.ticket.TicketMode;
+import org.jboss.logging.Logger;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Session requests (grant, target status, policy), broker claims (atomic PENDING -> ACTIVE), end reports,
+ * heartbeats, admin disconnects and expiry. Contract with brokers: docs/protocols/broker-api.md.
+ */
+@ApplicationScoped
+public class SessionService {
+    private static final Logger LOG = Logger.getLogger(SessionService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public record Issued(KvmSession session, String ticket, String vncPassword) {
+    }
+
+    public record DeviceEndpoint(String host, int port, String auth, String password) {
+    }
+
+    public record Claimed(String sessionId, String user, String targetId, String mode, DeviceEndpoint device,
+                          int idleTimeoutSeconds, int maxDurationSeconds) {
+    }
+
+    public record EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
+                            Instant endedAt) {
+    }
+
+    @Inject
+    ManagementConfig config;
+
+    @Inject
+    AccessService access;
+
+    @Inject
+    TargetStatusService statuses;
+
+    @Inject
+    TicketService tickets;
+
+    @Inject
+    SecretBox secrets;
+
+    @Inject
+    AuditService audit;
+
+    @Inject
+    EntityManager em;
+
+    private final Map<String, Deque<Long>> vncFailures = new ConcurrentHashMap<>();
+
+    // ---- user side ------------------------------------------------------------------------------------------
+
+    /**
+     * Checks grant, status and policy, then records a PENDING session. The target row is locked for the policy
+     * check, so concurrent requests on one target are decided one after the other.
+     */
+    @Transactional
+    public Issued request(SecurityIdentity id, long targetId, TicketMode mode, String sourceAddress) {
+        String user = id.getPrincipal().getName();
+        AccessLevel level = access.levelOn(id, targetId);
+        if (level == AccessLevel.NONE) {
+            throw deny(user, targetId, sourceAddress, 403, "targetId", "no grant: you may not open target " + targetId);
+        }
+        if (mode == TicketMode.CONTROL && level != AccessLevel.FULL_CONTROL) {
+            throw deny(user, targetId, sourceAddress, 403, "mode", "view only: your grant on target " + targetId
+                    + " does not allow control");
+        }
+        RowLock.lock(em, "target", "id", targetId);
+        Target t = Target.findById(targetId);
+        if (t == null) {
+            throw ApiException.notFound("target", targetId);
+        }
+        TargetStatus st = statuses.of(t).status();
+        switch (st) {
+            case UNASSIGNED, UNAVAILABLE, UPDATING_DEVICE, BUSY -> throw deny(user, targetId, sourceAddress, 409,
+                    "targetId", st.name().toLowerCase().replace('_', ' ') + ": target " + t.name + " is "
+                            + st.label().toLowerCase());
+            default -> { }
+        }
+        Instant now = Instant.now();
+        List<KvmSession> live = KvmSession.list("targetId = ?1 and (state = ?2 or (state = ?3 and expiresAt > ?4))",
+                t.id, SessionState.ACTIVE, SessionState.PENDING, now);
+        AccessPolicy policy = t.accessPolicy;
+        if (policy == AccessPolicy.EXCLUSIVE && !live.isEmpty()) {
+            throw deny(user, targetId, sourceAddress, 409, "targetId", "exclusive: target " + t.name
+                    + " is in use by " + users(live));
+        }
+        if (policy == AccessPolicy.SHARED_VIEW && mode == TicketMode.CONTROL
+                && live.stream().anyMatch(s -> s.mode == TicketMode.CONTROL)) {
+            throw deny(user, targetId, sourceAddress, 409, "mode", "busy: target " + t.name
+                    + " already has a controller (" + users(live.stream().filter(s -> s.mode == TicketMode.CONTROL)
+                    .toList()) + "); ask for view");
+        }
+        KvmSession s = new KvmSession();
+        s.id = newId();
+        s.userId = User.byUsername(user).map(u -> u.id).orElse(null);
+        s.username = user;
+        s.targetId = t.id;
+        s.mode = mode;
+        s.state = SessionState.PENDING;
+        String password = SecretBox.randomText(8);
+        s.vncPasswordEnc = secrets.encrypt(password);
+        s.createdAt = now;
+        s.expiresAt = now.plus(config.sessions().ticketTtl());
+        s.persist();
+        String ticket = tickets.issue(s.id, user, t.id, mode);
+        audit.record(user, "SESSION_REQUEST", "session", s.id, AuditService.SUCCESS, sourceAddress,
+                "target=" + t.id + " (" + t.name + ") mode=" + mode + " policy=" + policy);
+        return new Issued(s, ticket, password);
+    }
+
+    private ApiException deny(String user, long targetId, String sourceAddress, int status, String field,
+                              String detail) {
+        audit.recordNow(user, "SESSION_REQUEST", "target", targetId, AuditService.DENIED, sourceAddress, detail);
+        return new ApiException(status, status == 403 ? "Forbidden" : "Conflict", detail, field);
+    }
+
+    private static String users(Collection<KvmSession> sessions) {
+        return String.join(", ", sessions.stream().map(s -> s.username).distinct().sorted().toList());
+    }
+
+    private static String newId() {
+        byte[] b = new byte[15];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);   // 20 characters
+    }
+
+    public Page<KvmSession> list(SecurityIdentity id, SessionState state, Long targetId, int page, int size) {
+        List<String> w = new ArrayList<>();
+        Parameters p = new Parameters();
+        w.add("1 = 1");
+        if (!AccessService.seesAll(id)) {
+            w.add("username = :user");
+            p.and("user", id.getPrincipal().getName());
+        }
+        if (state != null) { w.add("state = :state"); p.and("state", state); }
+        if (targetId != null) { w.add("targetId = :target"); p.and("target", targetId); }
+        String where = String.join(" and ", w);
+        return new Page<>(KvmSession.<KvmSession>find(where, Sort.descending("createdAt"), p).page(page, size).list(),
+                page, size, KvmSession.count(where, p));
+    }
+
+    public KvmSession get(SecurityIdentity id, String sessionId) {
+        KvmSession s = KvmSession.findById(sessionId);
+        if (s == null || (!AccessService.seesAll(id) && !s.username.equals(id.getPrincipal().getName()))) {
+            throw ApiException.notFound("session", sessionId);
+        }
+        return s;
+    }
+
+    /**
+     * Admin disconnect: a PENDING session ends at once; an ACTIVE one is marked and its broker learns it from the
+     * next heartbeat answer ({@code terminate}), then reports the end.
+     *
+     * @return true when the session ended now, false when the broker has been asked
+     */
+    @Transactional
+    public boolean disconnect(String sessionId, String admin, String sourceAddress) {
+        RowLock.lock(em, "kvm_session", "id", sessionId);
+        KvmSession s = KvmSession.findById(sessionId);
+        if (s == null) {
+            throw ApiException.notFound("session", sessionId);
+        }
+        if (s.state == SessionState.ENDED) {
+            throw ApiException.conflict("id", "session " + sessionId + " has ended");
+        }
+        audit.record(admin, "SESSION_DISCONNECT", "session", s.id, AuditService.SUCCESS, sourceAddress,
+                "state=" + s.state + " user=" + s.username + " broker=" + s.brokerId);
+        if (s.state == SessionState.PENDING) {
+            end(s, "disconnected by " + admin, Instant.now());
+            return true;
+        }
+        s.terminateBy = admin;
+        return false;
+    }
+
+    // ---- broker side ----------------------------------------------------------------------------------------
+
+    /** Claim by session id: exactly one caller wins across all brokers (one conditional UPDATE). */
+    @Transactional
+    public Claimed claim(String sessionId, String brokerId, String clientAddress, String actor) {
+        Instant now = Instant.now();
+        int won = em.createQuery("update KvmSession s set s.state = :active, s.brokerId = :broker,"
+                        + " s.clientAddress = :client, s.claimedAt = :now"
+                        + " where s.id = :id and s.state = :pending and s.expiresAt > :now")
+                .setParameter("active", SessionState.ACTIVE).setParameter("broker", brokerId)
+                .setParameter("client", clientAddress).setParameter("now", now).setParameter("id", sessionId)
+                .setParameter("pending", SessionState.PENDING).executeUpdate();
+        if (won != 1) {
+            audit.recordNow(actor, "SESSION_CLAIM", "session", sessionId, AuditService.FAILURE, clientAddress,
+                    "broker=" + brokerId + ": not claimable (unknown, claimed, ended or expired)");
+            throw ApiException.conflict("sessionId", "session " + sessionId
+                    + " is not claimable (unknown, already claimed, ended or expired)");
+        }
+        KvmSession s = KvmSession.findById(sessionId);
+        em.refresh(s);
+        audit.record(actor, "SESSION_CLAIM", "session", s.id, AuditService.SUCCESS, clientAddress,
+                "broker=" + brokerId + " user=" + s.username + " target=" + s.targetId + " mode=" + s.mode);
+        return claimed(s);
+    }
+
+    /**
+     * Claim by VNC challenge/response: every live PENDING session's password is tried (no early exit, so the time
+     * does not tell which failed), the match is claimed as above. Failures are limited per client address.
+     */
+    @Transactional
+    public Claimed claimByVnc(byte[] challenge, byte[] response, String brokerId, String clientAddress,
+                              String actor) {
+        String key = clientAddress == null ? "?" : clientAddress;
+        if (failuresLastMinute(key) >= config.sessions().vncFailuresPerMinute()) {
+            audit.recordNow(actor, "SESSION_CLAIM", "session", null, AuditService.DENIED, clientAddress,
+                    "broker=" + brokerId + ": too many failed VNC passwords from this address");
+            throw ApiException.conflict("response", "too many failed attempts from " + clientAddress
+                    + "; wait a minute");
+        }
+        List<Object[]> candidates = em.createQuery("select s.id, s.vncPasswordEnc from KvmSession s"
+                        + " where s.state = :pending and s.expiresAt > :now", Object[].class)
+                .setParameter("pending", SessionState.PENDING).setParameter("now", Instant.now()).getResultList();
+        String match = null;
+        for (Object[] c : candidates) {
+            boolean ok = VncAuth.verify(challenge, response, secrets.decrypt((String) c[1]));
+            if (ok && match == null) {
+                match = (String) c[0];
+            }
+        }
+        if (match == null) {
+            Deque<Long> failures = vncFailures.computeIfAbsent(key, k -> new ArrayDeque<>());
+            synchronized (failures) {
+                failures.addLast(System.currentTimeMillis());
+            }
+            audit.recordNow(actor, "SESSION_CLAIM", "session", null, AuditService.FAILURE, clientAddress,
+                    "broker=" + brokerId + ": no pending session answers the VNC response");
+            throw ApiException.conflict("response", "no pending session answers this VNC response");
+        }
+        return claim(match, brokerId, clientAddress, actor);
+    }
+
+    private int failuresLastMinute(String key) {
+        Deque<Long> d = vncFailures.get(key);
+        if (d == null) {
+            return 0;
+        }
+        synchronized (d) {
+            long cutoff = System.currentTimeMillis() - 60_000;
+            while (!d.isEmpty() && d.peekFirst() < cutoff) {
+                d.pollFirst();
+            }
+            if (d.isEmpty()) {
+                vncFailures.remove(key, d);   // forget quiet addresses; a racing failure just starts a new deque
+            }
+            return d.size();
+        }
+    }
+
+    private Claimed claimed(KvmSession s) {
+        Target t = Target.findById(s.targetId);
+        DeviceEndpoint endpoint;
+        if (t.kind == TargetKind.DEVICE_CHANNEL && t.deviceId != null) {
+            Device d = Device.findById(t.deviceId);
+            DeviceChannel c = DeviceChannel.<DeviceChannel>find("deviceId = ?1 and channel = ?2", d.id, t.channel)
+                    .firstResult();
+            String cred = c == null ? null : secrets.decrypt(c.credentialEnc);
+            endpoint = new DeviceEndpoint(d.address, d.kvmPortFirst + t.channel - 1, cred == null ? "NONE" : "VNC",
+                    cred);
+        } else {
+            endpoint = new DeviceEndpoint(t.host, t.port, "NONE", null);
+        }
+        return new Claimed(s.id, s.username, String.valueOf(s.targetId), s.mode.name(), endpoint,
+                config.sessions().idleTimeoutSeconds(), config.sessions().maxDurationSeconds());
+    }
+
+    /** End report: idempotent; a report for an ENDED session is accepted and ignored. */
+    @Transactional
+    public void endReport(String sessionId, EndReport r, String actor) {
+        RowLock.lock(em, "kvm_session", "id", sessionId);
+        KvmSession s = KvmSession.findById(sessionId);
+        if (s == null) {
+            throw ApiException.notFound("session", sessionId);
+        }
+        if (s.state == SessionState.ENDED) {
+            return;
+        }
+        s.bytesFromClient = r.bytesFromClient();
+        s.bytesFromDevice = r.bytesFromDevice();
+        String reason = r.reason();
+        if (s.terminateBy != null && "admin_disconnect".equals(reason)) {
+            reason = "admin_disconnect: disconnected by " + s.terminateBy;
+        }
+        if (s.brokerId == null) {
+            s.brokerId = r.brokerId();
+        }
+        end(s, reason, r.endedAt() == null ? Instant.now() : r.endedAt());
+        audit.record(actor, "SESSION_END", "session", s.id, AuditService.SUCCESS, null,
+                "broker=" + r.brokerId() + " reason=" + reason + " bytesFromClient=" + r.bytesFromClient()
+                        + " bytesFromDevice=" + r.bytesFromDevice());
+    }
+
+    private void end(KvmSession s, String reason, Instant at) {
+        s.state = SessionState.ENDED;
+        s.endedAt = at;
+        s.endReason = reason == null ? null : reason.length() > 128 ? reason.substring(0, 128) : reason;
+    }
+
+    /** Heartbeat: records the broker, returns the sessions an admin disconnected, ends the ones it lost. */
+    @Transactional
+    public List<String> heartbeat(String brokerId, Collection<String> activeIds, boolean draining, String actor) {
+        Instant now = Instant.now();
+        em.createNativeQuery("INSERT INTO broker_instance (broker_id, last_heartbeat, draining) VALUES (?1, ?2, ?3)"
+                        + " ON DUPLICATE KEY UPDATE last_heartbeat = VALUES(last_heartbeat), draining = VALUES(draining)")
+                .setParameter(1, brokerId).setParameter(2, now).setParameter(3, draining).executeUpdate();
+        List<KvmSession> mine = KvmSession.list("brokerId = ?1 and state = ?2", brokerId, SessionState.ACTIVE);
+        List<String> terminate = new ArrayList<>();
+        Instant lostBefore = now.minus(config.sessions().brokerLostAfter());
+        for (KvmSession s : mine) {
+            if (s.terminateBy != null) {
+                terminate.add(s.id);
+            } else if (!activeIds.contains(s.id) && s.claimedAt != null && s.claimedAt.isBefore(lostBefore)) {
+                end(s, "broker_lost", now);
+                audit.record(actor, "SESSION_END", "session", s.id, AuditService.FAILURE, null,
+                        "broker " + brokerId + " no longer reports it: broker_lost");
+            }
+        }
+        return terminate;
+    }
+
+    // ---- expiry ---------------------------------------------------------------------------------------------
+
+    @Scheduled(every = "10s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void expire() {
+        QuarkusTransaction.requiringNew().run(this::expireNow);
+    }
+
+    /** PENDING past its deadline -> ENDED (expired); ACTIVE on a broker silent for too long -> ENDED (broker_lost). */
+    public void expireNow() {
+        Instant now = Instant.now();
+        for (KvmSession s : KvmSession.<KvmSession>list("state = ?1 and expiresAt <= ?2", SessionState.PENDING, now)) {
+            end(s, "expired", now);
+            audit.record("management-api", "SESSION_EXPIRE", "session", s.id, AuditService.SUCCESS, null,
+                    "user=" + s.username + " target=" + s.targetId + " unclaimed");
+        }
+        Instant silentBefore = now.minus(config.sessions().brokerLostAfter());
+        @SuppressWarnings("unchecked")
+        List<String> silent = em.createNativeQuery("SELECT broker_id FROM broker_instance WHERE last_heartbeat < ?1")
+                .setParameter(1, silentBefore).getResultList();
+        for (String broker : silent) {
+            for (KvmSession s : KvmSession.<KvmSession>list("brokerId = ?1 and state = ?2", broker,
+                    SessionState.ACTIVE)) {
+                end(s, "broker_lost", now);
+                audit.record("management-api", "SESSION_END", "session", s.id, AuditService.FAILURE, null,
+                        "broker " + broker + " silent since before " + silentBefore + ": broker_lost");
+            }
+        }
+    }
+}

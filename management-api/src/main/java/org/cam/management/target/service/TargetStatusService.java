@@ -1,0 +1,86 @@
+package org.cam.management.target.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import org.cam.management.device.Device;
+import org.cam.management.device.DeviceChannel;
+import org.cam.management.device.DeviceState;
+import org.cam.management.device.DeviceStatus;
+import org.cam.management.session.SessionState;
+import org.cam.management.target.Target;
+import org.cam.management.target.TargetKind;
+import org.cam.management.target.TargetStatus;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** Computes target statuses for a page of targets with three queries, whatever the page size. */
+@ApplicationScoped
+public class TargetStatusService {
+
+    /** The status and who is connected (ACTIVE sessions' users). */
+    public record Status(TargetStatus status, List<String> activeUsers) {
+        public String text() {
+            return status == TargetStatus.REMOTE_ACTIVE_SESSION
+                    ? status.label() + " (" + String.join(", ", activeUsers) + ")" : status.label();
+        }
+    }
+
+    @Inject
+    EntityManager em;
+
+    public Status of(Target t) {
+        return of(List.of(t)).get(t.id);
+    }
+
+    public Map<Long, Status> of(Collection<Target> targets) {
+        Map<Long, Status> out = new HashMap<>();
+        if (targets.isEmpty()) {
+            return out;
+        }
+        List<Long> ids = targets.stream().map(t -> t.id).toList();
+        Map<Long, TreeSet<String>> users = new HashMap<>();
+        em.createQuery("select s.targetId, s.username from KvmSession s where s.targetId in :ids and s.state = :active",
+                        Object[].class)
+                .setParameter("ids", ids).setParameter("active", SessionState.ACTIVE).getResultList()
+                .forEach(r -> users.computeIfAbsent((Long) r[0], k -> new TreeSet<>()).add((String) r[1]));
+        List<Long> deviceIds = targets.stream().map(t -> t.deviceId).filter(java.util.Objects::nonNull).distinct()
+                .toList();
+        Map<Long, Device> devices = deviceIds.isEmpty() ? new HashMap<>()
+                : Device.<Device>list("id in ?1", deviceIds).stream().collect(Collectors.toMap(d -> d.id, d -> d));
+        Map<Long, List<DeviceChannel>> channels = deviceIds.isEmpty() ? new HashMap<>()
+                : DeviceChannel.<DeviceChannel>list("deviceId in ?1", deviceIds).stream()
+                .collect(Collectors.groupingBy(c -> c.deviceId));
+        for (Target t : targets) {
+            List<String> who = new ArrayList<>(users.getOrDefault(t.id, new TreeSet<>()));
+            out.put(t.id, new Status(status(t, t.deviceId == null ? null : devices.get(t.deviceId),
+                    t.deviceId == null ? List.of() : channels.getOrDefault(t.deviceId, List.of()), who), who));
+        }
+        return out;
+    }
+
+    private static TargetStatus status(Target t, Device d, List<DeviceChannel> channels, List<String> who) {
+        if (t.kind == TargetKind.DEVICE_CHANNEL) {
+            if (d == null || d.state != DeviceState.MANAGED) {
+                return TargetStatus.UNASSIGNED;
+            }
+            DeviceChannel own = channels.stream().filter(c -> c.channel.equals(t.channel)).findFirst().orElse(null);
+            if (d.status == DeviceStatus.OFFLINE || (own != null && "off".equals(own.power))) {
+                return TargetStatus.UNAVAILABLE;
+            }
+            if (d.status == DeviceStatus.UPDATING) {
+                return TargetStatus.UPDATING_DEVICE;
+            }
+            if (d.switchAttached && channels.stream().anyMatch(c -> !c.channel.equals(t.channel) && c.sessions > 0)) {
+                return TargetStatus.BUSY;
+            }
+        }
+        return who.isEmpty() ? TargetStatus.AVAILABLE : TargetStatus.REMOTE_ACTIVE_SESSION;
+    }
+}
