@@ -11,8 +11,9 @@ DEMO_MODULE=device-simulator
 DEMO_JAR=device-simulator/target/device-simulator.jar
 DEMO_CMD=(java -Xmx256m -jar "$DEMO_JAR" --count 8 --first-address 127.0.1.1 --channels 3
           --discovery manual --manager 127.0.0.1:3080 --https-port 9443 --kvm-port 5900
+          --switch-attached 2 --config-millis 1000
           --state-dir .cam/demo/devices ${CAM_SITE_KEY:+--site-key "$CAM_SITE_KEY"})
 DEMO_HEALTH=https://127.0.1.1:9443/health
 # Ready when the last of the eight answers (all boot concurrently; /health needs no credential).
 DEMO_READY="curl -fsk --max-time 2 https://127.0.1.8:9443/health"
-DEMO_INFO="8 devices 127.0.1.1-8: API https://127.0.1.x:9443/api/v1/status (cam/cam-bootstrap until enrolled), RFB 127.0.1.x::5900-5902"
+DEMO_INFO="8 devices 127.0.1.1-8 (7 and 8 behind a KVM switch: one channel at a time): API https://127.0.1.x:9443/api/v1/status (cam/cam-bootstrap until enrolled), RFB 127.0.1.x::5900-5902"

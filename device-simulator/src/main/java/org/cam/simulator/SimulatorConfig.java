@@ -35,6 +35,9 @@ import java.util.Locale;
  * @param eventLoops        Vert.x event loop threads shared by all devices
  * @param modelName         model string advertised
  * @param namePrefix        device names are prefix-NNN
+ * @param switchAttached    the last N devices of the fleet sit behind a KVM switch: one video path for all their
+ *                          channels, so a viewer on one channel makes the others busy
+ * @param configMillis      how long applying a configuration change takes (real appliances take seconds)
  */
 public record SimulatorConfig(
         int count,
@@ -60,13 +63,15 @@ public record SimulatorConfig(
         long firmwareMillis,
         int eventLoops,
         String modelName,
-        String namePrefix) {
+        String namePrefix,
+        int switchAttached,
+        long configMillis) {
 
     /** Local defaults: one 3-channel device on 127.0.1.1, HTTPS 9443, KVM 5900-5902, auto discovery. */
     public static SimulatorConfig defaults() {
         return new SimulatorConfig(1, ipv4("127.0.1.1"), 3, "auto", "127.0.0.1:3080", null, 1L, 5900, 9443, null,
                 "cam-bootstrap", true, 3080, 3081, "255.255.255.255", false, 1024, 768, 1000, 1500, 3000, 2,
-                "CAM-SIM-KVM", "sim");
+                "CAM-SIM-KVM", "sim", 0, 0);
     }
 
     public SimulatorConfig {
@@ -84,6 +89,13 @@ public record SimulatorConfig(
             // On the host a wildcard socket would send auto-mode broadcasts out of the real interface.
             throw new IllegalArgumentException(
                     "--udp-wildcard is for one device alone in a network namespace (count 1, non-loopback address)");
+        }
+        if (switchAttached < 0) {
+            // Not checked against count: options apply in order, and more than count simply means all of them.
+            throw new IllegalArgumentException("switch-attached must be 0 or more");
+        }
+        if (configMillis < 0 || configMillis > 600_000) {
+            throw new IllegalArgumentException("config-millis must be 0..600000");
         }
         if (kvmFirstPort < 1 || kvmFirstPort + channels - 1 > 65535 || httpsPort < 1 || httpsPort > 65535) {
             throw new IllegalArgumentException("port out of range");
@@ -141,6 +153,8 @@ public record SimulatorConfig(
         int eventLoops = this.eventLoops;
         String modelName = this.modelName;
         String namePrefix = this.namePrefix;
+        int switchAttached = this.switchAttached;
+        long configMillis = this.configMillis;
         switch (name) {
             case "count": count = Integer.parseInt(v); break;
             case "first-address": firstAddress = ipv4(v); break;
@@ -166,11 +180,14 @@ public record SimulatorConfig(
             case "event-loops": eventLoops = Integer.parseInt(v); break;
             case "model": modelName = v; break;
             case "name-prefix": namePrefix = v; break;
+            case "switch-attached": switchAttached = Integer.parseInt(v); break;
+            case "config-millis": configMillis = Long.parseLong(v); break;
             default: throw new IllegalArgumentException("unknown option --" + name + "\n" + usage());
         }
         return new SimulatorConfig(count, firstAddress, channels, discoveryMode, manager, siteKey, seed, kvmFirstPort,
                 httpsPort, stateDir, bootstrapPassword, listenPrimary, discoveryPort, fallbackPort, broadcastAddress,
-                udpWildcard, width, height, tickMillis, rebootMillis, firmwareMillis, eventLoops, modelName, namePrefix);
+                udpWildcard, width, height, tickMillis, rebootMillis, firmwareMillis, eventLoops, modelName, namePrefix,
+                switchAttached, configMillis);
     }
 
     /** The address of device {@code index} (0-based): the index-th usable address from the first one. */
@@ -220,6 +237,8 @@ public record SimulatorConfig(
                 "  --broadcast-address A    auto-mode ANNOUNCE destination (255.255.255.255)",
                 "  --udp-wildcard BOOL      bind discovery sockets to 0.0.0.0 (false)",
                 "  --width W --height H     framebuffer size (1024x768)",
+                "  --switch-attached N      the last N devices are behind a KVM switch: one channel at a time (0)",
+                "  --config-millis MS       time a configuration change takes to apply (0)",
                 "  --tick-millis, --reboot-millis, --firmware-millis, --event-loops, --model, --name-prefix");
     }
 }

@@ -37,6 +37,8 @@ public final class DeviceApi {
     private final SimDevice device;
     private final Runnable announce;
     private HttpServer server;
+    /** Configuration changes being applied ({@code --config-millis}); status says "configuring" meanwhile. */
+    private final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
 
     /** @param announce sends an ANNOUNCE now (after configuration changes that matter to the manager) */
     public DeviceApi(SimDevice device, Runnable announce) {
@@ -162,7 +164,8 @@ public final class DeviceApi {
                 .put("model", device.identity().model())
                 .put("name", device.name())
                 .put("firmware", device.firmware())
-                .put("state", device.running() ? "running" : "rebooting")
+                .put("state", device.running() ? applying.get() > 0 ? "configuring" : "running" : "rebooting")
+                .put("switchAttached", device.switchAttached())
                 .put("bootCounter", device.bootCounter())
                 .put("uptimeSeconds", device.uptime().toSeconds())
                 .put("enrolled", device.enrolled())
@@ -218,6 +221,22 @@ public final class DeviceApi {
             optString(c, "name", 64);
             optString(c, "password", 64);
         }
+        long delay = device.config().configMillis();
+        if (delay <= 0) {
+            applyConfig(req, name, manager, mode, kvm, chs);
+            return;
+        }
+        // A real appliance takes seconds to apply; the manager shows "Updating device" meanwhile.
+        applying.incrementAndGet();
+        Integer newKvm = kvm;
+        device.vertx().setTimer(delay, t -> {
+            applying.decrementAndGet();
+            applyConfig(req, name, manager, mode, newKvm, chs);
+        });
+    }
+
+    private void applyConfig(HttpServerRequest req, String name, String manager, String mode, Integer kvm,
+                             JsonArray chs) {
         if (name != null) {
             device.name(name);
         }

@@ -56,7 +56,7 @@ public final class SimDevice {
                             + number + "  " + address.getHostAddress() + ":" + port() + "  fw " + firmware},
                     Clock.systemUTC());
             this.server = new RfbChannelServer(vertx, address.getHostAddress(), screen, () -> this.password,
-                    () -> this.name);
+                    () -> this.name, this::busyBecause);
         }
 
         public int number() {
@@ -91,6 +91,19 @@ public final class SimDevice {
 
         public int port() {
             return server.port() != 0 ? server.port() : kvmFirstPort + number - 1;
+        }
+
+        /** Why a viewer cannot have this channel now (a switch shows one channel at a time), or null. */
+        String busyBecause() {
+            if (!switchAttached()) {
+                return null;
+            }
+            for (Channel other : channels) {
+                if (other != this && other.sessions() > 0) {
+                    return "busy: the KVM switch is showing channel " + other.number + " (" + other.name + ")";
+                }
+            }
+            return null;
         }
 
         public int sessions() {
@@ -399,6 +412,11 @@ public final class SimDevice {
 
     public Duration uptime() {
         return running ? Duration.between(bootedAt, Instant.now()) : Duration.ZERO;
+    }
+
+    /** Behind a KVM switch: the last {@code --switch-attached} devices of the fleet. */
+    public boolean switchAttached() {
+        return index >= config.count() - config.switchAttached();
     }
 
     public boolean running() {

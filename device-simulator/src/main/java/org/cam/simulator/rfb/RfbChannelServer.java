@@ -20,6 +20,7 @@ public final class RfbChannelServer {
     private final ChannelScreen screen;
     private final Supplier<String> password;
     private final Supplier<String> desktopName;
+    private final Supplier<String> busy;
     private final Set<RfbConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile NetServer server;
     private volatile int port;
@@ -27,14 +28,20 @@ public final class RfbChannelServer {
     /**
      * @param password    the channel's session credential, or null for security type None
      * @param desktopName the name sent in ServerInit
+     * @param busy        why the channel cannot be viewed now (a KVM switch showing another channel), or null
      */
     public RfbChannelServer(Vertx vertx, String host, ChannelScreen screen, Supplier<String> password,
-                            Supplier<String> desktopName) {
+                            Supplier<String> desktopName, Supplier<String> busy) {
         this.vertx = vertx;
         this.host = host;
         this.screen = screen;
         this.password = password;
         this.desktopName = desktopName;
+        this.busy = busy;
+    }
+
+    String busy() {
+        return busy.get();
     }
 
     /** Starts listening on {@code port}. */

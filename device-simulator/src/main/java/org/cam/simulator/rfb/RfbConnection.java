@@ -227,6 +227,13 @@ final class RfbConnection implements ChannelScreen.Listener {
     }
 
     private void offerSecurity() {
+        String busy = channel.busy();
+        if (busy != null) {
+            // RFB's only way to refuse before authentication: zero security types (3.3: type 0) and a reason.
+            socket.write(Buffer.buffer(Handshake.encodeSecurityFailure(version, busy)));
+            close(busy);
+            return;
+        }
         // A channel with a session credential requires it; one without lets anybody look (lab and demo use).
         offeredType = channel.password() != null ? SecurityType.VNC_AUTH : SecurityType.NONE;
         socket.write(Buffer.buffer(Handshake.encodeSecurityTypes(version, List.of(offeredType))));

@@ -19,7 +19,7 @@ public final class Devices {
     public static RfbChannelServer start(Vertx vertx, String password, String name) throws Exception {
         ChannelScreen screen = new ChannelScreen(1024, 768, () -> new String[] {name, "device 1 channel 1"},
                 Clock.systemUTC());
-        RfbChannelServer server = new RfbChannelServer(vertx, HOST, screen, () -> password, () -> name);
+        RfbChannelServer server = new RfbChannelServer(vertx, HOST, screen, () -> password, () -> name, () -> null);
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
             port = probe.getLocalPort();
