@@ -65,4 +65,38 @@ class AlarmTest {
         send(MONITOR, bad).then().statusCode(400).body("field", equalTo("action"));
         Api.admin().post("/api/v1/alarms/99999999/acknowledge").then().statusCode(404);
     }
+
+    /**
+     * First raises of different alarms at once lock the same index gap (SELECT ... FOR UPDATE on absent rows) and
+     * InnoDB picks deadlock victims; each victim is repeated, so every raise and clear answers 200, none is lost.
+     */
+    @Test
+    void concurrentRaisesAndClearsAreNeverLostToDeadlocks() throws Exception {
+        String prefix = Api.unique("replication.CONCURRENT");
+        int n = 24;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            for (String action : new String[] {"RAISE", "CLEAR"}) {
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                java.util.List<java.util.concurrent.Future<Integer>> codes = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    String key = prefix + "." + i;
+                    codes.add(pool.submit(() -> {
+                        start.await();
+                        return send(MONITOR, event(action, key)).statusCode();
+                    }));
+                }
+                start.countDown();
+                for (java.util.concurrent.Future<Integer> c : codes) {
+                    assertThat(c.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(action).isEqualTo(200);
+                }
+                long raised = Api.admin().queryParam("state", "RAISED").queryParam("size", 500).get("/api/v1/alarms")
+                        .then().statusCode(200).extract().jsonPath().getList("items.key", String.class).stream()
+                        .filter(k -> k.startsWith(prefix + ".")).count();
+                assertThat(raised).as("raised after " + action).isEqualTo(action.equals("RAISE") ? n : 0);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -3,7 +3,6 @@ package org.cam.management.alarm.rest;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -40,16 +39,15 @@ public class InternalAlarmResource {
     SecurityIdentity identity;
 
     @POST
-    @Transactional
     @RolesAllowed({"service:replication-monitor", "service:discovery", "service:broker"})
     public Map<String, Object> notice(@Valid @NotNull AlarmNotice n) {
         String source = identity.getPrincipal().getName();
         if (n.action().equals("RAISE")) {
             String severity = n.severity() == null || n.severity().isBlank() ? "MAJOR" : n.severity();
-            Alarm a = alarms.raise(new AlarmService.Raise(source, n.alarm(), severity, n.objectType(), n.objectId(),
+            Alarm a = alarms.raiseNow(new AlarmService.Raise(source, n.alarm(), severity, n.objectType(), n.objectId(),
                     n.detail()));
             return Map.of("status", "raised", "id", a.id);
         }
-        return Map.of("status", alarms.clear(source, n.alarm(), n.detail()) ? "cleared" : "not raised");
+        return Map.of("status", alarms.clearNow(source, n.alarm(), n.detail()) ? "cleared" : "not raised");
     }
 }

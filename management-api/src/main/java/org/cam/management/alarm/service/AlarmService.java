@@ -1,6 +1,5 @@
 package org.cam.management.alarm.service;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +9,7 @@ import org.cam.management.alarm.Alarm;
 import org.cam.management.audit.service.AuditService;
 import org.cam.management.common.ApiException;
 import org.cam.management.common.Page;
+import org.cam.management.common.Transactions;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -32,13 +32,16 @@ public class AlarmService {
                         String message) {
     }
 
-    /** Raises in a transaction of its own (callers are pollers and failed enrolments whose work may roll back). */
+    /**
+     * Raises in a transaction of its own (callers are pollers and failed enrolments whose work may roll back).
+     * Concurrent first raises lock the same index gap and may deadlock; the victim is simply repeated.
+     */
     public Alarm raiseNow(Raise r) {
-        return QuarkusTransaction.requiringNew().call(() -> raise(r));
+        return Transactions.retryingDeadlocks("raise " + r.key(), () -> raise(r));
     }
 
     public boolean clearNow(String source, String key, String detail) {
-        return QuarkusTransaction.requiringNew().call(() -> clear(source, key, detail));
+        return Transactions.retryingDeadlocks("clear " + key, () -> clear(source, key, detail));
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
