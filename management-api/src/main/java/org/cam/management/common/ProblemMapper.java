@@ -3,7 +3,14 @@ package org.cam.management.common;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -24,7 +31,6 @@ import java.util.stream.Collectors;
  */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
-    private static final String TYPE_BASE = "https://cam.test/problems/";
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
@@ -58,6 +64,47 @@ public class ProblemMapper {
         return problem(409, "Conflict", "the object was changed concurrently; reload and retry", "version", uri);
     }
 
+    /*
+     * 401s. Having our own mapper for AuthenticationFailedException makes Quarkus REST route failures of proactive
+     * authentication (wrong Basic password, bad or expired JWT, unknown service token, lockout) through these
+     * mappers too, instead of answering an empty 401 from the HTTP layer. Lockout and login audit are unaffected:
+     * they happen in the identity providers before any answer is rendered. The challenge headers
+     * (WWW-Authenticate) still come from the authentication mechanism that would have sent them. The detail never
+     * says why: unknown user, wrong password, expired token and lockout look the same.
+     */
+    @ServerExceptionMapper
+    public Uni<Response> authenticationFailed(AuthenticationFailedException e, RoutingContext rc) {
+        HttpSecurityUtils.addAuthenticationFailureToEvent(e, rc);   // as Quarkus' own mapper: security events
+        return unauthorized(rc, "the credentials were not accepted (wrong, expired or locked out)");
+    }
+
+    /** An anonymous call to a protected endpoint. */
+    @ServerExceptionMapper
+    public Uni<Response> unauthorizedException(UnauthorizedException e, RoutingContext rc) {
+        return unauthorized(rc, "authentication required: HTTP Basic or a Bearer token");
+    }
+
+    private static Uni<Response> unauthorized(RoutingContext rc, String detail) {
+        HttpAuthenticator authenticator = rc == null ? null : rc.get(HttpAuthenticator.class.getName());
+        Uni<ChallengeData> challenge = authenticator == null ? Uni.createFrom().nullItem()
+                : authenticator.getChallenge(rc).onFailure().recoverWithNull();
+        String path = rc == null ? null : rc.normalizedPath();
+        return challenge.map(c -> {
+            Response.ResponseBuilder b = Response.status(401).type(Problem.MEDIA_TYPE)
+                    .entity(Problem.of(401, "Unauthorized", detail, null, path));
+            if (c != null && c.getHeaders() != null) {
+                // after a failed proactive authentication the challenge is already on the Vert.x response, which
+                // Quarkus REST merges in: add only what is missing, or clients see it twice
+                c.getHeaders().forEach((k, v) -> {
+                    if (!rc.response().headers().contains(k.toString(), v, true)) {
+                        b.header(k.toString(), v);
+                    }
+                });
+            }
+            return b.build();
+        });
+    }
+
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
         return problem(403, "Forbidden", "your roles do not allow this operation", null, uri);
@@ -72,7 +119,7 @@ public class ProblemMapper {
         String title = Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase();
         Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem(TYPE_BASE + status, title, status, e.getMessage(), null, path(uri)));
+                .entity(Problem.of(status, title, webDetail(status, e, uri), null, path(uri)));
         // keep e.g. Allow on 405 and WWW-Authenticate on 401
         if (e.getResponse() != null) {
             e.getResponse().getHeaders().forEach((k, v) -> {
@@ -82,6 +129,17 @@ public class ProblemMapper {
             });
         }
         return b.build();
+    }
+
+    /** RESTEasy's own texts ("Unable to find matching target resource method") mean little to a client. */
+    private static String webDetail(int status, WebApplicationException e, UriInfo uri) {
+        return switch (status) {
+            case 404 -> "nothing at " + path(uri);
+            case 405 -> "this method is not supported on " + path(uri);
+            case 406 -> "none of the accepted media types can be produced; ask for application/json";
+            case 415 -> "unsupported Content-Type; send application/json";
+            default -> e.getMessage();
+        };
     }
 
     @ServerExceptionMapper
@@ -129,9 +187,7 @@ public class ProblemMapper {
 
     static Response problem(int status, String title, String detail, String field, UriInfo uri) {
         return Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem(TYPE_BASE + title.toLowerCase().replace(' ', '-'), title, status, detail, field,
-                        path(uri)))
-                .build();
+                .entity(Problem.of(status, title, detail, field, path(uri))).build();
     }
 
     private static String path(UriInfo uri) {
