@@ -8,6 +8,8 @@
 # Try it:  curl -k -u uma:camdemo https://127.0.0.1:8443/api/v1/me/targets
 #          curl -k -u uma:camdemo -H 'Content-Type: application/json' -d '{"targetId":1,"mode":"control"}' \
 #               https://127.0.0.1:8443/api/v1/sessions        # -> vncPassword for vncviewer 127.0.0.1::9900
+#          curl -k -u otto:camdemo -H 'Content-Type: application/json' -d '{"image":"cam-sim-2.0.0.bin","version":"2.0.0"}' \
+#               https://127.0.0.1:8443/api/v1/devices/1/firmware   # firmware library: .cam/management-api/firmware
 #          curl -k -u admin:"$(cat .cam/management-api/admin-password)" https://127.0.0.1:8443/api/v1/devices
 #          curl -k -u admin:"$(cat .cam/management-api/admin-password)" https://127.0.0.1:8443/api/v1/users
 DEMO_NAME=management-api
@@ -18,6 +20,8 @@ DEMO_JAR=management-api/target/quarkus-app/quarkus-run.jar
 DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
   mkdir -p .cam/management-api
   [ -s "$f" ] || (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 16 >"$f")
+  mkdir -p .cam/management-api/firmware   # the firmware library, with one image to try
+  [ -s .cam/management-api/firmware/cam-sim-2.0.0.bin ] || head -c 4194304 /dev/urandom >.cam/management-api/firmware/cam-sim-2.0.0.bin
   export CAM_MANAGEMENT_HOST=${CAM_MANAGEMENT_HOST:-127.0.0.1} CAM_MANAGEMENT_ADMIN_PASSWORD=$(cat "$f")
   export CAM_BROKER_MANAGEMENT_TOKEN=${CAM_BROKER_MANAGEMENT_TOKEN:-cam-demo-broker-token}
   export CAM_DISCOVERY_TOKEN=${CAM_DISCOVERY_TOKEN:-cam-demo-discovery-token}

@@ -71,6 +71,18 @@ public interface ManagementConfig {
 
         @WithDefault("FULL_CONTROL")
         org.cam.management.access.AccessLevel seedGrantLevel();
+
+        /** Timeout of calls that wait for the device to act: configuration pushes, firmware uploads. */
+        @WithDefault("PT60S")
+        Duration operationRequestTimeout();
+
+        /** An operation (firmware upgrade, reboot) not finished after this fails with an alarm. */
+        @WithDefault("PT15M")
+        Duration operationTimeout();
+
+        /** The firmware library: images operators can install (a volume in Kubernetes). */
+        @WithDefault(".cam/management-api/firmware")
+        String firmwareDirectory();
     }
 
     interface Sessions {

@@ -96,6 +96,19 @@ public class Device extends PanacheEntityBase {
     @Column(name = "last_error")
     public String lastError;
 
+    /** The operation under way (its targets read "Updating device"), or null. */
+    @Enumerated(EnumType.STRING)
+    public DeviceOperation operation;
+
+    @Column(name = "operation_by")
+    public String operationBy;
+
+    @Column(name = "operation_started_at")
+    public Instant operationStartedAt;
+
+    @Column(name = "operation_boot_counter")
+    public Long operationBootCounter;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;
 
@@ -108,6 +121,26 @@ public class Device extends PanacheEntityBase {
     /** A label for names: the device's name when it has one, else its serial. */
     public String label() {
         return name != null && !name.isBlank() ? name : serial != null ? serial : mac.replace(":", "");
+    }
+
+    /** Starts an operation: the device is UPDATING until {@link #endOperation()}. */
+    public void beginOperation(DeviceOperation op, String by) {
+        operation = op;
+        operationBy = by;
+        operationStartedAt = Instant.now();
+        operationBootCounter = bootCounter;
+        status = DeviceStatus.UPDATING;
+    }
+
+    /** Ends the operation; the status is what the device last showed (the next poll confirms it). */
+    public void endOperation() {
+        operation = null;
+        operationBy = null;
+        operationStartedAt = null;
+        operationBootCounter = null;
+        if (status == DeviceStatus.UPDATING) {
+            status = DeviceStatus.ONLINE;
+        }
     }
 
     @PrePersist

@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -22,8 +23,11 @@ import org.cam.management.common.Page;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.device.Device;
 import org.cam.management.device.DeviceChannel;
+import org.cam.management.device.DeviceOperation;
 import org.cam.management.device.DeviceState;
 import org.cam.management.device.DeviceStatus;
+import org.cam.management.device.FirmwareJob;
+import org.cam.management.device.service.DeviceOperations;
 import org.cam.management.device.service.DeviceService;
 import org.cam.management.identity.Role;
 import org.cam.management.target.Target;
@@ -31,7 +35,10 @@ import org.cam.management.target.Target;
 import java.time.Instant;
 import java.util.List;
 
-/** Devices: what discovery heard, approval (enrolment), rejection, channel names. Operators and admins. */
+/**
+ * Devices: what discovery heard, approval (enrolment), rejection, and the operations on managed devices
+ * (configuration, firmware, reboot, channel power). Operators and admins.
+ */
 @Path("/api/v1/devices")
 public class DeviceResource {
 
@@ -44,14 +51,44 @@ public class DeviceResource {
                              int kvmPortFirst, int kvmPortLast, int channelCount, long bootCounter,
                              String advertisedFingerprint, String pinnedFingerprint, String sourceAddress,
                              String heardVia, Instant firstSeen, Instant lastSeen, Instant lastPollAt,
-                             int missedPolls, String lastError, List<ChannelView> channels, long version) {
+                             int missedPolls, String lastError, boolean switchAttached, DeviceOperation operation, String operationBy,
+                             Instant operationStartedAt, List<ChannelView> channels, long version) {
     }
 
-    public record RenameRequest(@NotBlank @Size(max = 128) String name) {
+    public record RenameRequest(@NotBlank @Size(max = 64) String name) {
+    }
+
+    public record ChannelNameRequest(@Min(1) @Max(256) int channel, @NotBlank @Size(max = 64) String name) {
+    }
+
+    /** A configuration push: the device's name and/or channel names (the channels' targets are renamed too). */
+    public record ConfigurationRequest(@Size(min = 1, max = 64) String name,
+                                       @Size(max = 256) List<@Valid @NotNull ChannelNameRequest> channels) {
+    }
+
+    public record FirmwareRequest(@NotBlank @Size(max = 255) String image,
+                                  @NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._+-]{0,31}",
+                                          message = "1..32 letters, digits, . _ + -") String version,
+                                  @Pattern(regexp = "[0-9a-fA-F]{64}", message = "64 hex digits") String sha256) {
+    }
+
+    public record PowerRequest(@NotNull @Pattern(regexp = "on|off|cycle", message = "on, off or cycle") String action) {
+    }
+
+    public record FirmwareJobView(long id, String image, String version, String sha256, long sizeBytes,
+                                  FirmwareJob.State state, int progress, String detail, String requestedBy,
+                                  Instant createdAt, Instant finishedAt) {
+        static FirmwareJobView of(FirmwareJob j) {
+            return new FirmwareJobView(j.id, j.image, j.version, j.sha256, j.sizeBytes, j.state, j.progress, j.detail,
+                    j.requestedBy, j.createdAt, j.finishedAt);
+        }
     }
 
     @Inject
     DeviceService devices;
+
+    @Inject
+    DeviceOperations operations;
 
     @Inject
     RequestInfo info;
@@ -91,12 +128,59 @@ public class DeviceResource {
         return reload(id);
     }
 
+    /** Renames one channel (and its target): a configuration push of that one name. */
     @PUT
     @Path("/{id}/channels/{channel}")
     @RolesAllowed(Role.OPERATOR)
     public DeviceView rename(@PathParam("id") long id, @PathParam("channel") @Min(1) @Max(256) int channel,
                              @Valid @NotNull RenameRequest req) {
-        devices.renameChannel(id, channel, req.name(), info.actor(), info.sourceAddress());
+        operations.configure(id, null, List.of(new DeviceOperations.ChannelName(channel, req.name())), info.actor(),
+                info.sourceAddress());
+        return reload(id);
+    }
+
+    @PUT
+    @Path("/{id}/configuration")
+    @RolesAllowed(Role.OPERATOR)
+    public DeviceView configure(@PathParam("id") long id, @Valid @NotNull ConfigurationRequest req) {
+        List<DeviceOperations.ChannelName> channels = req.channels() == null ? List.of() : req.channels().stream()
+                .map(c -> new DeviceOperations.ChannelName(c.channel(), c.name())).toList();
+        operations.configure(id, req.name(), channels, info.actor(), info.sourceAddress());
+        return reload(id);
+    }
+
+    /** Starts a firmware upgrade with an image of the library ({@code GET /api/v1/firmware}); 202 and the job. */
+    @POST
+    @Path("/{id}/firmware")
+    @RolesAllowed(Role.OPERATOR)
+    public Response upgrade(@PathParam("id") long id, @Valid @NotNull FirmwareRequest req) {
+        FirmwareJob job = operations.upgrade(id, req.image(), req.version(), req.sha256(), info.actor(),
+                info.sourceAddress());
+        return Response.accepted(FirmwareJobView.of(job)).build();
+    }
+
+    @GET
+    @Path("/{id}/firmware")
+    @Transactional
+    @RolesAllowed(Role.OPERATOR)
+    public List<FirmwareJobView> firmwareJobs(@PathParam("id") long id) {
+        return operations.jobs(id).stream().map(FirmwareJobView::of).toList();
+    }
+
+    @POST
+    @Path("/{id}/reboot")
+    @RolesAllowed(Role.OPERATOR)
+    public Response reboot(@PathParam("id") long id) {
+        operations.reboot(id, info.actor(), info.sourceAddress());
+        return Response.accepted(reload(id)).build();
+    }
+
+    @POST
+    @Path("/{id}/channels/{channel}/power")
+    @RolesAllowed(Role.OPERATOR)
+    public DeviceView power(@PathParam("id") long id, @PathParam("channel") @Min(1) @Max(256) int channel,
+                            @Valid @NotNull PowerRequest req) {
+        operations.power(id, channel, req.action(), info.actor(), info.sourceAddress());
         return reload(id);
     }
 
@@ -125,6 +209,6 @@ public class DeviceResource {
         return new DeviceView(d.id, d.mac, d.state, d.status, d.serial, d.model, d.firmwareVersion, d.name, d.address,
                 d.httpsPort, d.kvmPortFirst, d.kvmPortLast, d.channelCount, d.bootCounter, d.advertisedFingerprint,
                 d.pinnedFingerprint, d.sourceAddress, d.heardVia, d.firstSeen, d.lastSeen, d.lastPollAt, d.missedPolls,
-                d.lastError, channels, d.version);
+                d.lastError, d.switchAttached, d.operation, d.operationBy, d.operationStartedAt, channels, d.version);
     }
 }

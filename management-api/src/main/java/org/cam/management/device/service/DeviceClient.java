@@ -94,12 +94,16 @@ public class DeviceClient {
 
     /**
      * Calls the device at address:port, requiring its certificate to have {@code fingerprint}, with HTTP Basic
-     * {@code cam:<credential>}. Fails with {@link PinMismatchException} when the certificate differs.
+     * {@code cam:<credential>} and {@code body} as JSON. Fails with {@link PinMismatchException} when the
+     * certificate differs.
      */
     public CompletableFuture<Result> call(String address, int port, String fingerprint, String credential,
                                           String method, String path, Object body) {
-        String hostPort = address + ":" + port;
-        pins.put(hostPort, fingerprint.toLowerCase());
+        return call(address, port, fingerprint, credential, method, path, body, timeout);
+    }
+
+    public CompletableFuture<Result> call(String address, int port, String fingerprint, String credential,
+                                          String method, String path, Object body, Duration timeout) {
         HttpRequest.BodyPublisher publisher;
         try {
             publisher = body == null ? HttpRequest.BodyPublishers.noBody()
@@ -107,11 +111,37 @@ public class DeviceClient {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return send(address, port, fingerprint, credential, method, path, publisher, "application/json", timeout);
+    }
+
+    public Result callSync(String address, int port, String fingerprint, String credential, String method,
+                           String path, Object body) throws IOException {
+        return join(call(address, port, fingerprint, credential, method, path, body, timeout));
+    }
+
+    /** As {@link #callSync}, waiting up to {@code timeout} (operations the device takes its time over). */
+    public Result callSync(String address, int port, String fingerprint, String credential, String method,
+                           String path, Object body, Duration timeout) throws IOException {
+        return join(call(address, port, fingerprint, credential, method, path, body, timeout));
+    }
+
+    /** POSTs a file as application/octet-stream, streamed from disk (firmware images are up to 64 MiB). */
+    public Result upload(String address, int port, String fingerprint, String credential, String path,
+                         java.nio.file.Path file, Duration timeout) throws IOException {
+        return join(send(address, port, fingerprint, credential, "POST", path,
+                HttpRequest.BodyPublishers.ofFile(file), "application/octet-stream", timeout));
+    }
+
+    private CompletableFuture<Result> send(String address, int port, String fingerprint, String credential,
+                                           String method, String path, HttpRequest.BodyPublisher publisher,
+                                           String contentType, Duration timeout) {
+        String hostPort = address + ":" + port;
+        pins.put(hostPort, fingerprint.toLowerCase());
         HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + hostPort + path))
                 .timeout(timeout)
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString(("cam:" + credential).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", contentType)
                 .method(method, publisher)
                 .build();
         return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
@@ -123,10 +153,9 @@ public class DeviceClient {
                 });
     }
 
-    public Result callSync(String address, int port, String fingerprint, String credential, String method,
-                           String path, Object body) throws IOException {
+    private static Result join(CompletableFuture<Result> f) throws IOException {
         try {
-            return call(address, port, fingerprint, credential, method, path, body).join();
+            return f.join();
         } catch (java.util.concurrent.CompletionException e) {
             Throwable c = e.getCause();
             throw c instanceof IOException io ? io : new IOException(c);

@@ -446,53 +446,6 @@ public class DeviceService {
                 page, size, Device.count(where, p));
     }
 
-    // ---- configuration push ---------------------------------------------------------------------------------
-
-    /** Renames a channel on the device; its target shows "Updating device" until the device confirmed. */
-    public void renameChannel(long id, int channel, String name, String actor, String sourceAddress) {
-        record Push(String address, int port, String fp, String secret, long targetId) {
-        }
-        Push p = QuarkusTransaction.requiringNew().call(() -> {
-            Device d = get(id);
-            if (d.state != DeviceState.MANAGED) {
-                throw ApiException.conflict("state", "device " + d.label() + " is not managed");
-            }
-            if (channel < 1 || channel > d.channelCount) {
-                throw ApiException.badRequest("channel", "channel must be 1.." + d.channelCount);
-            }
-            Target t = Target.<Target>find("deviceId = ?1 and channel = ?2", d.id, channel).firstResult();
-            if (Target.count("name = ?1 and id <> ?2", name, t.id) > 0) {
-                throw ApiException.conflict("name", "a target named " + name + " exists");
-            }
-            d.status = DeviceStatus.UPDATING;
-            return new Push(d.address, d.httpsPort, d.pinnedFingerprint, secrets.decrypt(d.secretEnc), t.id);
-        });
-        DeviceClient.Result r;
-        try {
-            r = client.callSync(p.address(), p.port(), p.fp(), p.secret(), "PUT", "/api/v1/config",
-                    Map.of("channels", List.of(Map.of("channel", channel, "name", name))));
-        } catch (IOException e) {
-            r = new DeviceClient.Result(0, e.getMessage());
-        }
-        DeviceClient.Result result = r;
-        QuarkusTransaction.requiringNew().run(() -> {
-            Device d = get(id);
-            d.status = DeviceStatus.ONLINE;   // the next poll corrects it when the device is in trouble
-            if (result.ok()) {
-                Target t = Target.findById(p.targetId());
-                t.name = name;
-            }
-            audit.record(actor, "DEVICE_CONFIGURE", "device", d.mac,
-                    result.ok() ? AuditService.SUCCESS : AuditService.FAILURE, sourceAddress,
-                    "channel " + channel + " name=" + name + (result.ok() ? "" : " device answered " + result.status()
-                            + " " + result.body()));
-        });
-        if (!result.ok()) {
-            throw new ApiException(502, "Bad Gateway", "the device did not accept the change: " + result.status(),
-                    null);
-        }
-    }
-
     static String describe(Device d) {
         return "mac=" + d.mac + " serial=" + d.serial + " name=" + d.name + " address=" + d.address + ":" + d.httpsPort
                 + " kvm=" + d.kvmPortFirst + "-" + d.kvmPortLast + " channels=" + d.channelCount + " sha256="
@@ -500,16 +453,29 @@ public class DeviceService {
     }
 
     /** Parsed status answer, for the poller. */
-    record Polled(String firmware, boolean updating, boolean switchAttached, Map<Integer, int[]> channels) {
+    record Polled(String firmware, String state, long bootCounter, boolean switchAttached,
+                  Map<Integer, int[]> channels, String jobState, int jobProgress, String jobVersion,
+                  String jobDetail) {
         static Polled of(JsonNode n) {
-            String job = n.path("firmwareJob").path("state").asText("idle");
             Map<Integer, int[]> ch = new java.util.HashMap<>();
             for (JsonNode c : n.path("channels")) {
                 ch.put(c.path("channel").asInt(), new int[] {c.path("sessions").asInt(),
                         "off".equals(c.path("power").asText()) ? 0 : 1});
             }
-            return new Polled(n.path("firmware").asText(null), job.equals("writing") || job.equals("rebooting"),
-                    n.path("switchAttached").asBoolean(false), ch);
+            JsonNode job = n.path("firmwareJob");
+            return new Polled(n.path("firmware").asText(null), n.path("state").asText("running"),
+                    n.path("bootCounter").asLong(0), n.path("switchAttached").asBoolean(false), ch,
+                    job.path("state").asText("idle"), job.path("progress").asInt(0), job.path("version").asText(null),
+                    job.path("detail").asText(null));
+        }
+
+        boolean running() {
+            return "running".equals(state);
+        }
+
+        /** The device says it is busy applying something (its own firmware job, a reboot, a configuration). */
+        boolean updating() {
+            return !running() || jobState.equals("writing") || jobState.equals("rebooting");
         }
     }
 }

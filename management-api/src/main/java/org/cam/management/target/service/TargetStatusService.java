@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-/** Computes target statuses for a page of targets with three queries, whatever the page size. */
+/** Computes target statuses for a page of targets with at most four queries, whatever the page size. */
 @ApplicationScoped
 public class TargetStatusService {
 
@@ -57,15 +57,27 @@ public class TargetStatusService {
         Map<Long, List<DeviceChannel>> channels = deviceIds.isEmpty() ? new HashMap<>()
                 : DeviceChannel.<DeviceChannel>list("deviceId in ?1", deviceIds).stream()
                 .collect(Collectors.groupingBy(c -> c.deviceId));
+        // Behind a KVM switch one channel is shown at a time: our own ACTIVE sessions count at once, before the
+        // next poll reports the device's viewers.
+        List<Long> switched = devices.values().stream().filter(d -> d.switchAttached).map(d -> d.id).toList();
+        Map<Long, List<Integer>> inUse = new HashMap<>();
+        if (!switched.isEmpty()) {
+            em.createQuery("select t.deviceId, t.channel from KvmSession s, Target t where s.targetId = t.id"
+                            + " and s.state = :active and t.deviceId in :ids", Object[].class)
+                    .setParameter("active", SessionState.ACTIVE).setParameter("ids", switched).getResultList()
+                    .forEach(r -> inUse.computeIfAbsent((Long) r[0], k -> new ArrayList<>()).add((Integer) r[1]));
+        }
         for (Target t : targets) {
             List<String> who = new ArrayList<>(users.getOrDefault(t.id, new TreeSet<>()));
             out.put(t.id, new Status(status(t, t.deviceId == null ? null : devices.get(t.deviceId),
-                    t.deviceId == null ? List.of() : channels.getOrDefault(t.deviceId, List.of()), who), who));
+                    t.deviceId == null ? List.of() : channels.getOrDefault(t.deviceId, List.of()),
+                    t.deviceId == null ? List.of() : inUse.getOrDefault(t.deviceId, List.of()), who), who));
         }
         return out;
     }
 
-    private static TargetStatus status(Target t, Device d, List<DeviceChannel> channels, List<String> who) {
+    private static TargetStatus status(Target t, Device d, List<DeviceChannel> channels, List<Integer> inUse,
+                                       List<String> who) {
         if (t.kind == TargetKind.DEVICE_CHANNEL) {
             if (d == null || d.state != DeviceState.MANAGED) {
                 return TargetStatus.UNASSIGNED;
@@ -77,7 +89,8 @@ public class TargetStatusService {
             if (d.status == DeviceStatus.UPDATING) {
                 return TargetStatus.UPDATING_DEVICE;
             }
-            if (d.switchAttached && channels.stream().anyMatch(c -> !c.channel.equals(t.channel) && c.sessions > 0)) {
+            if (d.switchAttached && (inUse.stream().anyMatch(c -> !c.equals(t.channel))
+                    || channels.stream().anyMatch(c -> !c.channel.equals(t.channel) && c.sessions > 0))) {
                 return TargetStatus.BUSY;
             }
         }
