@@ -367,6 +367,22 @@ class SessionBrokerTest {
         assertThat(s.endReport.getString("reason")).isEqualTo("device_closed");
     }
 
+    /** A device behind a KVM switch showing another channel refuses the viewer; the user learns why. */
+    @Test
+    void deviceRefusalReachesTheClientAndTheEndReport() throws Exception {
+        device = Devices.start(BrokerTestResource.vertx, "busy0001", "target-console",
+                () -> "busy: the KVM switch is showing channel 2 (db-01)");
+        ManagementDouble.Session s = management().add(newId(), "busy0001", "CONTROL", Devices.HOST, device.port(),
+                "busy0001", 0);
+        try (RfbTestClient c = viaPlain()) {
+            assertThat(c.handshake("busy0001")).isFalse();
+            assertThat(c.failureReason).isEqualTo("target refused: busy: the KVM switch is showing channel 2 (db-01)");
+            assertThat(c.awaitClosed(5000)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("device_refused");
+    }
+
     @Test
     void unreachableDeviceFailsTheClientsAuthAndEndsTheSession() throws Exception {
         int closedPort;

@@ -191,14 +191,17 @@ public final class RelaySession {
             s.exceptionHandler(t -> LOG.debugf("session %s: device socket: %s", c.sessionId(), t.getMessage()));
             return Future.<Void>succeededFuture();
         }, t -> {
+            // The device's own refusal (e.g. "busy: the KVM switch is showing channel 2") is worth showing the user.
+            String refusal = deviceRefusal(t);
             // A VNC-auth client waits for its SecurityResult: fail it (3.8 carries the reason), then end the session.
             if (clientVersion != null && state == State.HANDSHAKE) {
                 client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
-                        "target unavailable")));
+                        refusal != null ? "target refused: " + refusal : "target unavailable")));
             }
             LOG.infof("session %s: device: %s", c.sessionId(), t.getMessage());
             boolean unreachable = t instanceof DeviceException de && de.unreachable;
-            end(unreachable ? EndReason.DEVICE_UNREACHABLE : EndReason.DEVICE_PROTOCOL_ERROR);
+            end(unreachable ? EndReason.DEVICE_UNREACHABLE
+                    : refusal != null ? EndReason.DEVICE_REFUSED : EndReason.DEVICE_PROTOCOL_ERROR);
             return Future.failedFuture(Refused.INSTANCE);
         });
     }
@@ -417,6 +420,19 @@ public final class RelaySession {
     public long droppedInputs() {
         return droppedInputs;
     }
+
+    /** The reason a device gave for refusing the viewer (RFB security failure), or null for any other failure. */
+    static String deviceRefusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.cam.protocol.ProtocolException pe && pe.reason().startsWith(SERVER_REFUSED)) {
+                String reason = pe.reason().substring(SERVER_REFUSED.length());
+                return reason.length() > 200 ? reason.substring(0, 200) : reason;
+            }
+        }
+        return null;
+    }
+
+    private static final String SERVER_REFUSED = "server refused: ";
 
     /** Marker for a handshake that was already refused and closed. */
     private static final class Refused extends RuntimeException {

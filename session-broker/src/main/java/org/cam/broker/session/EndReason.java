@@ -6,6 +6,8 @@ public enum EndReason {
     DEVICE_CLOSED("device_closed"),
     DEVICE_UNREACHABLE("device_unreachable"),
     DEVICE_PROTOCOL_ERROR("device_protocol_error"),
+    /** The device refused the viewer before authentication with a reason (e.g. a KVM switch showing another channel). */
+    DEVICE_REFUSED("device_refused"),
     CLIENT_PROTOCOL_ERROR("client_protocol_error"),
     HANDSHAKE_TIMEOUT("handshake_timeout"),
     IDLE_TIMEOUT("idle_timeout"),

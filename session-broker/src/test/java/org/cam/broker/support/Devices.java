@@ -17,9 +17,15 @@ public final class Devices {
 
     /** @param password the channel credential (VNC auth), or null for security type None */
     public static RfbChannelServer start(Vertx vertx, String password, String name) throws Exception {
+        return start(vertx, password, name, () -> null);
+    }
+
+    /** @param busy why the channel refuses viewers now (a KVM switch showing another channel), or null */
+    public static RfbChannelServer start(Vertx vertx, String password, String name,
+                                         java.util.function.Supplier<String> busy) throws Exception {
         ChannelScreen screen = new ChannelScreen(1024, 768, () -> new String[] {name, "device 1 channel 1"},
                 Clock.systemUTC());
-        RfbChannelServer server = new RfbChannelServer(vertx, HOST, screen, () -> password, () -> name, () -> null);
+        RfbChannelServer server = new RfbChannelServer(vertx, HOST, screen, () -> password, () -> name, busy);
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
             port = probe.getLocalPort();

@@ -71,6 +71,9 @@ public final class RfbTestClient implements AutoCloseable {
      * The handshake with VNC auth ({@code password} non-null) or None. Returns the SecurityResult: true when
      * accepted (then ServerInit has been read).
      */
+    /** The server's reason for a failed SecurityResult (RFB 3.8), or null. */
+    public String failureReason;
+
     public boolean handshake(String password) throws IOException, org.cam.protocol.ProtocolException {
         RfbVersion.decode(t.read(12), 0, 12);
         t.write(version.encode());
@@ -103,6 +106,10 @@ public final class RfbTestClient implements AutoCloseable {
                 return false;
             }
             if (result != Handshake.RESULT_OK) {
+                if (version == RfbVersion.V3_8) {
+                    failureReason = new String(t.read(ByteBuffer.wrap(t.read(4)).getInt()),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                }
                 return false;
             }
         }
