@@ -1,25 +1,26 @@
 package org.cam.management.identity.service;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import org.cam.management.config.ManagementConfig;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sliding-window failure counters per username and per source address. In memory: each replica counts on its
- * own, which still bounds guessing to N x replicas per window.
+ * Sliding-window failure counters per user name and per source address, kept in the database (table
+ * {@code login_failure}) so that all replicas count the same failures and a spray of addresses costs rows that
+ * are purged, not memory. Each call runs in a transaction of its own: a login is decided before any other work.
  */
 @ApplicationScoped
 public class LockoutService {
-    private final Map<String, Deque<Instant>> byUser = new ConcurrentHashMap<>();
-    private final Map<String, Deque<Instant>> byAddress = new ConcurrentHashMap<>();
+    static final String USER = "U";
+    static final String ADDRESS = "A";
+
     private final int maxPerUser;
     private final int maxPerAddress;
     private final Duration window;
@@ -39,67 +40,79 @@ public class LockoutService {
     }
 
     public boolean userLocked(String username) {
-        return count(byUser, key(username)) >= maxPerUser;
+        return QuarkusTransaction.requiringNew().call(() -> count(USER, key(username)) >= maxPerUser);
     }
 
     public boolean addressLocked(String address) {
-        return address != null && count(byAddress, address) >= maxPerAddress;
+        return address != null
+                && QuarkusTransaction.requiringNew().call(() -> count(ADDRESS, address) >= maxPerAddress);
     }
 
     /** Counts a failure; returns what just became locked (USER, ADDRESS) or null. */
     public String recordFailure(String username, String address) {
-        boolean userWas = userLocked(username);
-        boolean addrWas = addressLocked(address);
-        add(byUser, key(username));
-        if (address != null) {
-            add(byAddress, address);
-        }
-        if (!userWas && userLocked(username)) {
-            return "USER";
-        }
-        if (!addrWas && addressLocked(address)) {
-            return "ADDRESS";
-        }
-        return null;
+        return QuarkusTransaction.requiringNew().call(() -> {
+            long user = count(USER, key(username));
+            long addr = address == null ? 0 : count(ADDRESS, address);
+            insert(USER, key(username));
+            if (address != null) {
+                insert(ADDRESS, address);
+            }
+            if (user < maxPerUser && user + 1 >= maxPerUser) {
+                return "USER";
+            }
+            if (address != null && addr < maxPerAddress && addr + 1 >= maxPerAddress) {
+                return "ADDRESS";
+            }
+            return null;
+        });
     }
 
     /** A successful login clears the user's counter (not the address's: one good account must not unlock it). */
     public void recordSuccess(String username) {
-        byUser.remove(key(username));
+        forget(username);
     }
 
     /** Administrative unlock. */
     public void unlockUser(String username) {
-        byUser.remove(key(username));
+        forget(username);
+    }
+
+    @Scheduled(every = "5m", delayed = "1m")
+    void purge() {
+        QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
+                        "DELETE FROM login_failure WHERE failed_at <= ?1")
+                .setParameter(1, cutoff()).executeUpdate());
+    }
+
+    private void forget(String username) {
+        QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
+                        "DELETE FROM login_failure WHERE kind = ?1 AND subject = ?2")
+                .setParameter(1, USER).setParameter(2, key(username)).executeUpdate());
+    }
+
+    private long count(String kind, String subject) {
+        return ((Number) em().createNativeQuery(
+                        "SELECT COUNT(*) FROM login_failure WHERE kind = ?1 AND subject = ?2 AND failed_at > ?3")
+                .setParameter(1, kind).setParameter(2, subject).setParameter(3, cutoff()).getSingleResult())
+                .longValue();
+    }
+
+    private void insert(String kind, String subject) {
+        em().createNativeQuery("INSERT INTO login_failure (kind, subject, failed_at) VALUES (?1, ?2, ?3)")
+                .setParameter(1, kind).setParameter(2, subject).setParameter(3, clock.instant()).executeUpdate();
+    }
+
+    /** The request's entity manager; also works for instances made with the plain constructor (tests). */
+    private static EntityManager em() {
+        return io.quarkus.hibernate.orm.panache.Panache.getEntityManager();
+    }
+
+    private Instant cutoff() {
+        return clock.instant().minus(window);
     }
 
     private static String key(String username) {
-        return username == null ? "" : username.toLowerCase();
-    }
-
-    private void add(Map<String, Deque<Instant>> map, String key) {
-        Deque<Instant> d = map.computeIfAbsent(key, k -> new ArrayDeque<>());
-        synchronized (d) {
-            prune(d);
-            d.addLast(clock.instant());
-        }
-    }
-
-    private int count(Map<String, Deque<Instant>> map, String key) {
-        Deque<Instant> d = map.get(key);
-        if (d == null) {
-            return 0;
-        }
-        synchronized (d) {
-            prune(d);
-            return d.size();
-        }
-    }
-
-    private void prune(Deque<Instant> d) {
-        Instant cutoff = clock.instant().minus(window);
-        while (!d.isEmpty() && !d.peekFirst().isAfter(cutoff)) {
-            d.removeFirst();
-        }
+        String k = username == null ? "" : username.toLowerCase();
+        return k.length() > 255 ? k.substring(0, 255) : k;
     }
 }
