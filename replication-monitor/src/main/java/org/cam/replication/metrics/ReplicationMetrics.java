@@ -2,11 +2,15 @@ package org.cam.replication.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.cam.replication.failover.ActionResult;
 import org.cam.replication.judge.ReplicationState;
@@ -25,6 +29,13 @@ public class ReplicationMetrics implements MonitorEngine.Listener {
     @Inject
     jakarta.enterprise.inject.Instance<MonitorService> monitor;
 
+    /**
+     * Removed again at shutdown: Micrometer's global composite registry outlives a Quarkus restart in the same JVM
+     * (several @QuarkusTest apps, dev mode), and registering a gauge whose name it still knows returns the old one,
+     * bound to the previous, discarded instance of this bean (it then reads NaN).
+     */
+    private final List<Meter> gauges = new ArrayList<>();
+
     void register(@Observes StartupEvent ev) {
         gauge("cam_replication_lag_seconds", "replication lag from the heartbeat", s ->
                 s.lagMillis() == null ? Double.NaN : s.lagMillis() / 1000.0);
@@ -38,18 +49,23 @@ public class ReplicationMetrics implements MonitorEngine.Listener {
             failovers(kind);
         }
         for (ReplicationState st : ReplicationState.values()) {
-            Gauge.builder("cam_replication_state_active", this, m -> {
+            gauges.add(Gauge.builder("cam_replication_state_active", this, m -> {
                 StatusView s = m.status();
                 return s != null && s.state() == st ? 1 : 0;
-            }).tag("state", st.name()).description("1 for the current state").register(registry);
+            }).tag("state", st.name()).description("1 for the current state").register(registry));
         }
     }
 
+    void unregister(@Observes ShutdownEvent ev) {
+        gauges.forEach(registry::remove);
+        gauges.clear();
+    }
+
     private void gauge(String name, String help, ToDoubleFunction<StatusView> f) {
-        Gauge.builder(name, this, m -> {
+        gauges.add(Gauge.builder(name, this, m -> {
             StatusView s = m.status();
             return s == null ? Double.NaN : f.applyAsDouble(s);
-        }).description(help).register(registry);
+        }).description(help).register(registry));
     }
 
     private StatusView status() {
