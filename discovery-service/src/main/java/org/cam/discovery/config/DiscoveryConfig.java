@@ -147,7 +147,17 @@ public interface DiscoveryConfig {
         @WithDefault("5s")
         Duration requestTimeout();
 
-        /** Accept any TLS certificate from management-api (demo only: its certificate is self-signed). */
+        /**
+         * PEM file of the certificates trusted for management-api's HTTPS: the CA that issued its certificate, or
+         * its self-signed certificate itself. Host-name verification stays on. Unset: the JVM's default trust store.
+         */
+        Optional<String> trustCertificateFile();
+
+        /**
+         * Accept any certificate and host name from management-api. Insecure (anyone on the path can pose as
+         * management-api and read the service token), logged as a WARN at start-up; excludes
+         * {@link #trustCertificateFile()}.
+         */
         @WithDefault("false")
         boolean trustAll();
     }

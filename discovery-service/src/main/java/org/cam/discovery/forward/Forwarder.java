@@ -10,9 +10,11 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.cam.discovery.config.DiscoveryConfig;
 import org.cam.discovery.device.DiscoveredDevice;
 import org.jboss.logging.Logger;
@@ -44,6 +46,8 @@ public class Forwarder {
     private Counter sent;
     private Counter failures;
     private Counter rejected;
+    /** Only the worker thread touches it. */
+    private boolean tlsWarned;
 
     void start(@Observes StartupEvent ev) {
         if (!config.forward().enabled()) {
@@ -54,19 +58,39 @@ public class Forwarder {
         failures = meters.counter("cam.discovery.forward.failures");
         rejected = meters.counter("cam.discovery.forward.rejected");
         long timeoutMs = config.forward().requestTimeout().toMillis();
-        client = QuarkusRestClientBuilder.newBuilder()
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(URI.create(config.forward().url()))
                 .connectTimeout(timeoutMs, TimeUnit.MILLISECONDS)
                 .readTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                .trustAll(config.forward().trustAll())
                 // Statuses are our retry decision, not exceptions.
-                .property("microprofile.rest.client.disable.default.mapper", true)
-                .build(ManagementApiClient.class);
+                .property("microprofile.rest.client.disable.default.mapper", true);
+        client = trust(builder).build(ManagementApiClient.class);
         running = true;
         worker = new Thread(this::run, "discovery-forwarder");
         worker.setDaemon(true);
         worker.start();
         LOG.infof("forwarding discoveries to %s", config.forward().url());
+    }
+
+    /** Trust for management-api's certificate: a PEM file, the JVM's default trust store, or (insecure) anything. */
+    private QuarkusRestClientBuilder trust(QuarkusRestClientBuilder builder) {
+        DiscoveryConfig.Forward f = config.forward();
+        if (f.trustAll() && f.trustCertificateFile().isPresent()) {
+            throw new IllegalStateException("set cam.discovery.forward.trust-certificate-file or "
+                    + "cam.discovery.forward.trust-all, not both");
+        }
+        if (f.trustAll()) {
+            LOG.warnf("INSECURE: cam.discovery.forward.trust-all=true accepts any certificate and host name from %s, "
+                    + "so anyone on the path can pose as management-api and read the service token; set "
+                    + "cam.discovery.forward.trust-certificate-file to its certificate or CA instead", f.url());
+            return builder.trustAll(true);
+        }
+        if (f.trustCertificateFile().isPresent()) {
+            Path pem = Path.of(f.trustCertificateFile().get());
+            LOG.infof("management-api's certificate is checked against %s", pem.toAbsolutePath());
+            return builder.trustStore(PemTrustStore.load(pem), PemTrustStore.PASSWORD).verifyHost(true);
+        }
+        return builder;
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -108,14 +132,38 @@ public class Forwarder {
 
     private enum Outcome { DONE, RETRY }
 
+    /** The chain's SSLException with the innermost cause (it alone says "Failed to create SSL connection"), or null. */
+    private static String tlsFailure(Throwable e) {
+        SSLException ssl = null;
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException found && ssl == null) {
+                ssl = found;
+            }
+            root = t;
+        }
+        return ssl == null ? null : ssl.getMessage() + (root == ssl ? "" : " (" + root + ")");
+    }
+
     private Outcome send(String auth, DiscoveredDevice device) {
         int status;
         try (Response response = client.submit(auth, DiscoveryNotice.of(device))) {
             status = response.getStatus();
         } catch (RuntimeException e) {
-            LOG.debugf("management-api unreachable (%s); device %s stays queued", e.getMessage(), device.deviceId());
+            String tls = tlsFailure(e);
+            if (tls != null && !tlsWarned) {
+                // A certificate that is not trusted does not heal by waiting: say so once per streak, not per retry.
+                tlsWarned = true;
+                LOG.warnf("TLS to management-api %s failed (%s); device %s stays queued and is retried. Check "
+                        + "cam.discovery.forward.trust-certificate-file", config.forward().url(), tls,
+                        device.deviceId());
+            } else {
+                LOG.debugf("management-api unreachable (%s); device %s stays queued", e.getMessage(),
+                        device.deviceId());
+            }
             return Outcome.RETRY;
         }
+        tlsWarned = false;
         if (status >= 200 && status < 300) {
             sent.increment();
             return Outcome.DONE;
