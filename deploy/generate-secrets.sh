@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generates every secret value of a CAM deployment into the secretGenerator input folder of
 # deploy/kubernetes/secrets (generated/, gitignored), then `kubectl apply -k deploy/kubernetes/secrets` creates the
-# Secrets. Needs openssl (1.1.1+), keytool (any JDK) and perl (bcrypt through libcrypt; htpasswd is used instead
+# Secrets. Needs openssl (1.1.1+) and perl (bcrypt through libcrypt; htpasswd is used instead
 # when perl's crypt cannot do bcrypt).
 #
 #   deploy/generate-secrets.sh [--out DIR] [--force] [--hosts "name ..."] [--broker-hosts "name ..."]
@@ -40,7 +40,6 @@ while [ $# -gt 0 ]; do
 done
 
 command -v openssl >/dev/null || die "openssl is required (apt-get install openssl)"
-command -v keytool >/dev/null || die "keytool is required (any JDK 17)"
 mkdir -p "$out"
 if [ "$force" = 0 ] && [ -e "$out/cam-db.env" ]; then
   die "$out already holds secrets; --force replaces them all (read 'Rotating secrets' in docs/operations.md first)"
@@ -141,9 +140,7 @@ openssl pkcs12 -export -name management-api -inkey "$tmp/management-tls.key" -in
 
 issue broker "$broker_hosts $extra_broker" "$out/broker-tls"
 
-rm -f "$out/truststore.p12"
-keytool -importcert -noprompt -alias cam-ca -file "$out/ca.crt" -keystore "$out/truststore.p12" \
-  -storetype PKCS12 -storepass cam-trust >/dev/null 2>&1 || die "keytool could not write the trust store"
+rm -f "$out/truststore.p12"   # written by earlier versions; every client now trusts ca.crt as PEM
 
 # --- management-api login JWTs (RSA, PKCS#8 / X.509 PEM) ---------------------------------------------------------
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/jwt-private.pem" 2>/dev/null

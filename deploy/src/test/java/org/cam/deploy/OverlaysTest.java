@@ -67,6 +67,12 @@ class OverlaysTest {
         assertThat(keda.ofKind("HorizontalPodAutoscaler")).as("KEDA owns the HPA").isEmpty();
         assertThat(keda.ofKind("ScaledObject")).hasSize(1);
         assertThat(keda.ofKind("Ingress")).hasSize(1);
+        assertThat(keda.find("PersistentVolumeClaim", "cam-firmware")).isPresent();
+        var volumes = keda.find("Deployment", "management-api").orElseThrow().path("spec").path("template")
+                .path("spec").path("volumes");
+        assertThat(volumes.findValuesAsText("claimName")).containsExactly("cam-firmware");
+        assertThat(volumes.toString()).as("the firmware volume, not another one, became the claim")
+                .contains("{\"name\":\"firmware\",\"persistentVolumeClaim\"");
         Manifests ext = Workspace.get().render("overlays/dev-external-db");
         assertThat(ext.ofKind("StatefulSet")).isEmpty();
         assertThat(ext.find("Deployment", "replication-monitor")).isEmpty();
