@@ -5,11 +5,12 @@ DEMO_NAME=replication-monitor
 DEMO_MODULE=replication-monitor
 DEMO_JAR=replication-monitor/target/quarkus-app/quarkus-run.jar
 # Alarms are raised and cleared in management-api (GET /api/v1/alarms) with the demo replication token. Its
-# certificate is self-signed: we trust exactly it, from the PEM copy management-api writes next to its key store
-# (.cam/management-api/tls.crt.pem; there by now, since 20-management-api.sh is started and ready first).
+# certificate is self-signed: we trust exactly it (TLS registry configuration "management", as in session-broker),
+# from the PEM copy management-api writes next to its key store (.cam/management-api/tls.crt.pem; there by now,
+# since 20-management-api.sh is started and ready first).
 DEMO_CMD=(java -Dquarkus.http.port=8083
     -Dcam.replication.alarm-webhook=https://127.0.0.1:8443/api/v1/internal/alarms
-    -Dcam.replication.alarm-webhook-trust-certificate-file=.cam/management-api/tls.crt.pem
+    -Dquarkus.tls.management.trust-store.pem.certs=.cam/management-api/tls.crt.pem
     "-Dcam.replication.alarm-webhook-token=${CAM_REPLICATION_MONITOR_TOKEN:-cam-demo-replication-token}"
     -jar "$DEMO_JAR")
 DEMO_HEALTH=http://127.0.0.1:8083/q/health/ready

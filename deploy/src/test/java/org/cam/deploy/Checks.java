@@ -418,10 +418,11 @@ final class Checks {
         if (!env.startsWith("QUARKUS_")) {
             return false;
         }
-        // A named TLS configuration: QUARKUS_TLS__<NAME>__<REST> needs quarkus.tls.<name>.* in the service.
+        // A named TLS configuration: QUARKUS_TLS__<NAME>__<REST> needs quarkus.tls.<name>.* in the service. Inside
+        // the quoted segment SmallRye reads _ as a dot (never a dash), so ..._MANAGEMENT_API__ names "management.api".
         Matcher m = Pattern.compile("QUARKUS_TLS__([A-Z0-9_]+?)__[A-Z0-9_]+").matcher(env);
         if (m.matches()) {
-            String tlsName = m.group(1).toLowerCase().replace('_', '-');
+            String tlsName = m.group(1).toLowerCase().replace('_', '.');
             return s.properties.keySet().stream().anyMatch(k -> k.startsWith("quarkus.tls." + tlsName + "."));
         }
         return s.properties.keySet().stream().map(k -> ServiceSources.toEnv(k.replaceFirst("^%[^.]+\\.", "")))

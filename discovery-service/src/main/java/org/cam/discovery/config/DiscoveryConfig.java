@@ -147,18 +147,7 @@ public interface DiscoveryConfig {
         @WithDefault("5s")
         Duration requestTimeout();
 
-        /**
-         * PEM file of the certificates trusted for management-api's HTTPS: the CA that issued its certificate, or
-         * its self-signed certificate itself. Host-name verification stays on. Unset: the JVM's default trust store.
-         */
-        Optional<String> trustCertificateFile();
-
-        /**
-         * Accept any certificate and host name from management-api. Insecure (anyone on the path can pose as
-         * management-api and read the service token), logged as a WARN at start-up; excludes
-         * {@link #trustCertificateFile()}.
-         */
-        @WithDefault("false")
-        boolean trustAll();
+        // Trust for management-api's HTTPS is not here: it is the TLS registry's named configuration
+        // quarkus.tls.management (application.properties; env QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS, CAM_DISCOVERY_FORWARD_TRUST_ALL).
     }
 }

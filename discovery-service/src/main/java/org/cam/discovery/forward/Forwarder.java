@@ -5,18 +5,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.cam.discovery.config.DiscoveryConfig;
 import org.cam.discovery.device.DiscoveredDevice;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +32,10 @@ public class Forwarder {
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
     /** Answers that say "this notice is wrong", not "try later". */
     private static final Set<Integer> PERMANENT = Set.of(400, 409, 413, 415, 422);
+    /** The named TLS configuration for management-api (the same name as in session-broker). */
+    // No dash in the name: QUARKUS_TLS__MANAGEMENT__* environment variables can then name it (a dash cannot be
+    // written in an environment name; QUARKUS_TLS__MANAGEMENT_API__* means "management.api").
+    static final String TLS_CONFIGURATION = "management";
 
     @Inject
     DiscoveryConfig config;
@@ -39,6 +45,9 @@ public class Forwarder {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    TlsConfigurationRegistry tlsRegistry;
 
     private ManagementApiClient client;
     private Thread worker;
@@ -72,25 +81,32 @@ public class Forwarder {
         LOG.infof("forwarding discoveries to %s", config.forward().url());
     }
 
-    /** Trust for management-api's certificate: a PEM file, the JVM's default trust store, or (insecure) anything. */
+    /**
+     * Trust for management-api's certificate comes from the Quarkus TLS registry, as in session-broker: the named
+     * configuration {@value #TLS_CONFIGURATION} (application.properties; the trusted PEM file(s) come from
+     * {@code quarkus.tls.management.trust-store.pem.certs}, env QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS).
+     * The registry has already read the PEM file at start-up (a missing or unreadable one fails the start) and
+     * refuses trust-all together with a trust store; no trust store and no trust-all means the JVM's default trust.
+     * Plain http (tests) gets none: a TLS configuration would switch the client to TLS.
+     */
     private QuarkusRestClientBuilder trust(QuarkusRestClientBuilder builder) {
-        DiscoveryConfig.Forward f = config.forward();
-        if (f.trustAll() && f.trustCertificateFile().isPresent()) {
-            throw new IllegalStateException("set cam.discovery.forward.trust-certificate-file or "
-                    + "cam.discovery.forward.trust-all, not both");
+        if (!"https".equalsIgnoreCase(URI.create(config.forward().url()).getScheme())) {
+            return builder;
         }
-        if (f.trustAll()) {
-            LOG.warnf("INSECURE: cam.discovery.forward.trust-all=true accepts any certificate and host name from %s, "
-                    + "so anyone on the path can pose as management-api and read the service token; set "
-                    + "cam.discovery.forward.trust-certificate-file to its certificate or CA instead", f.url());
-            return builder.trustAll(true);
+        TlsConfiguration tls = tlsRegistry.get(TLS_CONFIGURATION).orElseThrow(() -> new IllegalStateException(
+                "no TLS configuration quarkus.tls." + TLS_CONFIGURATION + ".* (application.properties defines it)"));
+        if (tls.isTrustAll()) {
+            LOG.warnf("INSECURE: quarkus.tls.%s.trust-all=true (CAM_DISCOVERY_FORWARD_TRUST_ALL) accepts any "
+                    + "certificate from %s, so anyone on the path can pose as management-api and read the service "
+                    + "token; trust its certificate or CA instead (QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS)",
+                    TLS_CONFIGURATION, config.forward().url());
+        } else if (tls.getTrustStore() != null) {
+            LOG.infof("management-api's certificate is checked against %s (host-name verification %s)",
+                    ConfigProvider.getConfig().getOptionalValue("quarkus.tls." + TLS_CONFIGURATION
+                            + ".trust-store.pem.certs", String.class).orElse("the configured trust store"),
+                    tls.getHostnameVerificationAlgorithm().orElse("HTTPS"));
         }
-        if (f.trustCertificateFile().isPresent()) {
-            Path pem = Path.of(f.trustCertificateFile().get());
-            LOG.infof("management-api's certificate is checked against %s", pem.toAbsolutePath());
-            return builder.trustStore(PemTrustStore.load(pem), PemTrustStore.PASSWORD).verifyHost(true);
-        }
-        return builder;
+        return builder.tlsConfiguration(tls);
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -155,8 +171,8 @@ public class Forwarder {
                 // A certificate that is not trusted does not heal by waiting: say so once per streak, not per retry.
                 tlsWarned = true;
                 LOG.warnf("TLS to management-api %s failed (%s); device %s stays queued and is retried. Check "
-                        + "cam.discovery.forward.trust-certificate-file", config.forward().url(), tls,
-                        device.deviceId());
+                        + "quarkus.tls.%s.trust-store.pem.certs (QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS)",
+                        config.forward().url(), tls, device.deviceId(), TLS_CONFIGURATION);
             } else {
                 LOG.debugf("management-api unreachable (%s); device %s stays queued", e.getMessage(),
                         device.deviceId());

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -32,8 +33,9 @@ import org.cam.protocol.discovery.DiscoveryCodec;
 import org.junit.jupiter.api.Test;
 
 /**
- * cam.discovery.forward.trust-certificate-file against a real HTTPS stand-in of management-api on loopback: the
- * trust file holds management-api's self-signed certificate and a second, trusted certificate issued for another
+ * The TLS registry's configuration "management" (quarkus.tls.management.trust-store.pem.certs, which
+ * QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS sets) against a real HTTPS stand-in of management-api on loopback:
+ * the trust file holds management-api's self-signed certificate and a second, trusted certificate issued for another
  * host name. A foreign certificate and the trusted one for the wrong name are refused (counted as failures, the
  * device stays queued); management-api's certificate gets the device delivered.
  */
@@ -53,7 +55,7 @@ class ForwardTrustTest {
             return Map.of(
                     "cam.discovery.forward.enabled", "true",
                     "cam.discovery.forward.url", "https://127.0.0.1:" + API_PORT,
-                    "cam.discovery.forward.trust-certificate-file", DIR.resolve("trusted.pem").toString(),
+                    "quarkus.tls.management.trust-store.pem.certs", DIR.resolve("trusted.pem").toString(),
                     "cam.discovery.forward.request-timeout", "2s");
         }
     }
@@ -88,10 +90,15 @@ class ForwardTrustTest {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    TlsConfigurationRegistry tls;
+
     final List<String> received = new CopyOnWriteArrayList<>();
 
     @Test
     void onlyTheTrustedCertificateForTheRightHostGetsTheDevice() throws Exception {
+        // The file reached the client through the registry: both of its certificates are in the trust store.
+        assertThat(tls.get(Forwarder.TLS_CONFIGURATION).orElseThrow().getTrustStore().size()).isEqualTo(2);
         Vertx vertx = Vertx.vertx();
         try (FakeFleet fleet = new FakeFleet(DiscoveryCodec.unsigned())) {
             await().until(endpoint::isBound);

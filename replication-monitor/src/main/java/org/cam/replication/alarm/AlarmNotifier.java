@@ -4,15 +4,18 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.Startup;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.file.Path;
+import java.net.URI;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.cam.replication.config.ReplicationConfig;
 import org.cam.replication.judge.ReplicationState;
 import org.cam.replication.monitor.MonitorEngine;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,11 +23,14 @@ import org.jboss.logging.Logger;
  * alarms go to the log and, when configured, to a webhook: management-api's internal alarms endpoint.
  * Sending is asynchronous so a slow receiver never delays the observation loop.
  */
-@Startup // eager: a bad trust setting fails start-up, and the trust-all warning is logged then
+@Startup // eager: the trust-all warning is logged at start-up (a bad trust file already fails it in the registry)
 @ApplicationScoped
 public class AlarmNotifier implements MonitorEngine.Listener {
 
     private static final Logger LOG = Logger.getLogger("org.cam.replication.alarm");
+    /** The named TLS configuration for management-api (the same name as in session-broker and discovery-service). */
+    // No dash in the name: QUARKUS_TLS__MANAGEMENT__* environment variables can then name it (see session-broker).
+    static final String TLS_CONFIGURATION = "management";
 
     @Inject
     ReplicationConfig config;
@@ -34,6 +40,9 @@ public class AlarmNotifier implements MonitorEngine.Listener {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    TlsConfigurationRegistry tlsRegistry;
 
     private AlarmWebhook webhook;
     private String authorization;
@@ -47,30 +56,36 @@ public class AlarmNotifier implements MonitorEngine.Listener {
         webhook = config.alarmWebhook().map(uri -> trust(QuarkusRestClientBuilder.newBuilder()
                 .baseUri(uri)
                 .connectTimeout(2, TimeUnit.SECONDS)
-                .readTimeout(5, TimeUnit.SECONDS))
+                .readTimeout(5, TimeUnit.SECONDS), uri)
                 .build(AlarmWebhook.class)).orElse(null);
         authorization = config.alarmWebhookToken().map(t -> "Bearer " + t).orElse(null);
     }
 
-    /** Trust for the webhook's certificate: a PEM file, the JVM's default trust store, or (insecure) anything. */
-    private QuarkusRestClientBuilder trust(QuarkusRestClientBuilder builder) {
-        if (config.alarmWebhookTrustAll() && config.alarmWebhookTrustCertificateFile().isPresent()) {
-            throw new IllegalStateException("set cam.replication.alarm-webhook-trust-certificate-file or "
-                    + "cam.replication.alarm-webhook-trust-all, not both");
+    /**
+     * Trust for the webhook's certificate comes from the Quarkus TLS registry, as in session-broker: the named
+     * configuration {@value #TLS_CONFIGURATION} (the webhook is management-api's alarms endpoint). The registry has
+     * already read the PEM file at start-up (a missing or unreadable one fails the start) and refuses trust-all
+     * together with a trust store; no trust store and no trust-all means the JVM's default trust. Plain http (tests)
+     * gets none: a TLS configuration would switch the client to TLS.
+     */
+    private QuarkusRestClientBuilder trust(QuarkusRestClientBuilder builder, URI uri) {
+        if (!"https".equalsIgnoreCase(uri.getScheme())) {
+            return builder;
         }
-        if (config.alarmWebhookTrustAll()) {
-            LOG.warnf("INSECURE: cam.replication.alarm-webhook-trust-all=true accepts any certificate and host name "
-                    + "from %s, so anyone on the path can pose as it and read the service token; set "
-                    + "cam.replication.alarm-webhook-trust-certificate-file to its certificate or CA instead",
-                    config.alarmWebhook().get());
-            return builder.trustAll(true);
+        TlsConfiguration tls = tlsRegistry.get(TLS_CONFIGURATION).orElseThrow(() -> new IllegalStateException(
+                "no TLS configuration quarkus.tls." + TLS_CONFIGURATION + ".* (application.properties defines it)"));
+        if (tls.isTrustAll()) {
+            LOG.warnf("INSECURE: quarkus.tls.%s.trust-all=true (CAM_REPLICATION_ALARM_WEBHOOK_TRUST_ALL) accepts any "
+                    + "certificate from %s, so anyone on the path can pose as it and read the service token; trust "
+                    + "its certificate or CA instead (QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS)",
+                    TLS_CONFIGURATION, uri);
+        } else if (tls.getTrustStore() != null) {
+            LOG.infof("the alarm webhook's certificate is checked against %s (host-name verification %s)",
+                    ConfigProvider.getConfig().getOptionalValue("quarkus.tls." + TLS_CONFIGURATION
+                            + ".trust-store.pem.certs", String.class).orElse("the configured trust store"),
+                    tls.getHostnameVerificationAlgorithm().orElse("HTTPS"));
         }
-        if (config.alarmWebhookTrustCertificateFile().isPresent()) {
-            Path pem = Path.of(config.alarmWebhookTrustCertificateFile().get());
-            LOG.infof("the alarm webhook's certificate is checked against %s", pem.toAbsolutePath());
-            return builder.trustStore(PemTrustStore.load(pem), PemTrustStore.PASSWORD).verifyHost(true);
-        }
-        return builder;
+        return builder.tlsConfiguration(tls);
     }
 
     @Override

@@ -52,20 +52,8 @@ public interface ReplicationConfig {
     /** Service token sent as {@code Authorization: Bearer} to the webhook (management-api's replication token). */
     Optional<String> alarmWebhookToken();
 
-    /**
-     * PEM file of the certificates trusted for the webhook's HTTPS: the CA that issued management-api's certificate,
-     * or that certificate itself when self-signed. Host-name verification stays on. Unset: the JVM's default trust
-     * store.
-     */
-    Optional<String> alarmWebhookTrustCertificateFile();
-
-    /**
-     * Accept any certificate and host name on the webhook's TLS. Insecure (anyone on the path can pose as the
-     * receiver and read the service token), logged as a WARN at start-up; excludes
-     * {@link #alarmWebhookTrustCertificateFile()}.
-     */
-    @WithDefault("false")
-    boolean alarmWebhookTrustAll();
+    // Trust for the webhook's HTTPS is not here: it is the TLS registry's named configuration
+    // quarkus.tls.management (application.properties; env QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS, CAM_REPLICATION_ALARM_WEBHOOK_TRUST_ALL).
 
     Admin admin();
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,8 @@ import org.cam.replication.judge.ReplicationState;
 import org.junit.jupiter.api.Test;
 
 /**
- * cam.replication.alarm-webhook-trust-certificate-file against a real HTTPS webhook on loopback: only the trusted
+ * The TLS registry's configuration "management" (quarkus.tls.management.trust-store.pem.certs, which
+ * QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS sets) against a real HTTPS webhook on loopback: only the trusted
  * certificate, for the host name in the URL, gets an alarm delivered; refusals are counted and nothing arrives.
  */
 @QuarkusTest
@@ -26,12 +28,17 @@ class AlarmWebhookTlsTest {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    TlsConfigurationRegistry tls;
+
     double failures() {
         return meters.counter("cam_replication_alarm_webhook_failures").count();
     }
 
     @Test
-    void onlyTheTrustedCertificateForTheRightHostGetsTheAlarm() {
+    void onlyTheTrustedCertificateForTheRightHostGetsTheAlarm() throws Exception {
+        // The file reached the client through the registry: both of its certificates are in the trust store.
+        assertThat(tls.get(AlarmNotifier.TLS_CONFIGURATION).orElseThrow().getTrustStore().size()).isEqualTo(2);
         // The nodes' ports are closed, so the monitor raises an alarm at once; the webhook presents a foreign
         // certificate.
         await().atMost(Duration.ofSeconds(15)).until(() -> failures() >= 1);

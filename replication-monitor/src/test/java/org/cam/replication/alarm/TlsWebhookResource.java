@@ -30,7 +30,7 @@ import org.cam.replication.support.TestCertificate;
 
 /**
  * A loopback HTTPS webhook whose server certificate the test switches between management-api's (in the monitor's
- * trust file), a trusted one issued for another host name, and a foreign one; and monitor nodes on closed ports, so
+ * trust file, quarkus.tls.management.trust-store.pem.certs), a trusted one issued for another host name, and a foreign one; and monitor nodes on closed ports, so
  * the monitor raises an alarm as soon as it starts.
  */
 public class TlsWebhookResource implements QuarkusTestResourceLifecycleManager {
@@ -84,7 +84,7 @@ public class TlsWebhookResource implements QuarkusTestResourceLifecycleManager {
                     "cam.replication.alarm-webhook",
                     "https://127.0.0.1:" + server.getAddress().getPort() + "/alarms",
                     "cam.replication.alarm-webhook-token", TOKEN,
-                    "cam.replication.alarm-webhook-trust-certificate-file", pem.toString());
+                    "quarkus.tls.management.trust-store.pem.certs", pem.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
