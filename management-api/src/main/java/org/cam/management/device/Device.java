@@ -132,6 +132,12 @@ public class Device extends PanacheEntityBase {
         status = DeviceStatus.UPDATING;
     }
 
+    /** "firmware since <instant> by <who>", for messages about the operation under way. */
+    public String operationText() {
+        return operation == null ? "idle" : operation.name().toLowerCase() + " since " + operationStartedAt + " by "
+                + operationBy;
+    }
+
     /** Ends the operation; the status is what the device last showed (the next poll confirms it). */
     public void endOperation() {
         operation = null;

@@ -114,6 +114,8 @@ class DeviceOperationsTest {
         // one operation at a time
         Api.admin().post("/api/v1/devices/" + id + "/reboot").then().statusCode(409)
                 .body("field", org.hamcrest.Matchers.equalTo("operation"));
+        Api.admin().post("/api/v1/devices/" + id + "/approve").then().statusCode(409)   // re-enrolment too
+                .body("field", org.hamcrest.Matchers.equalTo("operation"));
         // and a session cannot start on a device being changed
         long target1 = targetOf(d, id, 1).getLong("id");
         Api.admin().body(Map.of("targetId", target1, "mode", "control")).post("/api/v1/sessions").then()

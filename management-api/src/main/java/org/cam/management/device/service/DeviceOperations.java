@@ -260,8 +260,7 @@ public class DeviceOperations {
         return QuarkusTransaction.requiringNew().call(() -> {
             Device d = managed(id);
             if (d.operation != null) {
-                throw ApiException.conflict("operation", "device " + d.label() + " is busy: "
-                        + d.operation.name().toLowerCase() + " since " + d.operationStartedAt + " by " + d.operationBy);
+                throw ApiException.conflict("operation", "device " + d.label() + " is busy: " + d.operationText());
             }
             if (d.status == DeviceStatus.OFFLINE) {
                 throw ApiException.conflict("status", "device " + d.label() + " is offline: " + d.lastError);

@@ -263,7 +263,7 @@ public class DevicePoller {
     }
 
     private void timedOut(Device d) {
-        String what = d.operation.name().toLowerCase() + " started " + d.operationStartedAt + " by " + d.operationBy;
+        String what = d.operationText();
         FirmwareJob job = FirmwareJob.running(d.id);
         if (job != null) {
             job.state = FirmwareJob.State.FAILED;

@@ -214,7 +214,12 @@ public class DeviceService {
             }
             boolean wasManaged = d.state == DeviceState.MANAGED;
             if (wasManaged) {
-                d.status = DeviceStatus.UPDATING;
+                if (d.operation != null) {
+                    throw ApiException.conflict("operation", "device " + d.label() + " is busy: "
+                            + d.operationText());
+                }
+                // Re-enrolment is a configuration push like any other: one operation at a time, seen by the poller.
+                d.beginOperation(org.cam.management.device.DeviceOperation.CONFIGURING, actor);
             } else {
                 d.state = DeviceState.PENDING;
             }
@@ -289,8 +294,8 @@ public class DeviceService {
         QuarkusTransaction.requiringNew().run(() -> {
             Device d = Device.findById(s.id());
             d.lastError = detail.length() > 1000 ? detail.substring(0, 1000) : detail;
-            if (s.wasManaged() && d.status == DeviceStatus.UPDATING) {
-                d.status = DeviceStatus.ONLINE;   // unchanged on the device side; the next poll tells the truth
+            if (s.wasManaged()) {
+                d.endOperation();   // unchanged on the device side; the next poll tells the truth
             }
             audit.record(actor, "DEVICE_ENROL", "device", s.mac(), AuditService.FAILURE, sourceAddress, detail);
         });
@@ -302,6 +307,7 @@ public class DeviceService {
         Device d = Device.findById(s.id());
         d.state = DeviceState.MANAGED;
         d.pinnedFingerprint = s.fingerprint();
+        d.endOperation();
         d.status = DeviceStatus.ONLINE;
         d.missedPolls = 0;
         d.lastError = null;
