@@ -1,0 +1,190 @@
+package org.cam.management.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Headless Chromium driven through the DevTools protocol with the JDK's WebSocket client (no Selenium, no
+ * driver binary): evaluate JavaScript in the page and send real key events. Installed through
+ * scripts/ensure-packages.sh like the broker's noVNC test.
+ */
+final class Chromium implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Process process;
+    private final Path dir;
+    private final WebSocket ws;
+    private final AtomicInteger ids = new AtomicInteger();
+    private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+
+    private Chromium(Process process, Path dir, WebSocket ws) {
+        this.process = process;
+        this.dir = dir;
+        this.ws = ws;
+    }
+
+    static Chromium start(List<String> extraFlags) throws Exception {
+        Process install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "chromium=chromium").inheritIO()
+                .start();
+        if (install.waitFor() != 0) {
+            throw new IllegalStateException("chromium could not be installed");
+        }
+        Path dir = Files.createTempDirectory("cam-ui-chromium");
+        List<String> cmd = new java.util.ArrayList<>(List.of("chromium", "--headless=new", "--no-sandbox",
+                "--disable-gpu", "--no-first-run", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+                "--user-data-dir=" + dir.resolve("profile"), "--window-size=1280,1000"));
+        cmd.addAll(extraFlags);
+        cmd.add("about:blank");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile())
+                .start();
+        try {
+            Path portFile = dir.resolve("profile").resolve("DevToolsActivePort");
+            await("DevTools port").atMost(Duration.ofSeconds(60)).until(() -> Files.isRegularFile(portFile)
+                    && Files.readAllLines(portFile).size() >= 2);
+            int port = Integer.parseInt(Files.readAllLines(portFile).get(0).trim());
+            HttpClient http = HttpClient.newHttpClient();
+            String wsUrl = await("a page target").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                JsonNode list = JSON.readTree(http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                for (JsonNode t : list) {
+                    if ("page".equals(t.path("type").asText())) {
+                        return t.path("webSocketDebuggerUrl").asText();
+                    }
+                }
+                return null;
+            }, u -> u != null && !u.isEmpty());
+            Chromium[] self = new Chromium[1];
+            WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(wsUrl), new WebSocket.Listener() {
+                private final StringBuilder text = new StringBuilder();
+
+                @Override
+                public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                    text.append(data);
+                    if (last) {
+                        String message = text.toString();
+                        text.setLength(0);
+                        self[0].onMessage(message);
+                    }
+                    w.request(1);
+                    return null;
+                }
+            }).get(30, TimeUnit.SECONDS);
+            self[0] = new Chromium(p, dir, ws);
+            self[0].send("Page.enable", JSON.createObjectNode());
+            // Content-Security-Policy violations of every page, collected for cspViolations().
+            self[0].send("Page.addScriptToEvaluateOnNewDocument", JSON.createObjectNode().put("source",
+                    "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                            + " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"));
+            return self[0];
+        } catch (Exception | Error e) {
+            p.destroyForcibly();
+            throw e;
+        }
+    }
+
+    private void onMessage(String message) {
+        try {
+            JsonNode m = JSON.readTree(message);
+            if (m.has("id")) {
+                CompletableFuture<JsonNode> f = pending.remove(m.get("id").asInt());
+                if (f != null) {
+                    f.complete(m);
+                }
+            }
+        } catch (IOException e) {
+            // not ours to handle: events we do not use
+        }
+    }
+
+    JsonNode send(String method, ObjectNode params) throws Exception {
+        int id = ids.incrementAndGet();
+        CompletableFuture<JsonNode> f = new CompletableFuture<>();
+        pending.put(id, f);
+        ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);
+        msg.set("params", params);
+        ws.sendText(JSON.writeValueAsString(msg), true).get(10, TimeUnit.SECONDS);
+        JsonNode answer = f.get(60, TimeUnit.SECONDS);
+        if (answer.has("error")) {
+            throw new IllegalStateException(method + ": " + answer.get("error"));
+        }
+        return answer.path("result");
+    }
+
+    void navigate(String url) throws Exception {
+        send("Page.navigate", JSON.createObjectNode().put("url", url));
+    }
+
+    /** The value of a JavaScript expression (promises awaited); a thrown exception fails the call. */
+    JsonNode eval(String expression) throws Exception {
+        JsonNode r = send("Runtime.evaluate", JSON.createObjectNode().put("expression", expression)
+                .put("returnByValue", true).put("awaitPromise", true));
+        if (r.has("exceptionDetails")) {
+            throw new IllegalStateException("page threw: " + r.get("exceptionDetails"));
+        }
+        return r.path("result").path("value");
+    }
+
+    /** What the page's Content-Security-Policy blocked so far (directive and URI), as a JSON array. */
+    String cspViolations() throws Exception {
+        return evalString("JSON.stringify(window.__csp || ['no CSP listener'])");
+    }
+
+    String evalString(String expression) throws Exception {
+        JsonNode v = eval(expression);
+        return v.isNull() || v.isMissingNode() ? null : v.asText();
+    }
+
+    /** A key press as a user makes it (keydown with text, keyup) into the focused element. */
+    void type(char c) throws Exception {
+        String s = String.valueOf(c);
+        String code = Character.isLetter(c) ? "Key" + Character.toUpperCase(c) : Character.isDigit(c) ? "Digit" + c : "";
+        int vk = Character.toUpperCase(c);
+        send("Input.dispatchKeyEvent", JSON.createObjectNode().put("type", "keyDown").put("key", s).put("code", code)
+                .put("text", s).put("windowsVirtualKeyCode", vk));
+        send("Input.dispatchKeyEvent", JSON.createObjectNode().put("type", "keyUp").put("key", s).put("code", code)
+                .put("windowsVirtualKeyCode", vk));
+    }
+
+    String log() {
+        try {
+            return Files.readString(dir.resolve("chromium.log"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        ws.abort();
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package org.cam.management.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.cam.management.support.Api;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The web UI served at /: its security headers, and in headless Chromium against this test server: the LDAP demo
+ * user uma logs in, sees her targets with status text and access level, gets a session answer (one-time password,
+ * vncviewer hint, countdown), sees a 409 denial as a message, is told how to accept the broker's certificate when
+ * the console's WebSocket cannot connect, and logs out.
+ */
+@QuarkusTest
+class WebUiTest {
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Test
+    void pageAndAssetsCarryTheContentSecurityPolicy() {
+        for (String path : List.of("/", "/index.html", "/js/rfb.js", "/js/app.js", "/css/cam.css")) {
+            Response r = given().get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            String csp = r.header("Content-Security-Policy");
+            assertThat(csp).as(path).contains("script-src 'self'", "connect-src 'self' wss:", "frame-ancestors 'none'",
+                    "object-src 'none'").doesNotContain("unsafe-inline", "unsafe-eval");
+            assertThat(r.header("X-Frame-Options")).as(path).isEqualTo("DENY");
+            assertThat(r.header("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
+        }
+        Response page = given().get("/");
+        assertThat(page.contentType()).startsWith("text/html");
+        String html = page.asString();
+        assertThat(html).contains("<canvas id=\"console-canvas\"", "js/rfb.js");
+        // No inline script and no inline event handlers: the policy would block them anyway.
+        assertThat(Pattern.compile("<script(?![^>]*\\bsrc=)", Pattern.CASE_INSENSITIVE).matcher(html).find()).isFalse();
+        assertThat(Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE).matcher(html).find()).isFalse();
+        // The API keeps its own answers (Swagger UI under /q needs inline scripts: the policy is the UI's only).
+        assertThat(given().get("/api/v1/auth/whoami").header("Content-Security-Policy")).isNull();
+        assertThat(given().get("/q/health/live").header("Content-Security-Policy")).isNull();
+    }
+
+    @Test
+    void umaLogsInSeesHerTargetsConnectsAndLogsOut() throws Exception {
+        Api.syncLdap();
+        String tag = Api.unique("ui");
+        long full = Api.createTarget(tag + "-full");
+        long view = Api.createTarget(tag + "-view");
+        long exclusive = Api.admin().body(Map.of("name", tag + "-excl", "host", "127.0.0.1", "port", 5900,
+                "accessPolicy", "EXCLUSIVE")).post("/api/v1/targets").then().statusCode(201).extract().jsonPath()
+                .getLong("id");
+        // A name that would be markup if the page used innerHTML.
+        long markup = Api.createTarget(tag + "-<b>bold</b>");
+        Api.grant(Api.groupId("cam-users"), Api.createSet(tag + "-set-full", full, exclusive, markup), "FULL_CONTROL");
+        Api.grant(Api.groupId("lab-team"), Api.createSet(tag + "-set-view", view), "VIEW_ONLY");
+
+        try (Chromium chrome = Chromium.start(List.of())) {
+            chrome.navigate(root.toString());
+            awaitTrue(chrome, "!document.getElementById('login-view').hidden");
+            login(chrome, Api.unique("nobody"), "wrong-password");
+            await().atMost(Duration.ofSeconds(30)).until(() -> text(chrome, "messages").contains("Login failed"));
+
+            login(chrome, "uma", Api.DEMO_PASSWORD);
+            awaitTrue(chrome, "document.querySelector('#targets-table tr[data-target-id=\"" + full + "\"]') !== null");
+            assertThat(text(chrome, "who")).startsWith("uma (");
+            // uma is a user: no operator views.
+            assertThat(chrome.eval("[...document.querySelectorAll('.tab.ops')].every(b => b.hidden)").asBoolean())
+                    .isTrue();
+
+            assertThat(row(chrome, full)).containsExactly(tag + "-full", "Available", "Full control", "Control View");
+            assertThat(row(chrome, view)).containsExactly(tag + "-view", "Available", "View only", "View");
+            assertThat(row(chrome, markup).get(0)).isEqualTo(tag + "-<b>bold</b>");
+            assertThat(chrome.eval("document.querySelectorAll('#targets-table b').length").asInt()).isZero();
+
+            // A view session: the one-time password, the vncviewer hint and the countdown.
+            click(chrome, view, "button.view");
+            awaitTrue(chrome, "!document.getElementById('connect-panel').hidden");
+            assertThat(text(chrome, "connect-password")).hasSize(8);
+            assertThat(text(chrome, "connect-hint")).matches("vncviewer \\S+:\\d+");
+            assertThat(text(chrome, "connect-expiry")).matches("Use it within \\d+ s .*");
+            assertThat(text(chrome, "connect-mode")).isEqualTo("view only");
+            JsonNode mine = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    Api.demo("uma").get("/api/v1/sessions?state=PENDING&targetId=" + view).asString());
+            assertThat(mine.path("items")).hasSize(1);
+
+            // EXCLUSIVE: the second request is refused (409), and the page says so.
+            click(chrome, exclusive, "button.control");
+            awaitTrue(chrome, "!document.getElementById('connect-panel').hidden"
+                    + " && document.getElementById('connect-target').textContent.endsWith('-excl')");
+            click(chrome, exclusive, "button.control");
+            await().atMost(Duration.ofSeconds(30)).until(() -> text(chrome, "messages").startsWith("409"));
+            assertThat(text(chrome, "messages")).contains("exclusive");
+
+            // The console's WebSocket cannot connect (nothing listens there): the user is told how to accept
+            // a self-signed broker certificate.
+            int closed;
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closed = s.getLocalPort();
+            }
+            chrome.eval("window.__closed = null; CamConsole.openConsole(document.getElementById('console-canvas'), "
+                    + "{url: 'wss://127.0.0.1:" + closed + "/', ticket: 'x', viewOnly: true,"
+                    + " onClose: (reason, error) => { window.__closed = (error ? 'error: ' : '') + reason; }}); true");
+            String reason = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> chrome.evalString("window.__closed"), r -> r != null);
+            assertThat(reason).startsWith("error: Could not connect to the broker")
+                    .contains("open https://127.0.0.1:" + closed + "/ once");
+
+            assertThat(chrome.cspViolations()).as("nothing the page does is blocked by its policy").isEqualTo("[]");
+            chrome.eval("document.getElementById('logout').click(); true");
+            awaitTrue(chrome, "!document.getElementById('login-view').hidden");
+            assertThat(chrome.eval("sessionStorage.getItem('cam.tokens')").isNull()).isTrue();
+            // Reloading does not bring the session back.
+            chrome.navigate(root.toString());
+            awaitTrue(chrome, "document.readyState === 'complete' && !document.getElementById('login-view').hidden");
+            assertThat(text(chrome, "who")).isEmpty();
+        }
+    }
+
+    @Test
+    void operatorSeesDevicesAlarmsAndActiveSessions() throws Exception {
+        try (Chromium chrome = Chromium.start(List.of())) {
+            chrome.navigate(root.toString());
+            awaitTrue(chrome, "!document.getElementById('login-view').hidden");
+            login(chrome, "otto", Api.DEMO_PASSWORD);
+            awaitTrue(chrome, "!document.getElementById('targets-view').hidden");
+            assertThat(chrome.eval("[...document.querySelectorAll('.tab.ops')].every(b => !b.hidden)").asBoolean())
+                    .isTrue();
+            for (String view : List.of("devices", "alarms", "sessions")) {
+                chrome.eval("document.querySelector('.tab[data-view=\"" + view + "\"]').click(); true");
+                awaitTrue(chrome, "!document.getElementById('" + view + "-view').hidden"
+                        + " && document.querySelector('#" + view + "-table tbody tr') !== null");
+            }
+            assertThat(text(chrome, "messages")).isEmpty();
+            assertThat(chrome.cspViolations()).isEqualTo("[]");
+        }
+    }
+
+    /**
+     * The page's RFB client (js/rfb.js as served) fed crafted server streams in the browser: a good stream, byte by
+     * byte, draws; every malformed one ends with a reason instead of waiting for, or allocating, what it announces.
+     */
+    @Test
+    void rfbClientBoundsEveryLengthFromTheWire() throws Exception {
+        try (Chromium chrome = Chromium.start(List.of())) {
+            chrome.navigate(root.toString());
+            awaitTrue(chrome, "typeof CamRfb === 'object'");
+            JsonNode results = chrome.eval("""
+                    (() => {
+                      const be16 = n => [n >> 8 & 255, n & 255];
+                      const be32 = n => [n >>> 24 & 255, n >> 16 & 255, n >> 8 & 255, n & 255];
+                      const ascii = s => [...s].map(c => c.charCodeAt(0));
+                      const version = ascii('RFB 003.008\\n');
+                      const init = (w, h, nameLength) => [...be16(w), ...be16(h), 32, 24, 0, 1, 0, 255, 0, 255, 0, 255,
+                        16, 8, 0, 0, 0, 0, ...be32(nameLength)];
+                      const ok = [...version, 1, 1, ...be32(0), ...init(4, 2, 3), ...ascii('abc')];
+                      const rect = (x, y, w, h, enc) => [...be16(x), ...be16(y), ...be16(w), ...be16(h), ...be32(enc)];
+                      const run = (bytes, bytewise) => {
+                        let closed = null, rows = 0, sent = 0;
+                        const c = new CamRfb.RfbClient({ send() { sent++; }, close() {} },
+                          { resize() {}, rawRows(x, y, w, n) { rows += n; }, copyRect() {} },
+                          { onClose: (reason, error) => { closed = (error ? 'error: ' : '') + reason; } });
+                        if (bytewise) { bytes.forEach(b => c.receive(Uint8Array.of(b))); }
+                        else { c.receive(Uint8Array.from(bytes)); }
+                        return { closed, rows, updates: c.updates, sent };
+                      };
+                      return {
+                        good: run([...ok, 0, 0, ...be16(2), ...rect(0, 0, 4, 2, 0), ...new Array(32).fill(9),
+                          ...rect(1, 0, 2, 1, 1), ...be16(0), ...be16(1)], true),
+                        hugeReason: run([...version, 0, ...be32(0xffffffff)]),
+                        refused: run([...version, 0, ...be32(4), ...ascii('busy')]),
+                        hugeName: run([...version, 1, 1, ...be32(0), ...init(4, 2, 0x7fffffff)]),
+                        zeroScreen: run([...version, 1, 1, ...be32(0), ...init(0, 2, 0)]),
+                        outside: run([...ok, 0, 0, ...be16(1), ...rect(3, 0, 4, 2, 0)]),
+                        copyFromOutside: run([...ok, 0, 0, ...be16(1), ...rect(0, 0, 2, 1, 1), ...be16(3), ...be16(0)]),
+                        hugeCutText: run([...ok, 3, 0, 0, 0, ...be32(0x80000000)]),
+                        unknownEncoding: run([...ok, 0, 0, ...be16(1), ...rect(0, 0, 1, 1, 16)]),
+                        unknownMessage: run([...ok, 77]),
+                        oldServer: run(ascii('RFB 003.003\\n')),
+                        noNone: run([...version, 1, 2]),
+                      };
+                    })()""");
+            assertThat(results.path("good").path("closed").isNull()).as(results.toString()).isTrue();
+            assertThat(results.path("good").path("rows").asInt()).isEqualTo(2);
+            assertThat(results.path("good").path("updates").asInt()).isEqualTo(1);
+            assertThat(results.path("hugeReason").path("closed").asText()).contains("reason too long");
+            assertThat(results.path("refused").path("closed").asText()).isEqualTo("error: refused: busy");
+            assertThat(results.path("hugeName").path("closed").asText()).contains("desktop name too long");
+            assertThat(results.path("zeroScreen").path("closed").asText()).contains("bad framebuffer size 0x2");
+            assertThat(results.path("outside").path("closed").asText()).contains("outside the 4x2 screen");
+            assertThat(results.path("copyFromOutside").path("closed").asText()).contains("CopyRect source outside");
+            assertThat(results.path("hugeCutText").path("closed").asText()).contains("clipboard text too long");
+            assertThat(results.path("unknownEncoding").path("closed").asText()).contains("unexpected encoding 16");
+            assertThat(results.path("unknownMessage").path("closed").asText()).contains("unknown server message type 77");
+            assertThat(results.path("oldServer").path("closed").asText()).contains("unsupported RFB version 3.3");
+            assertThat(results.path("noNone").path("closed").asText()).contains("no security type");
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private static void login(Chromium chrome, String user, String password) throws Exception {
+        chrome.eval("document.getElementById('username').value = " + js(user) + ";"
+                + "document.getElementById('password').value = " + js(password) + ";"
+                + "document.getElementById('login-form').requestSubmit(); true");
+    }
+
+    private static void click(Chromium chrome, long target, String selector) throws Exception {
+        chrome.eval("document.querySelector('#targets-table tr[data-target-id=\"" + target + "\"] " + selector
+                + "').click(); true");
+    }
+
+    private static List<String> row(Chromium chrome, long target) throws Exception {
+        JsonNode cells = chrome.eval("[...document.querySelectorAll('#targets-table tr[data-target-id=\"" + target
+                + "\"] td')].map(td => td.textContent.trim() || [...td.querySelectorAll('button')]"
+                + ".map(b => b.textContent).join(' '))");
+        List<String> out = new java.util.ArrayList<>();
+        cells.forEach(c -> out.add(c.asText()));
+        // The last cell holds the buttons: their labels, space separated.
+        if (!out.isEmpty()) {
+            JsonNode buttons = chrome.eval("[...document.querySelectorAll('#targets-table tr[data-target-id=\""
+                    + target + "\"] td.actions button')].map(b => b.textContent).join(' ')");
+            out.set(out.size() - 1, buttons.asText());
+        }
+        return out;
+    }
+
+    private static String text(Chromium chrome, String id) throws Exception {
+        return chrome.evalString("document.getElementById('" + id + "').textContent.trim()");
+    }
+
+    private static void awaitTrue(Chromium chrome, String expression) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> chrome.eval(expression).asBoolean());
+    }
+
+    private static String js(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}
