@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,10 +27,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Headless Chromium driven through the DevTools protocol with the JDK's WebSocket client (no Selenium, no
- * driver binary): evaluate JavaScript in the page and send real key events. Installed through
+ * driver binary): evaluate JavaScript in the page and send real key and mouse events. Installed through
  * scripts/ensure-packages.sh like the broker's noVNC test.
+ *
+ * <p>Public and free of Quarkus: management-api's test-jar carries this class alone, so system-tests'
+ * BrowserConsoleIT drives the browser with the same code as {@link WebUiTest}.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -44,14 +48,16 @@ final class Chromium implements AutoCloseable {
         this.ws = ws;
     }
 
-    static Chromium start(List<String> extraFlags) throws Exception {
-        Process install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "chromium=chromium").inheritIO()
-                .start();
-        if (install.waitFor() != 0) {
+    /** Installs chromium if needed ({@code root} is the checkout, for scripts/ensure-packages.sh) and starts it. */
+    public static Chromium start(Path root, List<String> extraFlags) throws Exception {
+        Process install = new ProcessBuilder("bash", root.resolve("scripts/ensure-packages.sh").toString(),
+                "chromium=chromium").inheritIO().start();
+        if (!install.waitFor(5, TimeUnit.MINUTES) || install.exitValue() != 0) {
+            install.destroyForcibly();
             throw new IllegalStateException("chromium could not be installed");
         }
-        Path dir = Files.createTempDirectory("cam-ui-chromium");
-        List<String> cmd = new java.util.ArrayList<>(List.of("chromium", "--headless=new", "--no-sandbox",
+        Path dir = Files.createTempDirectory("cam-chromium");
+        List<String> cmd = new ArrayList<>(List.of("chromium", "--headless=new", "--no-sandbox",
                 "--disable-gpu", "--no-first-run", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 "--user-data-dir=" + dir.resolve("profile"), "--window-size=1280,1000"));
         cmd.addAll(extraFlags);
@@ -118,7 +124,8 @@ final class Chromium implements AutoCloseable {
         }
     }
 
-    JsonNode send(String method, ObjectNode params) throws Exception {
+    /** One DevTools command; its result, or an exception carrying the protocol's error. */
+    public JsonNode send(String method, ObjectNode params) throws Exception {
         int id = ids.incrementAndGet();
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
         pending.put(id, f);
@@ -132,12 +139,12 @@ final class Chromium implements AutoCloseable {
         return answer.path("result");
     }
 
-    void navigate(String url) throws Exception {
+    public void navigate(String url) throws Exception {
         send("Page.navigate", JSON.createObjectNode().put("url", url));
     }
 
     /** The value of a JavaScript expression (promises awaited); a thrown exception fails the call. */
-    JsonNode eval(String expression) throws Exception {
+    public JsonNode eval(String expression) throws Exception {
         JsonNode r = send("Runtime.evaluate", JSON.createObjectNode().put("expression", expression)
                 .put("returnByValue", true).put("awaitPromise", true));
         if (r.has("exceptionDetails")) {
@@ -147,17 +154,17 @@ final class Chromium implements AutoCloseable {
     }
 
     /** What the page's Content-Security-Policy blocked so far (directive and URI), as a JSON array. */
-    String cspViolations() throws Exception {
+    public String cspViolations() throws Exception {
         return evalString("JSON.stringify(window.__csp || ['no CSP listener'])");
     }
 
-    String evalString(String expression) throws Exception {
+    public String evalString(String expression) throws Exception {
         JsonNode v = eval(expression);
         return v.isNull() || v.isMissingNode() ? null : v.asText();
     }
 
     /** A key press as a user makes it (keydown with text, keyup) into the focused element. */
-    void type(char c) throws Exception {
+    public void type(char c) throws Exception {
         String s = String.valueOf(c);
         String code = Character.isLetter(c) ? "Key" + Character.toUpperCase(c) : Character.isDigit(c) ? "Digit" + c : "";
         int vk = Character.toUpperCase(c);
@@ -167,7 +174,13 @@ final class Chromium implements AutoCloseable {
                 .put("windowsVirtualKeyCode", vk));
     }
 
-    String log() {
+    /** A mouse event at page coordinates: mouseMoved, mousePressed or mouseReleased, with the buttons held. */
+    public void mouse(String type, double x, double y, String button, int buttons) throws Exception {
+        send("Input.dispatchMouseEvent", JSON.createObjectNode().put("type", type).put("x", x).put("y", y)
+                .put("button", button).put("buttons", buttons).put("clickCount", type.equals("mouseMoved") ? 0 : 1));
+    }
+
+    public String log() {
         try {
             return Files.readString(dir.resolve("chromium.log"), StandardCharsets.UTF_8);
         } catch (IOException e) {
