@@ -133,9 +133,12 @@ class SessionBrokerTest {
         assertThat(s.claimedBy).isEqualTo("broker-test");
     }
 
+    /** Best effort: a file that vanishes meanwhile is fine, and a leftover temp folder fails no test. */
     private static void deleteTree(Path dir) throws java.io.IOException {
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.UncheckedIOException vanished) {
+            // a file disappeared between listing and visiting: nothing left to do for it
         }
     }
 
@@ -500,9 +503,17 @@ class SessionBrokerTest {
             assertThat(reports).contains("connected", "canvas 1024x768 target-console");
             await().atMost(Duration.ofSeconds(10)).until(() -> device.screen().typedKeys().contains("nv"));
         } finally {
-            chromium.destroy();
-            if (!chromium.waitFor(10, TimeUnit.SECONDS)) {
-                chromium.destroyForcibly();
+            // The helpers (renderer, network, crashpad) outlive the browser process and keep writing into the
+            // profile for a moment: stop the whole family before removing the folder.
+            java.util.List<ProcessHandle> family = java.util.stream.Stream.concat(chromium.descendants(),
+                    java.util.stream.Stream.of(chromium.toHandle())).toList();
+            family.forEach(ProcessHandle::destroy);
+            for (ProcessHandle h : family) {
+                try {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    h.destroyForcibly();
+                }
             }
             web.close();
             deleteTree(dir);

@@ -191,13 +191,46 @@ public final class Chromium implements AutoCloseable {
     @Override
     public void close() throws Exception {
         ws.abort();
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+        // Chromium's helpers (renderer, network, crashpad) outlive the browser process for a moment and keep writing
+        // into the profile: stop the whole family before removing it.
+        java.util.List<ProcessHandle> family = java.util.stream.Stream.concat(process.descendants(),
+                java.util.stream.Stream.of(process.toHandle())).toList();
+        family.forEach(ProcessHandle::destroy);
+        for (ProcessHandle h : family) {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+                h.onExit().get(10, TimeUnit.SECONDS);
+            }
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        deleteTree(dir);
+    }
+
+    /** Best effort: a file that vanishes meanwhile is fine, and a leftover temp folder fails no test. */
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                Files.deleteIfExists(f);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
+                try {
+                    Files.deleteIfExists(d);
+                } catch (IOException notEmpty) {
+                    // something was written after we passed; the OS cleans /tmp
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
     }
 }
