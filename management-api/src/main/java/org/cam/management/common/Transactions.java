@@ -10,8 +10,8 @@ import java.util.function.Supplier;
  * Runs work in a new transaction and repeats it when InnoDB chose it as a deadlock victim (error 1213, SQLState
  * 40001) or gave up waiting for a lock (1205). Such failures are normal under concurrency: an upsert locks a gap
  * ({@code SELECT ... FOR UPDATE} on a row that does not exist yet) and two inserters into the same gap deadlock.
- * InnoDB rolled the victim back completely, so running it again is safe; the work must not have side effects
- * outside the database.
+ * InnoDB rolled the victim back completely and the winner holds the locks, so running it again at once is safe
+ * and enough; the work must not have side effects outside the database.
  */
 public final class Transactions {
     private static final Logger LOG = Logger.getLogger(Transactions.class);
@@ -30,7 +30,6 @@ public final class Transactions {
                 }
                 LOG.debugf("%s: lock conflict (attempt %d of %d), repeating: %s", what, attempt, ATTEMPTS,
                         e.getMessage());
-                pause(attempt);
             }
         }
     }
@@ -40,16 +39,6 @@ public final class Transactions {
             work.run();
             return null;
         });
-    }
-
-    /** A short random pause growing with the attempt, so the transactions that collided do not collide again. */
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(2, 10L * attempt + 3));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while repeating a transaction", e);
-        }
     }
 
     /** Deadlock victim or lock wait timeout, anywhere in the cause chain. */
