@@ -124,18 +124,20 @@ public final class DiscoveryBenchmark {
                 JsonNode accepted = post("/api/v1/scans",
                         "{\"cidr\":\"" + cidr + "\",\"port\":" + DEVICE_PORT + ",\"timeoutMs\":3000}");
                 String id = accepted.path("id").asText();
-                long allIn = -1;
-                JsonNode scan;
-                while (true) {
-                    scan = get("/api/v1/scans/" + id);
-                    if (allIn < 0 && scan.path("responderCount").asInt() >= devices) {
-                        allIn = System.nanoTime() - start;
-                    }
-                    if (scan.path("status").asText().equals("COMPLETED")) {
-                        break;
-                    }
-                    Thread.sleep(5); // a benchmark poll, not a test
-                }
+                long[] firstAllIn = {-1};
+                java.util.concurrent.atomic.AtomicReference<JsonNode> polled =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(5)).until(() -> {
+                            JsonNode now = get("/api/v1/scans/" + id);
+                            polled.set(now);
+                            if (firstAllIn[0] < 0 && now.path("responderCount").asInt() >= devices) {
+                                firstAllIn[0] = System.nanoTime() - start;
+                            }
+                            return now.path("status").asText().equals("COMPLETED");
+                        });
+                JsonNode scan = polled.get();
+                long allIn = firstAllIn[0];
                 Instant started = Instant.parse(scan.path("startedAt").asText());
                 Instant last = started;
                 for (JsonNode resp : scan.path("responders")) {
@@ -193,7 +195,15 @@ public final class DiscoveryBenchmark {
                 }
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
-            Thread.sleep(1000); // let the socket buffer drain before reading the counters
+            // Read the counters once the service has drained its socket buffer: two reads 200 ms apart agree.
+            double[] last = {-1};
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        double now = metric("cam_discovery_datagrams_received_total");
+                        boolean settled = now == last[0];
+                        last[0] = now;
+                        return settled;
+                    });
             double received = metric("cam_discovery_datagrams_received_total") - received0;
             double accepted = metric("cam_discovery_datagrams_accepted_total") - accepted0;
             System.out.printf("ingest at %s: %d s, sent %.0f/s, service received %.0f/s, accepted %.0f/s "
@@ -234,23 +244,15 @@ public final class DiscoveryBenchmark {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    private static void awaitReady(Process service) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("service exited; see service.log");
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("service not ready in 120 s");
+    private static void awaitReady(Process service) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptionsInstanceOf(IOException.class).until(() -> {
+                    if (!service.isAlive()) {
+                        throw new IllegalStateException("service exited; see service.log");
+                    }
+                    return HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                });
     }
 
     private static String javaBin() {
