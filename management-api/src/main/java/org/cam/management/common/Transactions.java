@@ -4,48 +4,68 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import org.jboss.logging.Logger;
 
 import java.sql.SQLException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * Runs work in a new transaction and repeats it when InnoDB chose it as a deadlock victim (error 1213, SQLState
- * 40001) or gave up waiting for a lock (1205). Such failures are normal under concurrency: an upsert locks a gap
- * ({@code SELECT ... FOR UPDATE} on a row that does not exist yet) and two inserters into the same gap deadlock.
- * InnoDB rolled the victim back completely and the winner holds the locks, so running it again at once is safe
- * and enough; the work must not have side effects outside the database.
+ * Runs work in a new transaction and repeats it when it lost a race that the database resolved by failing it:
+ * an InnoDB deadlock victim (1213, SQLState 40001), a lock wait timeout (1205), or, for work that inserts a row
+ * when it is absent, the duplicate key (1062) of a concurrent inserter that got there first (the repeat then finds
+ * the row and updates it). The application runs at READ COMMITTED and writes upserts as single statements, so
+ * these are rare; what remains is repeated after an exponential, fully jittered pause, so that the victims of one
+ * pile-up do not collide again in lock step. The work must not have side effects outside the database.
  */
 public final class Transactions {
     private static final Logger LOG = Logger.getLogger(Transactions.class);
-    static final int ATTEMPTS = 5;
+    static final int ATTEMPTS = 6;
+    /** First pause bound; doubles each attempt (5, 10, 20, 40, 80 ms), so the worst case waits about 155 ms. */
+    static final long BASE_PAUSE_MILLIS = 5;
 
     private Transactions() {
     }
 
-    public static <T> T retryingDeadlocks(String what, Supplier<T> work) {
+    public static <T> T retryingConflicts(String what, Supplier<T> work) {
+        return retryingConflicts(what, ATTEMPTS, work);
+    }
+
+    static <T> T retryingConflicts(String what, int attempts, Supplier<T> work) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return QuarkusTransaction.requiringNew().call(work::get);
             } catch (RuntimeException e) {
-                if (attempt >= ATTEMPTS || !isLockConflict(e)) {
+                if (attempt >= attempts || !isConflict(e)) {
                     throw e;
                 }
-                LOG.debugf("%s: lock conflict (attempt %d of %d), repeating: %s", what, attempt, ATTEMPTS,
-                        e.getMessage());
+                LOG.debugf("%s: lost a race to a concurrent transaction (attempt %d of %d), repeating: %s", what,
+                        attempt, attempts, e.getMessage());
+                pause(attempt);
             }
         }
     }
 
-    public static void retryingDeadlocks(String what, Runnable work) {
-        retryingDeadlocks(what, () -> {
+    public static void retryingConflicts(String what, Runnable work) {
+        retryingConflicts(what, () -> {
             work.run();
             return null;
         });
     }
 
-    /** Deadlock victim or lock wait timeout, anywhere in the cause chain. */
-    public static boolean isLockConflict(Throwable e) {
+    /** Full jitter: a random pause in [0, base * 2^(attempt-1)). */
+    private static void pause(int attempt) {
+        long bound = BASE_PAUSE_MILLIS << (attempt - 1);
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(bound) + 1);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while repeating a transaction", ie);
+        }
+    }
+
+    /** Deadlock victim, lock wait timeout or duplicate key, anywhere in the cause chain. */
+    public static boolean isConflict(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof SQLException sql && ("40001".equals(sql.getSQLState()) || sql.getErrorCode() == 1213
-                    || sql.getErrorCode() == 1205)) {
+                    || sql.getErrorCode() == 1205 || sql.getErrorCode() == 1062)) {
                 return true;
             }
             if (c.getCause() == c) {

@@ -4,6 +4,7 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.cam.management.alarm.Alarm;
 import org.cam.management.audit.service.AuditService;
@@ -32,52 +33,60 @@ public class AlarmService {
                         String message) {
     }
 
-    /**
-     * Raises in a transaction of its own (callers are pollers and failed enrolments whose work may roll back).
-     * Concurrent first raises lock the same index gap and may deadlock; the victim is simply repeated.
-     */
+    /** Raises in a transaction of its own (callers are pollers and failed enrolments whose work may roll back). */
     public Alarm raiseNow(Raise r) {
-        return Transactions.retryingDeadlocks("raise " + r.key(), () -> raise(r));
+        return Transactions.retryingConflicts("raise " + r.key(), () -> raise(r));
     }
 
     public boolean clearNow(String source, String key, String detail) {
-        return Transactions.retryingDeadlocks("clear " + key, () -> clear(source, key, detail));
+        return Transactions.retryingConflicts("clear " + key, () -> clear(source, key, detail));
     }
 
+    /**
+     * One atomic upsert on the unique active key: a first raise inserts the row, a repeated one refreshes its
+     * message and severity. Nothing is read or locked before the write, so concurrent raises of different alarms
+     * take no gap locks (a {@code SELECT ... FOR UPDATE} on an absent key would lock the gap, and two such lockers
+     * that then insert deadlock); concurrent raises of the same alarm meet on its index record and one waits.
+     * The update bumps {@code version}, so the affected-row count tells an insert (1) from an update (2) with or
+     * without the driver's found-rows flag.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public Alarm raise(Raise r) {
         String active = activeKey(r.source(), r.key());
-        org.cam.management.common.RowLock.lock(Alarm.getEntityManager(), "alarm", "active_key", active);
-        Alarm a = Alarm.find("activeKey", active).firstResult();
-        if (a != null) {
-            a.message = truncate(r.message());
-            a.severity = r.severity();
-            return a;
+        EntityManager em = Alarm.getEntityManager();
+        String severity = r.severity() == null ? "MAJOR" : r.severity();
+        String message = truncate(r.message());
+        int affected = em.createNativeQuery("INSERT INTO alarm (source, alarm_key, severity, state, object_type,"
+                        + " object_id, message, raised_at, active_key, version)"
+                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)"
+                        + " ON DUPLICATE KEY UPDATE message = VALUES(message), severity = VALUES(severity),"
+                        + " version = version + 1")
+                .setParameter(1, r.source()).setParameter(2, r.key()).setParameter(3, severity)
+                .setParameter(4, Alarm.RAISED).setParameter(5, r.objectType()).setParameter(6, r.objectId())
+                .setParameter(7, message).setParameter(8, Instant.now()).setParameter(9, active).executeUpdate();
+        Alarm a = loadActive(em, active);
+        if (affected == 1) {
+            LOG.warnf("ALARM raised %s %s (%s): %s", r.source(), r.key(), a.severity, r.message());
+            audit.record(r.source(), "ALARM_RAISE", "alarm", a.id, AuditService.SUCCESS, null,
+                    "key=" + r.key() + " severity=" + a.severity + " " + a.message);
         }
-        a = new Alarm();
-        a.source = r.source();
-        a.alarmKey = r.key();
-        a.severity = r.severity() == null ? "MAJOR" : r.severity();
-        a.state = Alarm.RAISED;
-        a.objectType = r.objectType();
-        a.objectId = r.objectId();
-        a.message = truncate(r.message());
-        a.raisedAt = Instant.now();
-        a.activeKey = active;
-        a.persist();
-        LOG.warnf("ALARM raised %s %s (%s): %s", r.source(), r.key(), a.severity, r.message());
-        audit.record(r.source(), "ALARM_RAISE", "alarm", a.id, AuditService.SUCCESS, null,
-                "key=" + r.key() + " severity=" + a.severity + " " + a.message);
         return a;
     }
 
+    /**
+     * Locks the open alarm's index record if there is one (at READ COMMITTED a locking read of an absent key locks
+     * nothing), then closes it. Freeing the active key lets the next raise of the same alarm open a new row.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean clear(String source, String key, String detail) {
-        org.cam.management.common.RowLock.lock(Alarm.getEntityManager(), "alarm", "active_key", activeKey(source, key));
-        Alarm a = Alarm.find("activeKey", activeKey(source, key)).firstResult();
-        if (a == null) {
+        EntityManager em = Alarm.getEntityManager();
+        List<?> ids = em.createNativeQuery("SELECT id FROM alarm WHERE active_key = ?1 FOR UPDATE")
+                .setParameter(1, activeKey(source, key)).getResultList();
+        if (ids.isEmpty()) {
             return false;
         }
+        Alarm a = Alarm.findById(((Number) ids.get(0)).longValue());
+        em.refresh(a);
         a.state = Alarm.CLEARED;
         a.clearedAt = Instant.now();
         a.activeKey = null;
@@ -85,6 +94,15 @@ public class AlarmService {
         audit.record(source, "ALARM_CLEAR", "alarm", a.id, AuditService.SUCCESS, null,
                 "key=" + key + (detail == null ? "" : " " + detail));
         return true;
+    }
+
+    /** The open alarm just written by native SQL, as an entity that reflects the row (not a stale cached copy). */
+    private static Alarm loadActive(EntityManager em, String active) {
+        Number id = (Number) em.createNativeQuery("SELECT id FROM alarm WHERE active_key = ?1")
+                .setParameter(1, active).getSingleResult();
+        Alarm a = Alarm.findById(id.longValue());
+        em.refresh(a);
+        return a;
     }
 
     @Transactional

@@ -125,7 +125,7 @@ public class DevicePoller {
         }
         DeviceService.Polled p = polled;
         String f = failure;
-        Transactions.retryingDeadlocks("poll of " + t.label(), () -> apply(t, p, f));
+        Transactions.retryingConflicts("poll of " + t.label(), () -> apply(t, p, f));
     }
 
     private void apply(Managed t, DeviceService.Polled p, String failure) {

@@ -7,6 +7,7 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.cam.management.common.RowLock;
+import org.cam.management.common.Transactions;
 import jakarta.transaction.Transactional;
 import org.cam.management.access.Grant;
 import org.cam.management.alarm.service.AlarmService;
@@ -80,8 +81,17 @@ public class DeviceService {
 
     // ---- discovery ------------------------------------------------------------------------------------------
 
-    @Transactional
+    /**
+     * Applies a discovery notice in a transaction of its own. Two notices for a device not yet known (an announce
+     * and a scan answer, heard by two replicas) may both find no row; the second insert then fails on the unique
+     * MAC and is repeated, and the repeat finds the row.
+     */
     public Upserted upsert(Notice n, String actor, String sourceAddress) {
+        return Transactions.retryingConflicts("discovery of " + n.deviceId(), () -> applyNotice(n, actor, sourceAddress));
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    Upserted applyNotice(Notice n, String actor, String sourceAddress) {
         String mac = n.deviceId().toLowerCase();
         RowLock.lock(Device.getEntityManager(), "device", "mac", mac);
         Device d = Device.find("mac", mac).firstResult();
