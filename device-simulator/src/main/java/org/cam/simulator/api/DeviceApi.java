@@ -222,17 +222,24 @@ public final class DeviceApi {
             optString(c, "password", 64);
         }
         long delay = device.config().configMillis();
-        if (delay <= 0) {
+        io.vertx.core.Future<Void> hold = device.configurationHold();
+        if (delay <= 0 && hold.isComplete()) {
             applyConfig(req, name, manager, mode, kvm, chs);
             return;
         }
         // A real appliance takes seconds to apply; the manager shows "Updating device" meanwhile.
         applying.incrementAndGet();
         Integer newKvm = kvm;
-        device.vertx().setTimer(delay, t -> {
+        io.vertx.core.Context context = device.vertx().getOrCreateContext();
+        Runnable apply = () -> hold.onComplete(done -> context.runOnContext(v -> {
             applying.decrementAndGet();
             applyConfig(req, name, manager, mode, newKvm, chs);
-        });
+        }));
+        if (delay > 0) {
+            device.vertx().setTimer(delay, t -> apply.run());
+        } else {
+            apply.run();
+        }
     }
 
     private void applyConfig(HttpServerRequest req, String name, String manager, String mode, Integer kvm,

@@ -145,6 +145,7 @@ public final class SimDevice {
     private volatile FirmwareJob firmwareJob = new FirmwareJob("idle", 0, null, null);
     private volatile Runnable onBoot = () -> { };
     private final Properties saved = new Properties();
+    private volatile Future<Void> configurationHold = Future.succeededFuture();
 
     public SimDevice(Vertx vertx, SimulatorConfig config, int index) throws IOException {
         this.vertx = vertx;
@@ -319,6 +320,22 @@ public final class SimDevice {
     }
 
     // --- accessors
+
+    /**
+     * Holds every configuration change accepted from now on (after {@code --config-millis}) until the returned
+     * action releases them, so an in-process test can look at the manager while a change is certainly still being
+     * applied, however slow the machine is, instead of racing a fixed delay.
+     */
+    public Runnable holdConfigurations() {
+        Promise<Void> gate = Promise.promise();
+        configurationHold = gate.future();
+        return () -> gate.tryComplete();
+    }
+
+    /** Completes when configuration changes may be applied (at once unless a test holds them). */
+    public Future<Void> configurationHold() {
+        return configurationHold;
+    }
 
     public Vertx vertx() {
         return vertx;

@@ -106,10 +106,12 @@ class DeviceOperationsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> status(d, id, 1).equals("AVAILABLE"));
         String newName = Api.unique("rack-7");
         String web = Api.unique("web");
+        // The device applies the change only when the checks below are done, however slow this machine is.
+        Runnable applyNow = d.holdConfigurations();
         CompletableFuture<Response> push = CompletableFuture.supplyAsync(() -> Api.admin()
                 .body(Map.of("name", newName, "channels", List.of(Map.of("channel", 1, "name", web))))
                 .put("/api/v1/devices/" + id + "/configuration"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> status(d, id, 1).equals("UPDATING_DEVICE"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(d, id, 1).equals("UPDATING_DEVICE"));
         assertThat(targetOf(d, id, 2).getString("statusText")).isEqualTo("Updating device");
         // one operation at a time
         Api.admin().post("/api/v1/devices/" + id + "/reboot").then().statusCode(409)
@@ -121,6 +123,7 @@ class DeviceOperationsTest {
         Api.admin().body(Map.of("targetId", target1, "mode", "control")).post("/api/v1/sessions").then()
                 .statusCode(409);
 
+        applyNow.run();
         Response done = push.join();
         assertThat(done.statusCode()).as(done.asString()).isEqualTo(200);
         assertThat(done.jsonPath().getString("name")).isEqualTo(newName);
