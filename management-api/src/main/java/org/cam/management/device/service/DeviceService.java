@@ -43,6 +43,11 @@ public class DeviceService {
     public static final String OFFLINE = "device.OFFLINE:";
     public static final String CERT_MISMATCH = "device.CERT_MISMATCH:";
     public static final String MOVE = "device.MOVE:";
+    /**
+     * Discovery heard a MANAGED device advertise another certificate than the pinned one. Not cleared when the device
+     * then presents the pinned one (that is what a forged announcement looks like): re-approval or removal clears it.
+     */
+    public static final String ADVERTISED_CERT = "device.ADVERTISED_CERT:";
 
     /** discovery-service's notice (docs/protocols/discovery.md), validated by the resource. */
     public record Notice(String deviceId, long version, String serial, String model, String firmwareVersion,
@@ -183,7 +188,7 @@ public class DeviceService {
         d.heardVia = n.heardVia();
         if (!fp.equals(d.pinnedFingerprint)) {
             // The pin stays: a device presenting another certificate is refused until an operator re-approves.
-            alarms.raise(new AlarmService.Raise(AlarmService.SELF, CERT_MISMATCH + d.mac, "CRITICAL", "device",
+            alarms.raise(new AlarmService.Raise(AlarmService.SELF, ADVERTISED_CERT + d.mac, "CRITICAL", "device",
                     d.mac, "device " + d.label() + " advertises certificate " + fp + " but " + d.pinnedFingerprint
                     + " is pinned; refused (re-approve after a legitimate certificate change)"));
         }
@@ -569,6 +574,7 @@ public class DeviceService {
             dc.credentialEnc = secrets.encrypt(creds.get(c - 1));
         }
         alarms.clear(AlarmService.SELF, CERT_MISMATCH + d.mac, "enrolled with the advertised certificate");
+        alarms.clear(AlarmService.SELF, ADVERTISED_CERT + d.mac, "enrolled with the advertised certificate");
         audit.record(actor, "DEVICE_ENROL", "device", d.mac, AuditService.SUCCESS, sourceAddress,
                 "pinned=" + s.fingerprint() + " channels=" + s.channels());
         seedGrant(set);
@@ -650,6 +656,7 @@ public class DeviceService {
         DeviceChannel.delete("deviceId", d.id);
         alarms.clear(AlarmService.SELF, OFFLINE + d.mac, "device removed");
         alarms.clear(AlarmService.SELF, CERT_MISMATCH + d.mac, "device removed");
+        alarms.clear(AlarmService.SELF, ADVERTISED_CERT + d.mac, "device removed");
         alarms.clear(AlarmService.SELF, MOVE + d.mac, "device removed");
         d.delete();
         audit.record(actor, "DEVICE_DELETE", "device", d.mac, AuditService.SUCCESS, sourceAddress, describe(d));
