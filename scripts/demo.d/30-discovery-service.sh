@@ -6,9 +6,10 @@
 # management-api's certificate is self-signed: we trust exactly it (TLS registry configuration "management", as in
 # session-broker), from the PEM copy management-api writes next to its key store (.cam/management-api/tls.crt.pem).
 # It exists by now: 20-management-api.sh is started and ready first.
-# Try it: curl -s http://127.0.0.1:8081/api/v1/discoveries
-#         curl -s -XPOST -H 'Content-Type: application/json' -d '{"cidr":"127.0.1.0/24","port":"auto"}' \
-#              http://127.0.0.1:8081/api/v1/scans
+# The API needs the same service token (Bearer) and listens on 127.0.0.1 only.
+# Try it: curl -s -H "Authorization: Bearer ${CAM_DISCOVERY_TOKEN:-cam-demo-discovery-token}" http://127.0.0.1:8081/api/v1/discoveries
+#         curl -s -H "Authorization: Bearer ${CAM_DISCOVERY_TOKEN:-cam-demo-discovery-token}" -XPOST \
+#              -H 'Content-Type: application/json' -d '{"cidr":"127.0.1.0/24","port":"auto"}' http://127.0.0.1:8081/api/v1/scans
 DEMO_NAME=discovery-service
 DEMO_MODULE=discovery-service
 DEMO_JAR=discovery-service/target/quarkus-app/quarkus-run.jar
@@ -21,4 +22,4 @@ DEMO_CMD=(java -Dquarkus.http.port=8081
     ${CAM_SITE_KEY:+"-Dcam.discovery.site-key=$CAM_SITE_KEY"}
     -jar "$DEMO_JAR")
 DEMO_HEALTH=http://127.0.0.1:8081/q/health/ready
-DEMO_INFO="discoveries: http://127.0.0.1:8081/api/v1/discoveries (scans: POST /api/v1/scans, OpenAPI /q/openapi)"
+DEMO_INFO="discoveries: http://127.0.0.1:8081/api/v1/discoveries with Authorization: Bearer <CAM_DISCOVERY_TOKEN, default cam-demo-discovery-token> (scans: POST /api/v1/scans, OpenAPI /q/openapi)"

@@ -150,8 +150,15 @@ final class Checks {
     /** The product's published ports (docs/architecture.md): Service -> (port/protocol -> container port). */
     static final Map<String, Map<String, Integer>> PUBLISHED = Map.of(
             "management-api", Map.of("443/TCP", 8443),
-            "session-broker", Map.of("900/TCP", 9900, "901/TCP", 9901, "902/TCP", 9902),
+            "session-broker", Map.of("901/TCP", 9901, "902/TCP", 9902),
             "discovery-udp", Map.of("3080/UDP", 3080));
+
+    /** Ports a Service may publish besides {@link #PUBLISHED} when a component opts in (components/plain-rfb). */
+    static final Map<String, Map<String, Integer>> OPT_IN = Map.of(
+            "session-broker", Map.of("900/TCP", 9900));
+
+    /** Ingress flows of the ports table that exist only with an opt-in component, so no policy has to allow them. */
+    static final Map<String, Set<String>> OPT_IN_FLOWS = Map.of("session-broker", Set.of("TCP/9900"));
 
     /** Services whose clients' source addresses matter (audit, lockout, per-source rate limits). */
     static final Set<String> LOCAL_TRAFFIC = Set.of("session-broker", "discovery-udp");
@@ -174,7 +181,13 @@ final class Checks {
                         : resolvePort(pods.get(0).spec(), null, target, protocol).orElse(null);
                 actual.put(port.path("port").asText() + "/" + protocol, resolved);
             }
-            if (!actual.equals(ports)) {
+            Map<String, Integer> expected = new HashMap<>(ports);
+            OPT_IN.getOrDefault(name, Map.of()).forEach((port, target) -> {
+                if (actual.containsKey(port)) {
+                    expected.put(port, target);
+                }
+            });
+            if (!actual.equals(expected)) {
                 errors.add("Service/" + name + " publishes " + actual + " (port/protocol -> container port); the ports "
                         + "table says " + ports);
             }
@@ -606,6 +619,7 @@ final class Checks {
         for (String app : apps) {
             Set<String> missingIn = new TreeSet<>(INGRESS.getOrDefault(app, Set.of()));
             missingIn.removeAll(allowedIn.getOrDefault(app, Set.of()));
+            missingIn.removeAll(OPT_IN_FLOWS.getOrDefault(app, Set.of()));
             Set<String> missingOut = new TreeSet<>(EGRESS.getOrDefault(app, Set.of()));
             missingOut.removeAll(allowedOut.getOrDefault(app, Set.of()));
             if (!INGRESS.containsKey(app)) {

@@ -61,6 +61,27 @@ class OverlaysTest {
                 .isGreaterThanOrEqualTo(300);
     }
 
+    /** Plain RFB (screen and keys in cleartext) is not published by production; the plain-rfb component opts in. */
+    @Test
+    void productionPublishesOnlyTheEncryptedBrokerListeners() {
+        Manifests prod = Workspace.get().render("overlays/production");
+        assertThat(brokerPorts(prod)).containsExactlyInAnyOrder("901", "902");
+        assertThat(brokerIngress(prod)).doesNotContain("9900").contains("9901", "9902");
+        Manifests dev = Workspace.get().render("overlays/dev");
+        assertThat(brokerPorts(dev)).as("dev opts in with components/plain-rfb").containsExactlyInAnyOrder("900",
+                "901", "902");
+        assertThat(brokerIngress(dev)).contains("9900", "9901", "9902");
+    }
+
+    static List<String> brokerPorts(Manifests m) {
+        return m.find("Service", "session-broker").orElseThrow().path("spec").path("ports").findValuesAsText("port");
+    }
+
+    static List<String> brokerIngress(Manifests m) {
+        return m.find("NetworkPolicy", "session-broker").orElseThrow().path("spec").path("ingress")
+                .findValuesAsText("port");
+    }
+
     @Test
     void theOptionalComponentsDoWhatTheySay() {
         Manifests keda = Workspace.get().render("overlays/production-options");

@@ -97,6 +97,13 @@ public class DatagramIngest {
             metrics.ignored();
             return;
         }
+        if (!msg.device().address().equals(source)) {
+            // Only the sender is known, not the payload's author: a device may only speak for its own address, so a
+            // peer on the segment cannot point a device's MAC at itself (management-api checks this again).
+            metrics.rejected(IngestMetrics.SOURCE_MISMATCH);
+            LOG.debugf("dropped %s from %s advertising %s", msg.type(), sourceHost, msg.device().address());
+            return;
+        }
         HeardVia via = msg.type() == MessageType.REPLY ? HeardVia.SCAN_REPLY
                 : msg.isManualMode() ? HeardVia.UNICAST_ANNOUNCE : HeardVia.BROADCAST_ANNOUNCE;
         if (registry.record(msg.device(), source, sourcePort, via).isEmpty()) {

@@ -16,6 +16,8 @@ public class IngestMetrics {
 
     public static final String RATE_LIMITED = "rate limited";
     public static final String REGISTRY_FULL = "registry full";
+    /** An ANNOUNCE/REPLY sent from another address than the one it advertises: a spoof, or a device behind NAT. */
+    public static final String SOURCE_MISMATCH = "source mismatch";
 
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
     private MeterRegistry registry;
@@ -72,7 +74,7 @@ public class IngestMetrics {
     /** "bad field: serial" -> "bad_field_serial"; anything outside the known set becomes "other". */
     static String label(String reason) {
         boolean known = reason != null && (DiscoveryReasons.ALL.contains(reason) || RATE_LIMITED.equals(reason)
-                || REGISTRY_FULL.equals(reason));
+                || REGISTRY_FULL.equals(reason) || SOURCE_MISMATCH.equals(reason));
         String r = known ? reason : "other";
         return r.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
     }

@@ -68,6 +68,7 @@ public final class DiscoveryBenchmark {
                 "-Dcam.discovery.scan.on-start=false",
                 "-Dcam.discovery.scan.send-rate=" + sendRate,
                 "-Dcam.discovery.forward.enabled=false",
+                "-Dcam.discovery.forward.token=" + org.cam.discovery.support.Auth.TOKEN,   // the API's credential
                 // The ingest run sends far above any device's rate; measure the pipeline, not the limiter.
                 "-Dcam.discovery.rate-limit.per-second=1000000",
                 "-Dcam.discovery.rate-limit.burst=1000000",
@@ -234,12 +235,14 @@ public final class DiscoveryBenchmark {
     }
 
     private static JsonNode get(String path) throws IOException, InterruptedException {
-        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path)).build(),
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path))
+                .header("Authorization", "Bearer " + org.cam.discovery.support.Auth.TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private static JsonNode post(String path, String body) throws IOException, InterruptedException {
         return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path))
+                .header("Authorization", "Bearer " + org.cam.discovery.support.Auth.TOKEN)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
     }

@@ -1,6 +1,6 @@
 package org.cam.discovery.device;
 
-import static io.restassured.RestAssured.given;
+import static org.cam.discovery.support.Auth.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;

@@ -125,6 +125,7 @@ class NamespaceBroadcastIT {
                 "-Dcam.discovery.scan.start-broadcast=255.255.255.255",
                 "-Dcam.discovery.scan.default-timeout=3s", // generous: a cold JVM on a busy CI box
                 "-Dcam.discovery.forward.enabled=false",
+                "-Dcam.discovery.forward.token=" + org.cam.discovery.support.Auth.TOKEN,   // the API's credential
                 "-jar", java.util.Objects.requireNonNull(System.getProperty("cam.discovery.app.jar"),
                         "cam.discovery.app.jar: run this under failsafe, after package")));
         manager = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -154,12 +155,13 @@ class NamespaceBroadcastIT {
     }
 
     private static JsonNode get(String path) throws IOException, InterruptedException {
-        return JSON.readTree(curl("-sf", "http://127.0.0.1:8081" + path));
+        return JSON.readTree(curl("-sf", "-H", "Authorization: Bearer " + org.cam.discovery.support.Auth.TOKEN,
+                "http://127.0.0.1:8081" + path));
     }
 
     private static JsonNode post(String path, String body) throws IOException, InterruptedException {
-        return JSON.readTree(curl("-sf", "-H", "Content-Type: application/json", "-d", body,
-                "http://127.0.0.1:8081" + path));
+        return JSON.readTree(curl("-sf", "-H", "Content-Type: application/json", "-H",
+                "Authorization: Bearer " + org.cam.discovery.support.Auth.TOKEN, "-d", body, "http://127.0.0.1:8081" + path));
     }
 
 }

@@ -21,7 +21,9 @@ import java.util.Base64;
 
 /**
  * Encrypts secrets at rest (device secrets, channel credentials, one-time VNC passwords) with AES-256-GCM.
- * Stored form: {@code v1:<base64(12-byte nonce || ciphertext+tag)>}. The key comes from configuration, else
+ * Stored form: {@code v1:<base64(12-byte nonce || ciphertext+tag)>}, or {@code v2:} (same layout) for a secret bound
+ * to where it is stored: the row's identity is the GCM associated data, so a ciphertext copied into another row (by
+ * whoever can write the database but has no key) does not decrypt there. The key comes from configuration, else
  * from a key file generated at first start (demo). Losing the key makes enrolled devices unreachable: back it up.
  */
 @Startup
@@ -29,6 +31,7 @@ import java.util.Base64;
 public class SecretBox {
     private static final Logger LOG = Logger.getLogger(SecretBox.class);
     private static final String PREFIX = "v1:";
+    private static final String BOUND = "v2:";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
@@ -45,36 +48,72 @@ public class SecretBox {
         key = new SecretKeySpec(raw, "AES");
     }
 
+    /** Unbound (v1), for secrets not yet tied to their row. */
     public String encrypt(String plain) {
+        return seal(plain, null);
+    }
+
+    /** Bound to {@code context}: the row and column the result is stored in, e.g. "device-secret:&lt;mac&gt;". */
+    public String encrypt(String plain, String context) {
+        return seal(plain, context);
+    }
+
+    private String seal(String plain, String context) {
         try {
             byte[] nonce = new byte[12];
             RANDOM.nextBytes(nonce);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+            if (context != null) {
+                c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+            }
             byte[] ct = c.doFinal(plain.getBytes(StandardCharsets.UTF_8));
             byte[] out = new byte[12 + ct.length];
             System.arraycopy(nonce, 0, out, 0, 12);
             System.arraycopy(ct, 0, out, 12, ct.length);
-            return PREFIX + Base64.getEncoder().encodeToString(out);
+            return (context == null ? PREFIX : BOUND) + Base64.getEncoder().encodeToString(out);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM unavailable", e);
         }
     }
 
+    /** An unbound (v1) secret. */
     public String decrypt(String stored) {
+        if (stored != null && !stored.startsWith(PREFIX)) {
+            throw new IllegalStateException("unknown secret format");
+        }
+        return open(stored, null);
+    }
+
+    /** A secret bound to {@code context} (v2); an unbound one is refused, so no old ciphertext can be slipped in. */
+    public String decrypt(String stored, String context) {
+        if (stored != null && !stored.startsWith(BOUND)) {
+            throw new IllegalStateException("secret not bound to " + context
+                    + " (bound ones are re-encrypted at start-up: this one was planted)");
+        }
+        return open(stored, context);
+    }
+
+    /** Whether {@code stored} is still an unbound (v1) secret, to be re-encrypted bound to its row. */
+    public static boolean unbound(String stored) {
+        return stored != null && stored.startsWith(PREFIX);
+    }
+
+    private String open(String stored, String context) {
         if (stored == null) {
             return null;
-        }
-        if (!stored.startsWith(PREFIX)) {
-            throw new IllegalStateException("unknown secret format");
         }
         try {
             byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, in, 0, 12));
+            if (context != null) {
+                c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+            }
             return new String(c.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt a stored secret (wrong cam.management.secrets key?)", e);
+            throw new IllegalStateException("cannot decrypt a stored secret (wrong cam.management.secrets key, or a "
+                    + "ciphertext of another row?)", e);
         }
     }
 

@@ -31,6 +31,22 @@ public interface ManagementConfig {
 
     Sessions sessions();
 
+    Targets targets();
+
+    /**
+     * Where RFB-endpoint targets may point. A target makes the broker connect there on a user's behalf, so by default
+     * not at the manager's own host (loopback, any-local, link-local) nor at database, directory or cluster ports.
+     */
+    interface Targets {
+        /** Allow loopback and link-local hosts (the demo and the tests run their RFB endpoints on 127.0.0.x). */
+        @WithDefault("false")
+        boolean allowLoopback();
+
+        /** Ports no target may use: SSH, LDAP, etcd, MySQL, the Kubernetes API and kubelet, CAM's own services. */
+        @WithDefault("22,389,636,2379,2380,3306,6443,8081,8082,8083,8443,9900,9901,9902,10250")
+        java.util.List<Integer> deniedPorts();
+    }
+
     /** Secrets at rest (device secrets, channel credentials, one-time VNC passwords): AES-256-GCM. */
     interface Secrets {
         /** Base64 of 32 bytes. When absent the key is read from (or generated into) {@link #keyFile()}. */
@@ -228,6 +244,16 @@ public interface ManagementConfig {
 
         @WithDefault("PT5S")
         Duration connectTimeout();
+
+        /** Upgrade an ldap:// connection with StartTLS before anything is sent (ldaps:// is TLS from the start). */
+        @WithDefault("false")
+        boolean startTls();
+
+        /**
+         * PEM file with the certificate(s) of the CA that issued the directory's certificate; when absent the JVM's
+         * trust store decides. Either way the certificate must name the host of the URL.
+         */
+        Optional<String> trustStore();
 
         /** Interval of the scheduled import/sync, e.g. 15m; "off" disables the schedule. */
         @WithDefault("15m")

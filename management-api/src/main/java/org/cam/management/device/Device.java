@@ -77,6 +77,22 @@ public class Device extends PanacheEntityBase {
     @Column(name = "last_seen")
     public Instant lastSeen;
 
+    /** An endpoint discovery announced for this MANAGED device that it has not proven yet (see DeviceService). */
+    @Column(name = "pending_address")
+    public String pendingAddress;
+
+    @Column(name = "pending_https_port")
+    public Integer pendingHttpsPort;
+
+    @Column(name = "pending_kvm_port_first")
+    public Integer pendingKvmPortFirst;
+
+    @Column(name = "pending_kvm_port_last")
+    public Integer pendingKvmPortLast;
+
+    @Column(name = "pending_since")
+    public Instant pendingSince;
+
     @Column(name = "secret_enc")
     public String secretEnc;
 
@@ -121,6 +137,34 @@ public class Device extends PanacheEntityBase {
     /** A label for names: the device's name when it has one, else its serial. */
     public String label() {
         return name != null && !name.isBlank() ? name : serial != null ? serial : mac.replace(":", "");
+    }
+
+    /** What the device secret is bound to (AES-GCM associated data): this device, this column. */
+    public String secretContext() {
+        return "device-secret:" + mac;
+    }
+
+    /** The announced endpoint waiting for proof, as text, or null. */
+    public String pendingEndpoint() {
+        return pendingAddress == null ? null : pendingAddress + ":" + pendingHttpsPort + " kvm " + pendingKvmPortFirst
+                + "-" + pendingKvmPortLast;
+    }
+
+    /** Takes the proven pending endpoint as the device's own. */
+    public void applyPendingEndpoint() {
+        address = pendingAddress;
+        httpsPort = pendingHttpsPort;
+        kvmPortFirst = pendingKvmPortFirst;
+        kvmPortLast = pendingKvmPortLast;
+        clearPendingEndpoint();
+    }
+
+    public void clearPendingEndpoint() {
+        pendingAddress = null;
+        pendingHttpsPort = null;
+        pendingKvmPortFirst = null;
+        pendingKvmPortLast = null;
+        pendingSince = null;
     }
 
     /** Starts an operation: the device is UPDATING until {@link #endOperation()}. */

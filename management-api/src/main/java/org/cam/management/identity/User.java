@@ -54,6 +54,10 @@ public class User extends PanacheEntityBase {
     @Column(name = "ldap_missing")
     public boolean ldapMissing;
 
+    /** In every access token; raised by {@link #endSessions()} so tokens issued before stop working. */
+    @Column(name = "token_generation", nullable = false)
+    public long tokenGeneration;
+
     @Column(name = "last_login_at")
     public Instant lastLoginAt;
 
@@ -86,7 +90,17 @@ public class User extends PanacheEntityBase {
         updatedAt = Instant.now();
     }
 
+    /**
+     * After a password, role or enable change: the user's access tokens stop working (their generation is old) and
+     * refresh tokens are revoked, so nobody keeps what the change took away.
+     */
+    public void endSessions() {
+        tokenGeneration++;
+        RefreshToken.update("revoked = true where user = ?1 and revoked = false", this);
+    }
+
+    /** By name in any spelling: names are stored in their canonical form ({@link UserNames}). */
     public static Optional<User> byUsername(String username) {
-        return find("username", username).firstResultOptional();
+        return find("username", UserNames.canonical(username)).firstResultOptional();
     }
 }

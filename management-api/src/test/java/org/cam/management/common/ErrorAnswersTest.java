@@ -7,6 +7,7 @@ import io.smallrye.jwt.build.Jwt;
 import jakarta.inject.Inject;
 import org.cam.management.config.ManagementConfig;
 import org.cam.management.identity.service.JwtKeys;
+import org.cam.management.identity.service.TokenService;
 import org.cam.management.support.Api;
 import org.junit.jupiter.api.Test;
 
@@ -86,7 +87,8 @@ class ErrorAnswersTest {
                 .getLong("items.find { it.username == 'admin' }.id");
         Instant issued = Instant.now().minus(Duration.ofMinutes(30));
         String expired = Jwt.issuer(config.jwt().issuer()).upn("admin").subject(String.valueOf(adminId))
-                .groups(Set.of("admin")).issuedAt(issued).expiresAt(issued.plus(Duration.ofMinutes(10)))
+                .groups(Set.of("admin")).claim(TokenService.GENERATION, 0L)   // the admin's: never changed in tests
+                .issuedAt(issued).expiresAt(issued.plus(Duration.ofMinutes(10)))
                 .jws().keyId("cam-management").sign(keys.privateKey());
         Response r = given().auth().oauth2(expired).get("/api/v1/users");
         problem(r, 401, "Unauthorized", "/api/v1/users");
@@ -94,7 +96,8 @@ class ErrorAnswersTest {
 
         // control: the same token, not expired, is accepted, so the 401 above is about expiry
         String fresh = Jwt.issuer(config.jwt().issuer()).upn("admin").subject(String.valueOf(adminId))
-                .groups(Set.of("admin")).issuedAt(Instant.now()).expiresAt(Instant.now().plusSeconds(300))
+                .groups(Set.of("admin")).claim(TokenService.GENERATION, 0L)
+                .issuedAt(Instant.now()).expiresAt(Instant.now().plusSeconds(300))
                 .jws().keyId("cam-management").sign(keys.privateKey());
         given().auth().oauth2(fresh).get("/api/v1/users").then().statusCode(200);
     }

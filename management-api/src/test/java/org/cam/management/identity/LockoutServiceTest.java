@@ -39,22 +39,53 @@ class LockoutServiceTest {
         }
     }
 
+    /** An attempt that failed its password check; what it locked. */
+    static String fail(LockoutService l, String user, String address) {
+        LockoutService.Attempt a = l.begin(user, address);
+        assertThat(a.locked()).as("attempt of " + user + " refused before its check").isNull();
+        return l.failed(a);
+    }
+
+    /** Whether an attempt now would be refused without a password check (the probe itself does not count). */
+    static String probe(LockoutService l, String user, String address) {
+        LockoutService.Attempt a = l.begin(user, address);
+        if (a.locked() == null) {
+            l.notCounted(a);
+        }
+        return a.locked();
+    }
+
     @Test
     void locksUserAfterNFailuresWithinTheWindowAndForgetsAfterIt() {
         MutableClock clock = new MutableClock();
         LockoutService l = new LockoutService(3, 100, Duration.ofMinutes(15), clock);
         LockoutService other = new LockoutService(3, 100, Duration.ofMinutes(15), clock);
         String bob = Api.unique("bob");
-        assertThat(l.recordFailure(bob.toUpperCase(), "10.0.0.1")).isNull();
+        assertThat(fail(l, bob.toUpperCase(), "10.0.0.1")).isNull();
         clock.now = clock.now.plusSeconds(60);
-        assertThat(other.recordFailure(bob, "10.0.0.2")).isNull();        // another replica counts on
-        assertThat(l.userLocked(bob)).isFalse();
-        assertThat(l.recordFailure(bob, "10.0.0.3")).isEqualTo("USER");   // names are case-insensitive
-        assertThat(other.userLocked(bob.toUpperCase())).isTrue();
+        assertThat(fail(other, bob, "10.0.0.2")).isNull();                 // another replica counts on
+        assertThat(probe(l, bob, "10.0.0.9")).isNull();
+        assertThat(fail(l, bob, "10.0.0.3")).isEqualTo("USER");            // names are case-insensitive
+        assertThat(probe(other, bob.toUpperCase(), "10.0.0.9")).isEqualTo("USER");
         clock.now = clock.now.plus(Duration.ofMinutes(13));
-        assertThat(l.userLocked(bob)).isTrue();                           // all three within 15 minutes
+        assertThat(probe(l, bob, "10.0.0.9")).isEqualTo("USER");           // all three within 15 minutes
         clock.now = clock.now.plus(Duration.ofMinutes(2));    // the first failure left the window
-        assertThat(l.userLocked(bob)).isFalse();
+        assertThat(probe(l, bob, "10.0.0.9")).isNull();
+    }
+
+    @Test
+    void aRefusedAttemptDoesNotExtendTheLockout() {
+        MutableClock clock = new MutableClock();
+        LockoutService l = new LockoutService(2, 100, Duration.ofMinutes(5), clock);
+        String zed = Api.unique("zed");
+        fail(l, zed, "10.0.1.1");
+        fail(l, zed, "10.0.1.1");
+        for (int i = 0; i < 5; i++) {
+            LockoutService.Attempt a = l.begin(zed, "10.0.1.1");
+            assertThat(a.locked()).isEqualTo("USER");
+        }
+        clock.now = clock.now.plus(Duration.ofMinutes(6));
+        assertThat(probe(l, zed, "10.0.1.1")).isNull();
     }
 
     @Test
@@ -63,25 +94,45 @@ class LockoutServiceTest {
         LockoutService l = new LockoutService(100, 4, Duration.ofMinutes(5), clock);
         String address = "192.0.2." + Api.unique("h");
         for (int i = 0; i < 3; i++) {
-            assertThat(l.recordFailure(Api.unique("user"), address)).isNull();
+            assertThat(fail(l, Api.unique("user"), address)).isNull();
         }
         String last = Api.unique("user");
-        assertThat(l.recordFailure(last, address)).isEqualTo("ADDRESS");
-        assertThat(l.addressLocked(address)).isTrue();
-        assertThat(l.addressLocked(address + "0")).isFalse();
-        l.recordSuccess(last);
-        assertThat(l.addressLocked(address)).isTrue();
+        assertThat(fail(l, last, address)).isEqualTo("ADDRESS");
+        assertThat(probe(l, Api.unique("user"), address)).isEqualTo("ADDRESS");
+        assertThat(probe(l, Api.unique("user"), address + "0")).isNull();
         clock.now = clock.now.plus(Duration.ofMinutes(6));
-        assertThat(l.addressLocked(address)).isFalse();
+        assertThat(probe(l, Api.unique("user"), address)).isNull();
     }
 
     @Test
-    void successClearsTheUsersCounter() {
-        LockoutService l = new LockoutService(2, 100, Duration.ofMinutes(5), new MutableClock());
+    void successClearsTheUsersCounterAndItsOwnAttemptOnly() {
+        LockoutService l = new LockoutService(2, 2, Duration.ofMinutes(5), new MutableClock());
         String eve = Api.unique("eve");
-        l.recordFailure(eve, "a");
-        l.recordSuccess(eve);
-        assertThat(l.recordFailure(eve, "a")).isNull();
-        assertThat(l.userLocked(eve)).isFalse();
+        String address = "198.51.100." + Api.unique("h");
+        fail(l, eve, address);
+        l.succeeded(l.begin(eve, address));
+        assertThat(fail(l, eve, "a")).isNull();
+        assertThat(probe(l, eve, "b")).isNull();
+        // the address keeps its failure and the success did not count against it
+        assertThat(fail(l, Api.unique("mallory"), address)).isEqualTo("ADDRESS");
+    }
+
+    @Test
+    void attemptsQueueBehindTheLimitAndRightOnesAllGetTheirCheck() throws Exception {
+        LockoutService l = new LockoutService(2, 100, Duration.ofMinutes(5), new MutableClock());
+        String kim = Api.unique("kim");
+        LockoutService.Attempt first = l.begin(kim, "10.0.2.1");
+        LockoutService.Attempt second = l.begin(kim, "10.0.2.2");
+        assertThat(first.locked()).isNull();
+        assertThat(second.locked()).isNull();
+        // a third waits for the two checks ahead of it; the first succeeds, so it goes ahead
+        java.util.concurrent.CompletableFuture<LockoutService.Attempt> third =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> l.begin(kim, "10.0.2.3"));
+        l.succeeded(first);
+        assertThat(third.get(30, java.util.concurrent.TimeUnit.SECONDS).locked()).isNull();
+        // both fail: the limit is reached, the next one is refused at once
+        l.failed(second);
+        assertThat(l.failed(third.get())).isEqualTo("USER");
+        assertThat(probe(l, kim, "10.0.2.4")).isEqualTo("USER");
     }
 }

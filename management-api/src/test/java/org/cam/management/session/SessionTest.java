@@ -21,15 +21,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,25 +61,7 @@ class SessionTest {
     }
 
     static <T> List<T> concurrently(int n, Callable<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            CountDownLatch gate = new CountDownLatch(1);
-            List<Future<T>> fs = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                fs.add(pool.submit(() -> {
-                    gate.await();
-                    return task.call();
-                }));
-            }
-            gate.countDown();
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : fs) {
-                out.add(f.get());
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
+        return org.cam.management.support.Api.concurrently(n, task);
     }
 
     @Test

@@ -86,4 +86,27 @@ public final class Api {
     public static void syncLdap() {
         admin().post("/api/v1/ldap/sync").then().statusCode(200);
     }
+
+    /** Runs {@code task} {@code n} times at once (released together, to race) and returns the results. */
+    public static <T> java.util.List<T> concurrently(int n, java.util.concurrent.Callable<T> task) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<T>> fs = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                fs.add(pool.submit(() -> {
+                    gate.await();
+                    return task.call();
+                }));
+            }
+            gate.countDown();
+            java.util.List<T> out = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<T> f : fs) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

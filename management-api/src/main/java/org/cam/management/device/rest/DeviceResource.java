@@ -52,7 +52,8 @@ public class DeviceResource {
                              String advertisedFingerprint, String pinnedFingerprint, String sourceAddress,
                              String heardVia, Instant firstSeen, Instant lastSeen, Instant lastPollAt,
                              int missedPolls, String lastError, boolean switchAttached, DeviceOperation operation, String operationBy,
-                             Instant operationStartedAt, List<ChannelView> channels, long version) {
+                             Instant operationStartedAt, String pendingMove, List<ChannelView> channels,
+                             long version) {
     }
 
     public record RenameRequest(@NotBlank @Size(max = 64) String name) {
@@ -209,6 +210,7 @@ public class DeviceResource {
         return new DeviceView(d.id, d.mac, d.state, d.status, d.serial, d.model, d.firmwareVersion, d.name, d.address,
                 d.httpsPort, d.kvmPortFirst, d.kvmPortLast, d.channelCount, d.bootCounter, d.advertisedFingerprint,
                 d.pinnedFingerprint, d.sourceAddress, d.heardVia, d.firstSeen, d.lastSeen, d.lastPollAt, d.missedPolls,
-                d.lastError, d.switchAttached, d.operation, d.operationBy, d.operationStartedAt, channels, d.version);
+                d.lastError, d.switchAttached, d.operation, d.operationBy, d.operationStartedAt, d.pendingEndpoint(),
+                channels, d.version);
     }
 }

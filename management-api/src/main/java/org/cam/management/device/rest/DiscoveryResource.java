@@ -62,6 +62,9 @@ public class DiscoveryResource {
         if (u.autoApprove()) {
             devices.approveLater(u.id());   // after the upsert committed; enrolment talks to the device
         }
+        if (u.confirmMove()) {
+            devices.confirmMoveLater(u.id());   // the device must prove itself at the announced endpoint
+        }
         return Map.of("status", u.status(), "id", u.id());
     }
 }

@@ -39,8 +39,13 @@ import java.util.concurrent.Executors;
  * <p>
  * One JDK HttpClient for every device: its trust manager looks up the pin of the host:port being connected
  * ({@link SSLEngine#getPeerHost()}/{@code getPeerPort()}), so a fleet of 1,000s shares one connection pool and one
- * selector thread. The Quarkus REST client is not used: it binds a base URL and TLS configuration per client
- * at build/config time, while device addresses and pins are data that changes at run time.
+ * selector thread. A pin is bound to the request, not only to the handshake: a pooled connection is reused without a
+ * new handshake, so a host:port's pin in the shared pool is set once and never replaced; a request that expects
+ * another certificate (enrolment with an advertised fingerprint, a re-pinned device) gets a connection of its own,
+ * verified against its own pin. {@link #pinned} starts a fresh pool when a device is pinned to another
+ * certificate. The Quarkus REST
+ * client is not used: it binds a base URL and TLS configuration per client at build/config time, while device
+ * addresses and pins are data that changes at run time.
  */
 @ApplicationScoped
 public class DeviceClient {
@@ -60,13 +65,16 @@ public class DeviceClient {
         }
     }
 
-    private final Map<String, String> pins = new ConcurrentHashMap<>();
+    /** A connection pool and the pins its connections were verified with (host:port -> fingerprint, never replaced). */
+    private record Pool(HttpClient http, Map<String, String> pins) {
+    }
+
+    private volatile Pool pool;
     private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "device-client");
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http;
     private final Duration timeout;
 
     @Inject
@@ -75,15 +83,30 @@ public class DeviceClient {
     @Inject
     public DeviceClient(ManagementConfig config) {
         timeout = config.devices().requestTimeout();
+        pool = pool(new ConcurrentHashMap<>());
+    }
+
+    private Pool pool(Map<String, String> pins) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new PinningTrustManager()}, new SecureRandom());
+            ctx.init(null, new TrustManager[] {new PinningTrustManager(pins)}, new SecureRandom());
             SSLParameters params = ctx.getDefaultSSLParameters();
             params.setEndpointIdentificationAlgorithm(null);   // the pin is the identity
-            http = HttpClient.newBuilder().sslContext(ctx).sslParameters(params).executor(executor)
-                    .version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+            return new Pool(HttpClient.newBuilder().sslContext(ctx).sslParameters(params).executor(executor)
+                    .version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build(), pins);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The device at address:port is now pinned to {@code fingerprint}. If the shared pool holds another pin for that
+     * host:port, later requests use a fresh pool (connections verified under the old pins age out with the old one).
+     */
+    public void pinned(String address, int port, String fingerprint) {
+        String shared = pool.pins().get(address + ":" + port);
+        if (shared != null && !shared.equals(fingerprint.toLowerCase())) {
+            pool = pool(new ConcurrentHashMap<>());
         }
     }
 
@@ -128,15 +151,30 @@ public class DeviceClient {
     /** POSTs a file as application/octet-stream, streamed from disk (firmware images are up to 64 MiB). */
     public Result upload(String address, int port, String fingerprint, String credential, String path,
                          java.nio.file.Path file, Duration timeout) throws IOException {
-        return join(send(address, port, fingerprint, credential, "POST", path,
-                HttpRequest.BodyPublishers.ofFile(file), "application/octet-stream", timeout));
+        long size = java.nio.file.Files.size(file);
+        // Opened without following links (FirmwareLibrary.open); the length is known, so no chunked upload.
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> {
+                    try {
+                        return FirmwareLibrary.open(file);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }), size);
+        return join(send(address, port, fingerprint, credential, "POST", path, body, "application/octet-stream",
+                timeout));
     }
 
     private CompletableFuture<Result> send(String address, int port, String fingerprint, String credential,
                                            String method, String path, HttpRequest.BodyPublisher publisher,
                                            String contentType, Duration timeout) {
         String hostPort = address + ":" + port;
-        pins.put(hostPort, fingerprint.toLowerCase());
+        String pin = fingerprint.toLowerCase();
+        Pool p = pool;
+        String shared = p.pins().putIfAbsent(hostPort, pin);
+        // Only requests expecting the pool's pin for host:port may use its (possibly pooled) connections.
+        HttpClient http = shared == null || shared.equals(pin) ? p.http()
+                : pool(new ConcurrentHashMap<>(Map.of(hostPort, pin))).http();
         HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + hostPort + path))
                 .timeout(timeout)
                 .header("Authorization", "Basic " + Base64.getEncoder()
@@ -187,7 +225,13 @@ public class DeviceClient {
     }
 
     /** Accepts exactly the pinned certificate of the host:port being connected; nothing else. */
-    private final class PinningTrustManager extends X509ExtendedTrustManager {
+    private static final class PinningTrustManager extends X509ExtendedTrustManager {
+        private final Map<String, String> pins;
+
+        PinningTrustManager(Map<String, String> pins) {
+            this.pins = pins;
+        }
+
         private void check(X509Certificate[] chain, String host, int port) throws CertificateException {
             if (chain == null || chain.length == 0) {
                 throw new CertificateException("no certificate");

@@ -286,7 +286,7 @@ public class DeviceOperations {
 
     private Link link(Device d) {
         return new Link(d.id, d.mac, d.label(), d.address, d.httpsPort, d.pinnedFingerprint,
-                secrets.decrypt(d.secretEnc));
+                secrets.decrypt(d.secretEnc, d.secretContext()));
     }
 
     private static Target target(Device d, int channel) {

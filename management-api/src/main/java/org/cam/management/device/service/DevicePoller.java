@@ -96,7 +96,7 @@ public class DevicePoller {
     /** A secret stored under another key (the key file was replaced) polls with a credential the device refuses. */
     private String decrypt(Device d) {
         try {
-            return secrets.decrypt(d.secretEnc);
+            return secrets.decrypt(d.secretEnc, d.secretContext());
         } catch (IllegalStateException e) {
             LOG.errorf("device %s: %s", d.label(), e.getMessage());
             return "";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.cam.management.common.RowLock;
@@ -42,6 +43,12 @@ public class DeviceService {
     private static final Logger LOG = Logger.getLogger(DeviceService.class);
     public static final String OFFLINE = "device.OFFLINE:";
     public static final String CERT_MISMATCH = "device.CERT_MISMATCH:";
+    public static final String MOVE = "device.MOVE:";
+    /**
+     * Discovery heard a MANAGED device advertise another certificate than the pinned one. Not cleared when the device
+     * then presents the pinned one (that is what a forged announcement looks like): re-approval or removal clears it.
+     */
+    public static final String ADVERTISED_CERT = "device.ADVERTISED_CERT:";
 
     /** discovery-service's notice (docs/protocols/discovery.md), validated by the resource. */
     public record Notice(String deviceId, long version, String serial, String model, String firmwareVersion,
@@ -50,7 +57,8 @@ public class DeviceService {
                          String heardVia, Instant firstSeen, Instant lastSeen) {
     }
 
-    public record Upserted(String status, long id, boolean autoApprove) {
+    /** {@code confirmMove}: a MANAGED device announced another endpoint, to be proven by {@link #confirmMoveLater}. */
+    public record Upserted(String status, long id, boolean autoApprove, boolean confirmMove) {
     }
 
     @Inject
@@ -68,6 +76,9 @@ public class DeviceService {
     @Inject
     AuditService audit;
 
+    @Inject
+    MeterRegistry meters;
+
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "device-auto-approve");
         t.setDaemon(true);
@@ -79,12 +90,44 @@ public class DeviceService {
         background.shutdownNow();
     }
 
+    /**
+     * Device secrets written before they were bound to their row (v1) are re-encrypted bound (v2) at start-up; from
+     * then on an unbound device secret is refused, so an old ciphertext cannot be planted in a row. Replicas starting
+     * together may race on a row: the conditional update keeps whichever won.
+     */
+    void bindSecretsAtStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ev) {
+        int n = bindSecretsToTheirRows();
+        if (n > 0) {
+            LOG.infof("bound %d device secret(s) to their devices (AES-GCM associated data)", n);
+        }
+    }
+
+    public int bindSecretsToTheirRows() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            int n = 0;
+            for (Device d : Device.<Device>list("secretEnc like ?1", "v1:%")) {
+                String plain;
+                try {
+                    plain = secrets.decrypt(d.secretEnc);
+                } catch (IllegalStateException e) {
+                    continue;   // another key: only re-enrolment (bootstrap credential) helps, as before
+                }
+                n += Device.update("secretEnc = ?1 where id = ?2 and secretEnc = ?3",
+                        secrets.encrypt(plain, d.secretContext()), d.id, d.secretEnc);
+            }
+            return n;
+        });
+    }
+
     // ---- discovery ------------------------------------------------------------------------------------------
 
     /**
-     * Applies a discovery notice in a transaction of its own. Two notices for a device not yet known (an announce
-     * and a scan answer, heard by two replicas) may both find no row; the second insert then fails on the unique
-     * MAC and is repeated, and the repeat finds the row.
+     * Applies a notice in a transaction of its own. Discovery is not trusted with a MANAGED device's endpoint: a new
+     * address or port only becomes pending ({@code confirmMove}) until the device proves itself there
+     * ({@link #confirmMoveLater}). Refused: a notice whose datagram came from another address than the one
+     * advertised, and a boot counter that went back. Two notices for a device not yet known (an announce and a scan
+     * answer, heard by two replicas) may both find no row; the second insert then fails on the unique MAC and is
+     * repeated, and the repeat finds the row.
      */
     public Upserted upsert(Notice n, String actor, String sourceAddress) {
         return Transactions.retryingConflicts("discovery of " + n.deviceId(), () -> applyNotice(n, actor, sourceAddress));
@@ -93,10 +136,22 @@ public class DeviceService {
     @Transactional(Transactional.TxType.MANDATORY)
     Upserted applyNotice(Notice n, String actor, String sourceAddress) {
         String mac = n.deviceId().toLowerCase();
+        if (n.sourceAddress() == null || !n.sourceAddress().equals(n.address())) {
+            return refuse(mac, null, "source", actor, sourceAddress, "the datagram came from " + n.sourceAddress()
+                    + ", not from the address it advertises (" + n.address() + ")");
+        }
         RowLock.lock(Device.getEntityManager(), "device", "mac", mac);
         Device d = Device.find("mac", mac).firstResult();
         if (d != null && n.version() <= d.noticeVersion) {
-            return new Upserted("ignored", d.id, false);
+            return new Upserted("ignored", d.id, false, false);
+        }
+        if (d != null && n.bootCounter() < d.bootCounter) {
+            return refuse(mac, d.id, "boot-counter", actor, sourceAddress, "boot counter went back from "
+                    + d.bootCounter + " to " + n.bootCounter() + " (a replayed or forged announcement)");
+        }
+        String fp = n.certificateFingerprint().toLowerCase();
+        if (d != null && d.state == DeviceState.MANAGED) {
+            return managedNotice(d, n, fp);
         }
         boolean isNew = d == null;
         if (isNew) {
@@ -104,8 +159,6 @@ public class DeviceService {
             d.mac = mac;
             d.state = DeviceState.DISCOVERED;
         }
-        boolean endpointChanged = !isNew && (!n.address().equals(d.address) || n.kvmPortFirst() != d.kvmPortFirst);
-        String fp = n.certificateFingerprint().toLowerCase();
         d.noticeVersion = n.version();
         d.serial = n.serial();
         d.model = n.model();
@@ -127,22 +180,61 @@ public class DeviceService {
             audit.record(actor, "DEVICE_DISCOVERED", "device", d.mac, AuditService.SUCCESS, sourceAddress,
                     describe(d));
         }
-        if (d.state == DeviceState.MANAGED) {
-            if (!fp.equals(d.pinnedFingerprint)) {
-                // The pin stays: a device presenting another certificate is refused until an operator re-approves.
-                alarms.raise(new AlarmService.Raise(AlarmService.SELF, CERT_MISMATCH + d.mac, "CRITICAL", "device",
-                        d.mac, "device " + d.label() + " advertises certificate " + fp + " but " + d.pinnedFingerprint
-                        + " is pinned; refused (re-approve after a legitimate certificate change)"));
-            }
-            if (endpointChanged) {
-                for (Target t : Target.<Target>list("deviceId", d.id)) {
-                    t.host = d.address;
-                    t.port = d.kvmPortFirst + t.channel - 1;
-                }
-            }
+        boolean auto = d.state == DeviceState.DISCOVERED && autoApproved(d.address) && unclaimed(d, actor,
+                sourceAddress);
+        return new Upserted("applied", d.id, auto, false);
+    }
+
+    /**
+     * A MANAGED device: what it advertises is recorded, its endpoint is not changed. The poller reads the truth
+     * (firmware, boot counter) over the pinned channel; a changed endpoint waits for proof.
+     */
+    private Upserted managedNotice(Device d, Notice n, String fp) {
+        d.noticeVersion = n.version();
+        d.advertisedFingerprint = fp;
+        d.lastSeen = n.lastSeen();
+        d.heardVia = n.heardVia();
+        if (!fp.equals(d.pinnedFingerprint)) {
+            // The pin stays: a device presenting another certificate is refused until an operator re-approves.
+            alarms.raise(new AlarmService.Raise(AlarmService.SELF, ADVERTISED_CERT + d.mac, "CRITICAL", "device",
+                    d.mac, "device " + d.label() + " advertises certificate " + fp + " but " + d.pinnedFingerprint
+                    + " is pinned; refused (re-approve after a legitimate certificate change)"));
         }
-        boolean auto = d.state == DeviceState.DISCOVERED && autoApproved(d.address);
-        return new Upserted("applied", d.id, auto);
+        boolean moved = !n.address().equals(d.address) || n.httpsPort() != d.httpsPort
+                || n.kvmPortFirst() != d.kvmPortFirst || n.kvmPortLast() != d.kvmPortLast;
+        if (!moved) {
+            d.clearPendingEndpoint();   // announced where we know it: nothing to prove
+            return new Upserted("applied", d.id, false, false);
+        }
+        d.pendingAddress = n.address();
+        d.pendingHttpsPort = n.httpsPort();
+        d.pendingKvmPortFirst = n.kvmPortFirst();
+        d.pendingKvmPortLast = n.kvmPortLast();
+        d.pendingSince = Instant.now();
+        return new Upserted("move-pending", d.id, false, true);
+    }
+
+    private Upserted refuse(String mac, Long id, String reason, String actor, String sourceAddress, String detail) {
+        meters.counter("cam.devices.notices.refused", "reason", reason).increment();
+        audit.record(actor, "DEVICE_NOTICE_REFUSED", "device", mac, AuditService.DENIED, sourceAddress, detail);
+        LOG.warnf("discovery notice for %s refused: %s", mac, detail);
+        return new Upserted("refused", id == null ? 0 : id, false, false);
+    }
+
+    /**
+     * Auto-approve enrols without an operator, so it must not enrol a device that poses as one already known: its
+     * endpoint or certificate belongs to another device (enrolment also checks the MAC the device itself reports).
+     */
+    private boolean unclaimed(Device d, String actor, String sourceAddress) {
+        long others = Device.count("mac <> ?1 and state <> ?2 and ((address = ?3 and httpsPort = ?4) "
+                        + "or pinnedFingerprint = ?5 or advertisedFingerprint = ?5)", d.mac, DeviceState.REJECTED,
+                d.address, d.httpsPort, d.advertisedFingerprint);
+        if (others == 0) {
+            return true;
+        }
+        audit.record(actor, "DEVICE_AUTO_APPROVE", "device", d.mac, AuditService.DENIED, sourceAddress,
+                "not auto-approved: its endpoint or certificate belongs to another device; an operator decides");
+        return false;
     }
 
     boolean autoApproved(String address) {
@@ -187,6 +279,120 @@ public class DeviceService {
                 LOG.errorf(e, "auto-approve of device %d failed", id);
             }
         });
+    }
+
+    // ---- moves ----------------------------------------------------------------------------------------------
+
+    private record Move(long id, String mac, String label, String address, int httpsPort, int kvmFirst, int kvmLast,
+                        String pin, String secret) {
+    }
+
+    /** Devices whose announced move is being checked now (one check per device at a time, per replica). */
+    private final java.util.Set<Long> moving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Checks an announced move in the background: the device must answer at the new endpoint with the pinned
+     * certificate, accept its device secret and report its own MAC. Only then do the device and its targets move;
+     * otherwise nothing changes, the refusal is audited and an alarm tells an operator (re-approving accepts it).
+     */
+    public void confirmMoveLater(long id) {
+        if (!moving.add(id)) {
+            return;
+        }
+        background.submit(() -> {
+            try {
+                confirmMove(id);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "checking the move of device %d failed", id);
+            } finally {
+                moving.remove(id);
+            }
+        });
+    }
+
+    void confirmMove(long id) {
+        Move m = QuarkusTransaction.requiringNew().call(() -> {
+            Device d = Device.findById(id);
+            if (d == null || d.state != DeviceState.MANAGED || d.pendingAddress == null) {
+                return null;
+            }
+            String secret;
+            try {
+                secret = secrets.decrypt(d.secretEnc, d.secretContext());
+            } catch (RuntimeException e) {
+                secret = null;
+            }
+            return new Move(d.id, d.mac, d.label(), d.pendingAddress, d.pendingHttpsPort, d.pendingKvmPortFirst,
+                    d.pendingKvmPortLast, d.pinnedFingerprint, secret);
+        });
+        if (m == null) {
+            return;
+        }
+        String failure = proveIdentity(m.mac(), m.address(), m.httpsPort(), m.pin(), m.secret());
+        QuarkusTransaction.requiringNew().run(() -> {
+            RowLock.lock(Device.getEntityManager(), "device", "id", id);
+            Device d = Device.findById(id);
+            if (d == null || !m.address().equals(d.pendingAddress) || m.httpsPort() != d.pendingHttpsPort
+                    || m.kvmFirst() != d.pendingKvmPortFirst || m.kvmLast() != d.pendingKvmPortLast) {
+                return;   // another announcement came meanwhile: its own check decides
+            }
+            String to = d.pendingEndpoint();
+            if (failure != null) {
+                audit.record(AlarmService.SELF, "DEVICE_MOVE", "device", d.mac, AuditService.FAILURE, null,
+                        "announced move to " + to + " not applied: " + failure);
+                alarms.raise(new AlarmService.Raise(AlarmService.SELF, MOVE + d.mac, "CRITICAL", "device", d.mac,
+                        "device " + d.label() + " was announced at " + to + " but did not prove itself there ("
+                                + failure + "); it stays at " + d.address + ":" + d.httpsPort
+                                + " (re-approve it to accept the new address)"));
+                return;
+            }
+            String from = d.address + ":" + d.httpsPort + " kvm " + d.kvmPortFirst + "-" + d.kvmPortLast;
+            d.applyPendingEndpoint();
+            moveTargets(d);
+            client.pinned(d.address, d.httpsPort, d.pinnedFingerprint);
+            audit.record(AlarmService.SELF, "DEVICE_MOVE", "device", d.mac, AuditService.SUCCESS, null,
+                    "from " + from + " to " + to + ", proven over the pinned channel");
+            alarms.clear(AlarmService.SELF, MOVE + d.mac, "the device proved itself at " + to);
+        });
+    }
+
+    /** Null when the device at address:port has the pinned certificate, takes the secret and is {@code mac}. */
+    private String proveIdentity(String mac, String address, int port, String pin, String secret) {
+        if (secret == null || pin == null) {
+            return "no device secret or pin to check it with";
+        }
+        try {
+            DeviceClient.Result r = client.callSync(address, port, pin, secret, "GET", "/api/v1/status", null);
+            if (r.status() == 401) {
+                return "it refused the device secret";
+            }
+            if (!r.ok()) {
+                return "its status answered " + r.status();
+            }
+            return sameDevice(mac, r);
+        } catch (DeviceClient.PinMismatchException e) {
+            return "it presented another certificate than the pinned one";
+        } catch (IOException e) {
+            return "unreachable: " + e.getMessage();
+        }
+    }
+
+    /** Null when the status answer names {@code mac} as the device's id. */
+    private String sameDevice(String mac, DeviceClient.Result status) {
+        String reported;
+        try {
+            reported = client.parse(status).path("id").asText("");
+        } catch (IOException e) {
+            return "its status answer is not JSON";
+        }
+        return mac.equalsIgnoreCase(reported) ? null : "it reports device id " + reported + ", not " + mac;
+    }
+
+    private static void moveTargets(Device d) {
+        for (Target t : Target.<Target>list("deviceId", d.id)) {
+            t.host = d.address;
+            t.port = d.kvmPortFirst + t.channel - 1;
+        }
     }
 
     // ---- enrolment ------------------------------------------------------------------------------------------
@@ -238,11 +444,14 @@ public class DeviceService {
                     AuditService.SUCCESS, sourceAddress, describe(d));
             String secret;
             try {
-                secret = secrets.decrypt(d.secretEnc);
+                secret = secrets.decrypt(d.secretEnc, d.secretContext());
             } catch (IllegalStateException e) {
                 secret = null;   // stored under another key: only the bootstrap credential can help now
             }
-            return new Snapshot(d.id, d.mac, d.label(), d.address, d.httpsPort, d.advertisedFingerprint, secret,
+            // Re-approving a managed device with an announced move is the operator accepting it.
+            String address = d.pendingAddress != null ? d.pendingAddress : d.address;
+            int port = d.pendingHttpsPort != null ? d.pendingHttpsPort : d.httpsPort;
+            return new Snapshot(d.id, d.mac, d.label(), address, port, d.advertisedFingerprint, secret,
                     d.channelCount, wasManaged);
         });
         String newSecret = SecretBox.randomText(32);
@@ -262,6 +471,12 @@ public class DeviceService {
             if (!st.ok()) {
                 throw enrolFailed(s, actor, sourceAddress, 502, null, "device status answered " + st.status());
             }
+            String other = sameDevice(s.mac(), st);
+            if (other != null) {
+                // Discovery said this MAC; the device says otherwise: never enrol it under a name it does not have.
+                throw enrolFailed(s, actor, sourceAddress, 409, "deviceId", "the device is not " + s.mac() + ": "
+                        + other);
+            }
             DeviceClient.Result e = client.callSync(s.address(), s.httpsPort(), s.fingerprint(), credential, "POST",
                     "/api/v1/enrol", Map.of("deviceSecret", newSecret));
             if (!e.ok()) {
@@ -270,8 +485,10 @@ public class DeviceService {
             }
             // Keep the secret at once: the device now accepts nothing else.
             QuarkusTransaction.requiringNew().run(() -> {
+                // locked first: the poller may be writing a re-enrolled device's status right now
+                RowLock.lock(Device.getEntityManager(), "device", "id", s.id());
                 Device d = Device.findById(s.id());
-                d.secretEnc = secrets.encrypt(newSecret);
+                d.secretEnc = secrets.encrypt(newSecret, d.secretContext());
             });
             for (int c = 1; c <= s.channels(); c++) {
                 String cred = SecretBox.randomText(8);   // VNC Authentication uses 8 characters
@@ -302,6 +519,7 @@ public class DeviceService {
     private ApiException enrolFailed(Snapshot s, String actor, String sourceAddress, int status, String field,
                                      String detail) {
         QuarkusTransaction.requiringNew().run(() -> {
+            RowLock.lock(Device.getEntityManager(), "device", "id", s.id());
             Device d = Device.findById(s.id());
             d.lastError = detail.length() > 1000 ? detail.substring(0, 1000) : detail;
             if (s.wasManaged()) {
@@ -317,6 +535,16 @@ public class DeviceService {
         Device d = Device.findById(s.id());
         d.state = DeviceState.MANAGED;
         d.pinnedFingerprint = s.fingerprint();
+        client.pinned(s.address(), s.httpsPort(), s.fingerprint());
+        if (d.pendingAddress != null && d.pendingAddress.equals(s.address())
+                && d.pendingHttpsPort == s.httpsPort()) {
+            String to = d.pendingEndpoint();
+            d.applyPendingEndpoint();
+            moveTargets(d);
+            audit.record(actor, "DEVICE_MOVE", "device", d.mac, AuditService.SUCCESS, sourceAddress,
+                    "to " + to + ", accepted by re-approval");
+            alarms.clear(AlarmService.SELF, MOVE + d.mac, "re-approved at " + to);
+        }
         d.endOperation();
         d.status = DeviceStatus.ONLINE;
         d.missedPolls = 0;
@@ -354,6 +582,7 @@ public class DeviceService {
             dc.credentialEnc = secrets.encrypt(creds.get(c - 1));
         }
         alarms.clear(AlarmService.SELF, CERT_MISMATCH + d.mac, "enrolled with the advertised certificate");
+        alarms.clear(AlarmService.SELF, ADVERTISED_CERT + d.mac, "enrolled with the advertised certificate");
         audit.record(actor, "DEVICE_ENROL", "device", d.mac, AuditService.SUCCESS, sourceAddress,
                 "pinned=" + s.fingerprint() + " channels=" + s.channels());
         seedGrant(set);
@@ -435,6 +664,8 @@ public class DeviceService {
         DeviceChannel.delete("deviceId", d.id);
         alarms.clear(AlarmService.SELF, OFFLINE + d.mac, "device removed");
         alarms.clear(AlarmService.SELF, CERT_MISMATCH + d.mac, "device removed");
+        alarms.clear(AlarmService.SELF, ADVERTISED_CERT + d.mac, "device removed");
+        alarms.clear(AlarmService.SELF, MOVE + d.mac, "device removed");
         d.delete();
         audit.record(actor, "DEVICE_DELETE", "device", d.mac, AuditService.SUCCESS, sourceAddress, describe(d));
     }

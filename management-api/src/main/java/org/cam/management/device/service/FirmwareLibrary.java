@@ -8,6 +8,7 @@ import org.cam.management.config.ManagementConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -56,7 +57,8 @@ public class FirmwareLibrary {
         }
         List<Image> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::getFileName)).toList()) {
+            for (Path f : files.filter(FirmwareLibrary::plainFile).sorted(Comparator.comparing(Path::getFileName))
+                    .toList()) {
                 String name = f.getFileName().toString();
                 long size = Files.size(f);
                 if (NAME.matcher(name).matches() && size > 0 && size <= MAX_IMAGE) {
@@ -77,7 +79,7 @@ public class FirmwareLibrary {
         }
         Path f = directory().resolve(name);
         try {
-            if (!Files.isRegularFile(f)) {
+            if (!plainFile(f)) {
                 throw new ApiException(404, "Not Found", "no firmware image " + name + " in the library", "image");
             }
             long size = Files.size(f);
@@ -94,6 +96,27 @@ public class FirmwareLibrary {
         return directory().resolve(image.name());
     }
 
+    /**
+     * A regular file of the library itself: not a symbolic link (whoever can write the volume must not make the
+     * manager read, hash and send any file it can read) and, resolved, still directly inside the directory.
+     */
+    static boolean plainFile(Path f) {
+        try {
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            Path real = f.toRealPath(LinkOption.NOFOLLOW_LINKS);
+            return f.getParent() != null && real.getParent().equals(f.getParent().toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Opens an image without following a link that replaced it after {@link #get} looked. */
+    public static InputStream open(Path f) throws IOException {
+        return Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS);
+    }
+
     private Image describe(String name, Path f) throws IOException {
         long size = Files.size(f);
         FileTime modified = Files.getLastModifiedTime(f);
@@ -106,7 +129,7 @@ public class FirmwareLibrary {
     }
 
     static String sha256(Path f) throws IOException {
-        try (InputStream in = Files.newInputStream(f)) {
+        try (InputStream in = open(f)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {

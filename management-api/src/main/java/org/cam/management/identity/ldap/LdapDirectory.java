@@ -12,8 +12,14 @@ import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
+import com.unboundid.ldap.sdk.ExtendedResult;
+import com.unboundid.ldap.sdk.extensions.StartTLSExtendedRequest;
+import com.unboundid.util.ssl.JVMDefaultTrustManager;
+import com.unboundid.util.ssl.PEMFileTrustManager;
+import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
 import com.unboundid.util.ssl.SSLUtil;
 import org.cam.management.config.ManagementConfig;
+import org.cam.management.identity.UserNames;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -146,7 +152,8 @@ public class LdapDirectory {
                 Set<String> direct = directOf.getOrDefault(uid, Set.of());
                 Map<String, Set<String>> nesting = new LinkedHashMap<>();
                 Set<String> effective = close(direct, g -> parentsOf.getOrDefault(g, Set.of()), nesting);
-                users.put(uid, new Account(uid, e.getDN(), e.getAttributeValue(s.displayNameAttribute()),
+                String name = UserNames.canonical(uid);   // the directory matches case-insensitively; so do we
+                users.put(name, new Account(name, e.getDN(), e.getAttributeValue(s.displayNameAttribute()),
                         e.getAttributeValue(s.emailAttribute()), direct, effective, nesting, roles(effective)));
             }
             return new Snapshot(users, groups);
@@ -207,7 +214,7 @@ public class LdapDirectory {
         if (failure[0] != null) {
             throw failure[0];
         }
-        return new Account(uid, user.getDN(), user.getAttributeValue(s.displayNameAttribute()),
+        return new Account(UserNames.canonical(uid), user.getDN(), user.getAttributeValue(s.displayNameAttribute()),
                 user.getAttributeValue(s.emailAttribute()), direct, effective, nesting, roles(effective));
     }
 
@@ -269,16 +276,45 @@ public class LdapDirectory {
         LDAPConnectionOptions o = new LDAPConnectionOptions();
         o.setConnectTimeoutMillis((int) s.connectTimeout().toMillis());
         o.setResponseTimeoutMillis(s.connectTimeout().toMillis() * 2);
-        if ("ldaps".equalsIgnoreCase(url.getScheme())) {
-            try {
-                // The JVM's trust store decides (javax.net.ssl.trustStore): add the directory's CA there.
-                SSLUtil ssl = new SSLUtil();
-                return new LDAPConnection(ssl.createSSLSocketFactory(), o, url.getHost(), url.getPort());
-            } catch (java.security.GeneralSecurityException e) {
-                throw new LDAPException(ResultCode.CONNECT_ERROR, e.getMessage(), e);
-            }
+        boolean ldaps = "ldaps".equalsIgnoreCase(url.getScheme());
+        // UnboundID accepts any name by default: a certificate for another host (any publicly trusted one, with the
+        // JVM's trust store) would read every bind password. The URL's host must be in the certificate.
+        o.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
+        if (!ldaps && !s.startTls()) {
+            return new LDAPConnection(o, url.getHost(), url.getPort());
         }
-        return new LDAPConnection(o, url.getHost(), url.getPort());
+        SSLUtil ssl = ssl();
+        try {
+            if (ldaps) {
+                return new LDAPConnection(ssl.createSSLSocketFactory(), o, url.getHost(), url.getPort());
+            }
+            LDAPConnection c = new LDAPConnection(o, url.getHost(), url.getPort());
+            try {
+                ExtendedResult r = c.processExtendedOperation(new StartTLSExtendedRequest(ssl.createSSLContext()));
+                if (r.getResultCode() != ResultCode.SUCCESS) {
+                    throw new LDAPException(r.getResultCode(), "StartTLS refused: " + r.getDiagnosticMessage());
+                }
+                return c;
+            } catch (LDAPException e) {
+                c.close();
+                throw e;
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new LDAPException(ResultCode.CONNECT_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /** Trust: the configured CA file, else the JVM's trust store. */
+    private SSLUtil ssl() throws LDAPException {
+        if (s.trustStore().isEmpty()) {
+            return new SSLUtil(JVMDefaultTrustManager.getInstance());
+        }
+        try {
+            return new SSLUtil(new PEMFileTrustManager(new java.io.File(s.trustStore().get())));
+        } catch (java.security.KeyStoreException e) {
+            throw new LDAPException(ResultCode.CONNECT_ERROR, "LDAP trust store " + s.trustStore().get()
+                    + " unusable: " + e.getMessage(), e);
+        }
     }
 
     private static String norm(String dn) {

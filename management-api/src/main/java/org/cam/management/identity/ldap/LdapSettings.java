@@ -12,13 +12,25 @@ public record LdapSettings(String url, Optional<String> bindDn, Optional<String>
                            String displayNameAttribute, String emailAttribute,
                            String groupBase, String groupFilter, String groupNameAttribute,
                            String memberAttribute, ManagementConfig.Ldap.MemberValue memberValue,
-                           Map<String, String> roleMapping, Duration connectTimeout) {
+                           Map<String, String> roleMapping, Duration connectTimeout, boolean startTls,
+                           Optional<String> trustStore) {
+
+    /** Plain LDAP or LDAPS trusted through the JVM's trust store. */
+    public LdapSettings(String url, Optional<String> bindDn, Optional<String> bindPassword, String userBase,
+                        String userFilter, String userIdAttribute, String displayNameAttribute, String emailAttribute,
+                        String groupBase, String groupFilter, String groupNameAttribute, String memberAttribute,
+                        ManagementConfig.Ldap.MemberValue memberValue, Map<String, String> roleMapping,
+                        Duration connectTimeout) {
+        this(url, bindDn, bindPassword, userBase, userFilter, userIdAttribute, displayNameAttribute, emailAttribute,
+                groupBase, groupFilter, groupNameAttribute, memberAttribute, memberValue, roleMapping, connectTimeout,
+                false, Optional.empty());
+    }
 
     public static LdapSettings of(ManagementConfig.Ldap c) {
         return new LdapSettings(c.url(), c.bindDn(), c.bindPassword(), c.userBase(), c.userFilter(),
                 c.userIdAttribute(), c.displayNameAttribute(), c.emailAttribute(), c.groupBase(),
                 c.groupFilter(), c.groupNameAttribute(), c.memberAttribute(), c.memberValue(), c.roleMapping(),
-                c.connectTimeout());
+                c.connectTimeout(), c.startTls(), c.trustStore());
     }
 
     /** The OpenLDAP layout of the demo directory (dc=cam,dc=test) at the given URL. */
@@ -27,5 +39,12 @@ public record LdapSettings(String url, Optional<String> bindDn, Optional<String>
                 "ou=people,dc=cam,dc=test", "(objectClass=inetOrgPerson)", "uid", "cn", "mail",
                 "ou=groups,dc=cam,dc=test", "(objectClass=groupOfNames)", "cn", "member",
                 ManagementConfig.Ldap.MemberValue.DN, roleMapping, Duration.ofSeconds(5));
+    }
+
+    /** The same settings with StartTLS on or off and the PEM file of the directory's CA (JVM trust store if empty). */
+    public LdapSettings withTls(boolean startTls, Optional<String> trustStore) {
+        return new LdapSettings(url, bindDn, bindPassword, userBase, userFilter, userIdAttribute, displayNameAttribute,
+                emailAttribute, groupBase, groupFilter, groupNameAttribute, memberAttribute, memberValue, roleMapping,
+                connectTimeout, startTls, trustStore);
     }
 }

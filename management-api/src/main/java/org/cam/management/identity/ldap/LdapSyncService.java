@@ -179,6 +179,7 @@ public class LdapSyncService {
             if (!snap.users().containsKey(u.username)) {
                 u.enabled = false;
                 u.ldapMissing = true;
+                u.endSessions();
                 usersDisabled.add(u.username);
             }
         }

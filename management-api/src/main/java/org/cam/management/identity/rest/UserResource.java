@@ -66,7 +66,9 @@ public class UserResource {
                              @NotNull Long version) {
     }
 
-    public record SetPassword(@NotNull @Size(min = 8, max = 128) String password) {
+    /** {@code currentPassword}: required when users change their own password (administrators included). */
+    public record SetPassword(@NotNull @Size(min = 8, max = 128) String password,
+                              @Size(max = 1024) String currentPassword) {
     }
 
     @Inject
@@ -109,10 +111,11 @@ public class UserResource {
     @Path("/{id}/password")
     @RolesAllowed({Role.ADMIN, Role.VIEWER})
     public Response password(@PathParam("id") long id, @Valid @NotNull SetPassword req) {
-        if (!identity.hasRole(Role.ADMIN) && !users.get(id).username.equals(identity.getPrincipal().getName())) {
+        boolean own = users.get(id).username.equals(identity.getPrincipal().getName());
+        if (!identity.hasRole(Role.ADMIN) && !own) {
             throw ApiException.forbidden("only administrators change other users' passwords");
         }
-        users.setPassword(id, req.password());
+        users.setPassword(id, req.password(), own, req.currentPassword());
         return Response.noContent().build();
     }
 

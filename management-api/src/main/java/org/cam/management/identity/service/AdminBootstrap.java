@@ -29,7 +29,7 @@ public class AdminBootstrap {
 
     @Transactional
     void onStart(@Observes StartupEvent ev) {
-        String name = config.admin().username();
+        String name = org.cam.management.identity.UserNames.canonical(config.admin().username());
         if (User.byUsername(name).isPresent()) {
             return;
         }

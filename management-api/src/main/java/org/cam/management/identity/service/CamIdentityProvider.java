@@ -15,7 +15,8 @@ import org.cam.management.common.RequestInfo;
 
 /**
  * HTTP Basic for both local and LDAP users through one provider (see {@link AuthService}); simpler to reason
- * about than two Elytron realms side by side, and lockout and audit apply to both in one place.
+ * about than two Elytron realms side by side, and lockout and audit apply to both in one place. Basic is for
+ * automation: requests a browser made (Origin, Sec-Fetch-*) must use a bearer token.
  */
 @ApplicationScoped
 public class CamIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
@@ -33,9 +34,21 @@ public class CamIdentityProvider implements IdentityProvider<UsernamePasswordAut
                                               AuthenticationRequestContext context) {
         RoutingContext rc = HttpSecurityUtils.getRoutingContextAttribute(request);
         String address = rc == null ? null : RequestInfo.sourceAddress(rc.request());
+        if (rc != null && fromBrowser(rc)) {
+            // A browser replays Basic credentials it once cached on any request, a forged cross-site one included
+            // (CSRF). Browsers send Origin or Sec-Fetch-*; the web UI uses bearer tokens: Basic from them is refused.
+            return context.runBlocking(() -> {
+                throw auth.refuseBrowserBasic(request.getUsername(), address);
+            });
+        }
         String password = new String(request.getPassword().getPassword());
         return context.runBlocking(() -> identity(
                 auth.authenticate(request.getUsername(), password, address, AuthService.Channel.BASIC)));
+    }
+
+    static boolean fromBrowser(RoutingContext rc) {
+        return rc.request().getHeader("Origin") != null || rc.request().getHeader("Sec-Fetch-Site") != null
+                || rc.request().getHeader("Sec-Fetch-Mode") != null;
     }
 
     static SecurityIdentity identity(AuthenticatedUser u) {

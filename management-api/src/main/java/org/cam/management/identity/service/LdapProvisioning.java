@@ -30,7 +30,7 @@ public class LdapProvisioning {
         User u = created ? new User() : existing;
         boolean updated = false;
         if (created) {
-            u.username = a.uid();
+            u.username = org.cam.management.identity.UserNames.canonical(a.uid());
             u.source = Source.LDAP;
             u.enabled = true;
         }
@@ -38,7 +38,14 @@ public class LdapProvisioning {
         if (!Objects.equals(u.email, a.email())) { u.email = a.email(); updated = true; }
         if (!Objects.equals(u.ldapDn, a.dn())) { u.ldapDn = a.dn(); updated = true; }
         if (u.ldapMissing) { u.ldapMissing = false; u.enabled = true; updated = true; }
-        if (!u.roles.equals(a.roles())) { u.roles.clear(); u.roles.addAll(a.roles()); updated = true; }
+        if (!u.roles.equals(a.roles())) {
+            if (!created) {
+                u.endSessions();   // tokens carry roles: those issued before the directory changed them end
+            }
+            u.roles.clear();
+            u.roles.addAll(a.roles());
+            updated = true;
+        }
         if (created) {
             u.persist();
         }

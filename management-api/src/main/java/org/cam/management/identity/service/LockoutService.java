@@ -15,6 +15,7 @@ import java.time.Instant;
  * Sliding-window failure counters per user name and per source address, kept in the database (table
  * {@code login_failure}) so that all replicas count the same failures and a spray of addresses costs rows that
  * are purged, not memory. Each call runs in a transaction of its own: a login is decided before any other work.
+ * An attempt is recorded before it is decided ({@link #begin}), so parallel guesses cannot all pass the check.
  */
 @ApplicationScoped
 public class LockoutService {
@@ -39,42 +40,95 @@ public class LockoutService {
         this.clock = clock;
     }
 
-    public boolean userLocked(String username) {
-        return QuarkusTransaction.requiringNew().call(() -> count(USER, key(username)) >= maxPerUser);
+    /** How long an attempt waits for the checks ahead of it (a password check takes well under a second). */
+    static final Duration QUEUE_WAIT = Duration.ofSeconds(5);
+
+    /** A pending attempt older than this was abandoned (a replica died mid-check): it counts as a failure. */
+    static final Duration ABANDONED = Duration.ofMinutes(1);
+
+    /**
+     * One login attempt, recorded before its check. {@code locked} is USER or ADDRESS when it must be refused without
+     * a password check, else null.
+     */
+    public record Attempt(String user, String address, long userRow, Long addressRow, String locked) {
     }
 
-    public boolean addressLocked(String address) {
-        return address != null
-                && QuarkusTransaction.requiringNew().call(() -> count(ADDRESS, address) >= maxPerAddress);
-    }
-
-    /** Counts a failure; returns what just became locked (USER, ADDRESS) or null. */
-    public String recordFailure(String username, String address) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            long user = count(USER, key(username));
-            long addr = address == null ? 0 : count(ADDRESS, address);
-            insert(USER, key(username));
-            if (address != null) {
-                insert(ADDRESS, address);
+    /**
+     * Records the attempt (pending), then decides: refused when the failures reach the limit; allowed when the
+     * failures plus the attempts queued before it stay under the limit; otherwise it waits for those to finish. So N
+     * parallel wrong guesses get at most the limit of password checks, and N parallel right ones all get theirs.
+     */
+    public Attempt begin(String username, String address) {
+        String user = key(username);
+        long[] rows = QuarkusTransaction.requiringNew().call(() -> new long[] {insert(USER, user),
+                address == null ? -1 : insert(ADDRESS, address)});
+        Long addressRow = address == null ? null : rows[1];
+        Instant deadline = clock.instant().plus(QUEUE_WAIT);
+        while (true) {
+            String verdict = QuarkusTransaction.requiringNew().call(() -> {
+                long[] u = counts(USER, user, rows[0]);
+                long[] a = address == null ? new long[2] : counts(ADDRESS, address, rows[1]);
+                if (u[0] >= maxPerUser) {
+                    return "USER";
+                }
+                if (address != null && a[0] >= maxPerAddress) {
+                    return "ADDRESS";
+                }
+                return u[0] + u[1] < maxPerUser && (address == null || a[0] + a[1] < maxPerAddress) ? "GO" : "WAIT";
+            });
+            if (verdict.equals("GO")) {
+                return new Attempt(user, address, rows[0], addressRow, null);
             }
-            if (user < maxPerUser && user + 1 >= maxPerUser) {
+            if (!verdict.equals("WAIT") || clock.instant().isAfter(deadline)) {
+                Attempt refused = new Attempt(user, address, rows[0], addressRow,
+                        verdict.equals("WAIT") ? "USER" : verdict);
+                notCounted(refused);   // a refused attempt does not extend the lockout
+                return refused;
+            }
+            try {
+                Thread.sleep(20 + java.util.concurrent.ThreadLocalRandom.current().nextInt(40));   // jittered back-off
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                notCounted(new Attempt(user, address, rows[0], addressRow, null));
+                throw new IllegalStateException("interrupted while waiting to check a login", e);
+            }
+        }
+    }
+
+    /** The password check failed: the attempt becomes a failure. Returns what that locked (USER, ADDRESS) or null. */
+    public String failed(Attempt a) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            em().createNativeQuery("UPDATE login_failure SET pending = FALSE WHERE id IN (?1, ?2)")
+                    .setParameter(1, a.userRow()).setParameter(2, a.addressRow() == null ? -1 : a.addressRow())
+                    .executeUpdate();
+            if (counts(USER, a.user(), a.userRow())[0] == maxPerUser) {
                 return "USER";
             }
-            if (address != null && addr < maxPerAddress && addr + 1 >= maxPerAddress) {
-                return "ADDRESS";
-            }
-            return null;
+            return a.address() != null && counts(ADDRESS, a.address(), a.addressRow())[0] == maxPerAddress
+                    ? "ADDRESS" : null;
         });
     }
 
-    /** A successful login clears the user's counter (not the address's: one good account must not unlock it). */
-    public void recordSuccess(String username) {
-        forget(username);
+    /**
+     * A successful login clears the user's failures and its own attempt (not the address's failures: one good account
+     * must not unlock it).
+     */
+    public void succeeded(Attempt a) {
+        forget(a.user());
+        notCounted(a);
+    }
+
+    /** An attempt that must not count (refused, malformed credentials, directory unreachable): its rows go. */
+    public void notCounted(Attempt a) {
+        QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
+                        "DELETE FROM login_failure WHERE id IN (?1, ?2)")
+                .setParameter(1, a.userRow()).setParameter(2, a.addressRow() == null ? -1 : a.addressRow())
+                .executeUpdate());
     }
 
     /** Administrative unlock. */
     public void unlockUser(String username) {
-        forget(username);
+        forget(key(username));
     }
 
     @Scheduled(every = "5m", delayed = "1m")
@@ -84,22 +138,34 @@ public class LockoutService {
                 .setParameter(1, cutoff()).executeUpdate());
     }
 
-    private void forget(String username) {
+    /** The user's finished failures go; attempts still being checked stay. */
+    private void forget(String user) {
         QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
-                        "DELETE FROM login_failure WHERE kind = ?1 AND subject = ?2")
-                .setParameter(1, USER).setParameter(2, key(username)).executeUpdate());
+                        "DELETE FROM login_failure WHERE kind = ?1 AND subject = ?2 AND pending = FALSE")
+                .setParameter(1, USER).setParameter(2, user).executeUpdate());
     }
 
-    private long count(String kind, String subject) {
-        return ((Number) em().createNativeQuery(
-                        "SELECT COUNT(*) FROM login_failure WHERE kind = ?1 AND subject = ?2 AND failed_at > ?3")
-                .setParameter(1, kind).setParameter(2, subject).setParameter(3, cutoff()).getSingleResult())
-                .longValue();
+    /**
+     * Within the window: {failures, attempts queued before row {@code mine}}. A pending attempt abandoned long ago
+     * counts as a failure.
+     */
+    private long[] counts(String kind, String subject, long mine) {
+        Object[] r = (Object[]) em().createNativeQuery(
+                        "SELECT COALESCE(SUM(CASE WHEN pending = FALSE OR failed_at <= ?4 THEN 1 ELSE 0 END), 0), "
+                                + "COALESCE(SUM(CASE WHEN pending = TRUE AND failed_at > ?4 AND id < ?5 THEN 1 "
+                                + "ELSE 0 END), 0) "
+                                + "FROM login_failure WHERE kind = ?1 AND subject = ?2 AND failed_at > ?3")
+                .setParameter(1, kind).setParameter(2, subject).setParameter(3, cutoff())
+                .setParameter(4, clock.instant().minus(ABANDONED)).setParameter(5, mine).getSingleResult();
+        return new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()};
     }
 
-    private void insert(String kind, String subject) {
-        em().createNativeQuery("INSERT INTO login_failure (kind, subject, failed_at) VALUES (?1, ?2, ?3)")
+    /** A pending attempt; its id. */
+    private long insert(String kind, String subject) {
+        em().createNativeQuery(
+                        "INSERT INTO login_failure (kind, subject, failed_at, pending) VALUES (?1, ?2, ?3, TRUE)")
                 .setParameter(1, kind).setParameter(2, subject).setParameter(3, clock.instant()).executeUpdate();
+        return ((Number) em().createNativeQuery("SELECT LAST_INSERT_ID()").getSingleResult()).longValue();
     }
 
     /** The request's entity manager; also works for instances made with the plain constructor (tests). */
@@ -112,7 +178,7 @@ public class LockoutService {
     }
 
     private static String key(String username) {
-        String k = username == null ? "" : username.toLowerCase();
+        String k = username == null ? "" : org.cam.management.identity.UserNames.canonical(username);
         return k.length() > 255 ? k.substring(0, 255) : k;
     }
 }

@@ -3,7 +3,9 @@ package org.cam.management.identity.service;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.transaction.Transactional;
+import org.cam.management.common.Transactions;
 import org.cam.management.audit.service.AuditService;
 import org.cam.management.config.ManagementConfig;
 import org.cam.management.identity.RefreshToken;
@@ -26,6 +28,9 @@ public class TokenService {
                          Instant refreshTokenExpiresAt, String username, java.util.Set<String> roles) {
     }
 
+    /** The access token's copy of the user's token generation, checked on every request (TokenUserAugmentor). */
+    public static final String GENERATION = "cam_gen";
+
     private final SecureRandom random = new SecureRandom();
 
     @Inject
@@ -43,26 +48,43 @@ public class TokenService {
         return issue(user, u.roles());
     }
 
-    /** Exchanges a refresh token for a new pair; the old one is revoked. Empty when it is not acceptable. */
-    @Transactional(dontRollbackOn = TokenReuseException.class)
+    /** What presenting a refresh token came to: new tokens, nothing (unknown/expired), or reuse by {@code userId}. */
+    private record Refreshed(Tokens tokens, Long reusedBy, String username) {
+    }
+
+    /**
+     * Exchanges a refresh token for a new pair; the old one is revoked. Empty when it is not acceptable; {@link
+     * TokenReuseException} (after revoking all of the user's refresh tokens) when it was used before.
+     */
     public Optional<Tokens> refresh(String token, String sourceAddress) {
-        RefreshToken rt = RefreshToken.find("tokenHash", hash(token)).firstResult();
-        if (rt == null) {
-            return Optional.empty();
-        }
-        if (rt.revoked) {
-            // A used token shown again: somebody holds a copy. Cut off every session of that user.
-            RefreshToken.update("revoked = true where user = ?1", rt.user);
-            audit.record(rt.user.username, "TOKEN_REUSE", "user", rt.user.id, AuditService.DENIED, sourceAddress,
-                    "revoked refresh token presented again; all refresh tokens of the user revoked");
+        Refreshed r = QuarkusTransaction.requiringNew().call(() -> {
+            RefreshToken rt = RefreshToken.find("tokenHash", hash(token)).firstResult();
+            if (rt == null) {
+                return new Refreshed(null, null, null);
+            }
+            // Only one caller can turn it from unused to used: the row lock makes concurrent users of one token wait
+            // for the winner's commit, and then find it revoked. Whoever loses presented a used token: reuse.
+            if (rt.revoked || RefreshToken.update("revoked = true where id = ?1 and revoked = false", rt.id) == 0) {
+                return new Refreshed(null, rt.user.id, rt.user.username);
+            }
+            if (rt.expiresAt.isBefore(Instant.now()) || !rt.user.enabled) {
+                return new Refreshed(null, null, null);
+            }
+            audit.record(rt.user.username, "TOKEN_REFRESH", "user", rt.user.id, AuditService.SUCCESS, sourceAddress,
+                    null);
+            return new Refreshed(issue(rt.user, Role.expand(rt.user.roles)), null, null);
+        });
+        if (r.reusedBy() != null) {
+            // A used token shown again: somebody holds a copy. Cut off every session of that user. Several losers of
+            // one race revoke the same rows at once: a deadlock victim simply repeats.
+            Transactions.retryingConflicts("revoke refresh tokens", () -> {
+                RefreshToken.update("revoked = true where user.id = ?1 and revoked = false", r.reusedBy());
+                audit.record(r.username(), "TOKEN_REUSE", "user", r.reusedBy(), AuditService.DENIED, sourceAddress,
+                        "revoked refresh token presented again; all refresh tokens of the user revoked");
+            });
             throw new TokenReuseException();
         }
-        if (rt.expiresAt.isBefore(Instant.now()) || !rt.user.enabled) {
-            return Optional.empty();
-        }
-        rt.revoked = true;
-        audit.record(rt.user.username, "TOKEN_REFRESH", "user", rt.user.id, AuditService.SUCCESS, sourceAddress, null);
-        return Optional.of(issue(rt.user, Role.expand(rt.user.roles)));
+        return Optional.ofNullable(r.tokens());
     }
 
     @Transactional
@@ -84,6 +106,7 @@ public class TokenService {
                 .upn(user.username)
                 .subject(String.valueOf(user.id))
                 .groups(roles)
+                .claim(GENERATION, user.tokenGeneration)
                 .issuedAt(now)
                 .expiresAt(accessExp)
                 .jws().keyId("cam-management")

@@ -14,6 +14,7 @@ import org.cam.management.identity.Role;
 import org.cam.management.identity.Source;
 import org.cam.management.identity.User;
 import org.cam.management.identity.UserGroup;
+import org.cam.management.identity.UserNames;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -71,7 +72,7 @@ public class UserService {
             throw ApiException.conflict("username", "username " + n.username() + " is taken");
         }
         User u = new User();
-        u.username = n.username();
+        u.username = UserNames.canonical(n.username());
         u.displayName = n.displayName();
         u.email = n.email();
         u.source = Source.LOCAL;
@@ -92,19 +93,24 @@ public class UserService {
         if (up.displayName() != null) { u.displayName = up.displayName(); changes.add("displayName"); }
         if (up.email() != null) { u.email = up.email(); changes.add("email"); }
         if (up.enabled() != null && up.enabled() != u.enabled) {
-            if (!up.enabled() && u.username.equals(config.admin().username()) && u.source == Source.LOCAL) {
+            if (!up.enabled() && u.username.equals(UserNames.canonical(config.admin().username()))
+                    && u.source == Source.LOCAL) {
                 throw ApiException.conflict("enabled", "the built-in administrator cannot be disabled");
             }
             u.enabled = up.enabled();
             changes.add("enabled=" + u.enabled);
+            u.endSessions();
         }
         if (up.roles() != null) {
             if (u.source == Source.LDAP) {
                 throw ApiException.badRequest("roles", "roles of LDAP users come from their LDAP groups (role mapping)");
             }
             Set<String> roles = checkRoles(up.roles());
-            if (u.username.equals(config.admin().username()) && !roles.contains(Role.ADMIN)) {
+            if (u.username.equals(UserNames.canonical(config.admin().username())) && !roles.contains(Role.ADMIN)) {
                 throw ApiException.conflict("roles", "the built-in administrator keeps the admin role");
+            }
+            if (!roles.equals(u.roles)) {
+                u.endSessions();   // tokens carry roles: the old ones must not outlive the change
             }
             u.roles.clear();
             u.roles.addAll(roles);
@@ -116,14 +122,26 @@ public class UserService {
         return u;
     }
 
-    @Transactional
-    public void setPassword(long id, String password) {
+    /**
+     * Sets a local user's password. Changing one's own needs the current one ({@code own}): a stolen token or an
+     * unlocked screen must not be enough to take the account over. Every session of the user ends.
+     */
+    @Transactional(dontRollbackOn = ApiException.class)
+    public void setPassword(long id, String password, boolean own, String currentPassword) {
         User u = get(id);
         if (u.source != Source.LOCAL) {
             throw ApiException.badRequest("password", "LDAP users change their password in the directory");
         }
+        if (own && (currentPassword == null || !PasswordHasher.verify(currentPassword, u.passwordHash))) {
+            audit.record(info.actor(), "USER_PASSWORD", "user", u.id, AuditService.DENIED, info.sourceAddress(),
+                    currentPassword == null ? "current password missing" : "current password wrong");
+            throw ApiException.badRequest("currentPassword", currentPassword == null
+                    ? "changing your own password needs the current one" : "the current password is not right");
+        }
         u.passwordHash = PasswordHasher.hash(password);
-        audit.record(info.actor(), "USER_PASSWORD", "user", u.id, AuditService.SUCCESS, info.sourceAddress(), null);
+        u.endSessions();
+        audit.record(info.actor(), "USER_PASSWORD", "user", u.id, AuditService.SUCCESS, info.sourceAddress(),
+                "every token of the user revoked");
     }
 
     @Transactional
@@ -132,7 +150,7 @@ public class UserService {
         if (u.source != Source.LOCAL) {
             throw ApiException.conflict("id", "LDAP users are disabled, not deleted, so their history stays");
         }
-        if (u.username.equals(config.admin().username())) {
+        if (u.username.equals(UserNames.canonical(config.admin().username()))) {
             throw ApiException.conflict("id", "the built-in administrator cannot be deleted");
         }
         for (UserGroup g : u.groups) {

@@ -53,6 +53,9 @@ public class TargetService {
     @Inject
     RequestInfo info;
 
+    @Inject
+    org.cam.management.config.ManagementConfig config;
+
     public Page<Target> list(Filter f, int page, int size) {
         Parameters p = new Parameters();
         String w = f.where(p, "t");
@@ -107,10 +110,13 @@ public class TargetService {
                 "name=" + t.name);
     }
 
-    private static void apply(Target t, TargetData d) {
+    private void apply(Target t, TargetData d) {
         t.name = d.name();
         t.description = d.description();
         if (t.kind == TargetKind.RFB_ENDPOINT) {
+            if (!java.util.Objects.equals(d.host(), t.host) || !java.util.Objects.equals(d.port(), t.port)) {
+                checkEndpoint(d.host(), d.port());
+            }
             t.host = d.host();
             t.port = d.port();
         }
@@ -119,6 +125,30 @@ public class TargetService {
         if (!t.locationTags.equals(tags)) {
             t.locationTags.clear();
             t.locationTags.addAll(new HashSet<>(tags));
+        }
+    }
+
+    /**
+     * The broker connects to a target on a user's behalf: it must not become a way into the manager's own host or
+     * the database, directory and cluster ports next to it (cam.management.targets).
+     */
+    private void checkEndpoint(String host, Integer port) {
+        if (port != null && config.targets().deniedPorts().contains(port)) {
+            throw ApiException.badRequest("port", "port " + port + " is not for KVM targets "
+                    + "(cam.management.targets.denied-ports)");
+        }
+        if (config.targets().allowLoopback()) {
+            return;
+        }
+        java.net.InetAddress a;
+        try {
+            a = java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            return;   // not resolvable here and now: the broker's connection attempt will tell
+        }
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress()) {
+            throw ApiException.badRequest("host", host + " is this host or link-local; targets there need "
+                    + "cam.management.targets.allow-loopback=true");
         }
     }
 
