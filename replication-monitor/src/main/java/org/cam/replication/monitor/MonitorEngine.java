@@ -358,6 +358,19 @@ public final class MonitorEngine implements AutoCloseable {
         return failovers.get();
     }
 
+    /**
+     * The role check behind {@code GET /nodes/{node}/primary} and the HAProxy agent: true when {@code node} (a
+     * node's name, host:port) is the node this monitor names primary. It answers from the roles alone, not from
+     * the node's reachability, so a cut between the monitor and the primary (UNREACHABLE_FROM_MONITOR) never
+     * moves writers; null before the first observation (the monitor has not looked at the topology yet).
+     */
+    public Boolean namesPrimary(String node) {
+        if (status == null) {
+            return null;
+        }
+        return roles.primary().endpoint().name().equals(node);
+    }
+
     public NodeEndpoint primaryEndpoint() {
         return roles.primary().endpoint();
     }
