@@ -175,6 +175,7 @@ public final class MonitorEngine implements AutoCloseable {
             if (adoptObservedRoles(primary, secondary)) {
                 return;
             }
+            restoreWritesOnNamedPrimary(r, primary, secondary);
             Long lag = lag(secondary);
             List<String> errant = errant(r, primary, secondary);
             Snapshot snap = new Snapshot(primary, secondary, lag, errant);
@@ -217,6 +218,33 @@ public final class MonitorEngine implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * A node starts fenced unless this monitor names it primary when it starts (infra.sh, the StatefulSet's start
+     * script). If the monitor was down or not ready then, the primary it names comes up read-only with the secondary
+     * replicating from it: nothing diverged, so the monitor, which alone decides, lets it take writes again. Never
+     * when the secondary is writable or not connected to its source (that is for switchover/promote to decide).
+     */
+    private void restoreWritesOnNamedPrimary(Roles r, NodeObservation primary, NodeObservation secondary) {
+        if (!primary.reachable() || !Boolean.TRUE.equals(primary.readOnly()) || primary.replica() != null
+                || !secondary.reachable() || secondary.writable() || secondary.replica() == null
+                || !secondary.replica().ioConnected()) {
+            return;
+        }
+        NodeConnection pc = r.primary().connection();
+        try {
+            Promoter.unfence(pc.get(), primary.flavour());
+            String detail = r.primary().endpoint() + " was read-only (started fenced) while " + r.secondary().endpoint()
+                    + " replicates from it: made writable";
+            LOG.warn(detail);
+            record(HistoryEntry.action(clock.instant(), "UNFENCE", "replication-monitor", "named primary started fenced",
+                    "DONE", detail));
+        } catch (SQLException e) {
+            pc.invalidate();
+            LOG.warnf("could not make the named primary %s writable: %s", r.primary().endpoint(),
+                    NodeObserver.describe(e));
+        }
     }
 
     private void autoFailover(Hysteresis.Published pub) {
