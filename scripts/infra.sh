@@ -529,7 +529,7 @@ frontend db
 
 backend primary
   balance first
-  default-server inter 500ms fastinter 250ms downinter 500ms rise 1 fall 2 on-marked-down shutdown-sessions agent-check agent-addr $agent_host agent-port $agent_port agent-inter 500ms
+  default-server inter 500ms fastinter 250ms downinter 500ms rise 1 fall 2 on-marked-down shutdown-sessions agent-check agent-addr $agent_host agent-port $agent_port agent-inter 250ms
 CFG
   for node in "$first" "$second"; do
     if ext_db; then

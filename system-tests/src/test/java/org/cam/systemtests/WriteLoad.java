@@ -77,6 +77,19 @@ final class WriteLoad implements AutoCloseable {
         return answers.size();
     }
 
+    /**
+     * The answers from the last acknowledged one before {@code mark} on: the window in which to measure an outage
+     * that started with the first refusal after it.
+     */
+    List<Answer> fromLastAcknowledgedBefore(int mark) {
+        List<Answer> all = all();
+        int from = Math.min(mark, all.size());
+        while (from > 0 && !all.get(from - 1).acknowledged()) {
+            from--;
+        }
+        return all.subList(Math.max(0, from - 1), all.size());
+    }
+
     List<Answer> since(int mark) {
         return new ArrayList<>(answers.subList(mark, answers.size()));
     }

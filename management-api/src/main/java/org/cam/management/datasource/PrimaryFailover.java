@@ -20,7 +20,7 @@ public class PrimaryFailover {
     /** Seconds a client should wait before it repeats a write refused during a switch. */
     public static final int RETRY_AFTER_SECONDS = 2;
     /**
-     * The pause before the one repeat: the router moves within about half a second of the monitor's decision
+     * The pause before the one repeat: the router moves within a quarter of a second of the monitor's decision
      * (HAProxy's agent interval), so an immediate repeat would mostly meet the same node. Jittered so the waiting
      * requests do not all arrive at the new primary at once.
      */

@@ -1,6 +1,12 @@
 package org.cam.management.datasource;
 
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLNonTransientConnectionException;
@@ -26,10 +32,23 @@ public enum PrimaryLoss {
     static final int ER_OPTION_PREVENTS_STATEMENT = 1290;
     static final int ER_READ_ONLY_MODE = 1836;
 
+    /**
+     * Looks through the causes and the suppressed exceptions: a failed commit reaches us as Narayana's
+     * RollbackException with Agroal's XAException (and the driver's SQLException under it) suppressed, not as a cause.
+     */
     public static PrimaryLoss of(Throwable failure) {
         PrimaryLoss found = NONE;
         boolean atCommit = false;
-        for (Throwable c = failure; c != null; c = c.getCause()) {
+        Deque<Throwable> todo = new ArrayDeque<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (failure != null) {
+            todo.add(failure);
+        }
+        while (!todo.isEmpty()) {
+            Throwable c = todo.poll();
+            if (!seen.add(c)) {
+                continue;
+            }
             if (c instanceof jakarta.transaction.HeuristicMixedException
                     || c instanceof jakarta.transaction.HeuristicRollbackException
                     || c instanceof javax.transaction.xa.XAException) {
@@ -37,15 +56,17 @@ public enum PrimaryLoss {
             }
             if (c instanceof SQLException sql) {
                 if (sql.getErrorCode() == ER_OPTION_PREVENTS_STATEMENT || sql.getErrorCode() == ER_READ_ONLY_MODE) {
+                    // refused, also when it was the COMMIT: the server rolled the transaction back
                     return READ_ONLY;
                 }
                 if (isConnectionFailure(sql)) {
                     found = CONNECTION;
                 }
             }
-            if (c.getCause() == c) {
-                break;
+            if (c.getCause() != null) {
+                todo.add(c.getCause());
             }
+            todo.addAll(List.of(c.getSuppressed()));
         }
         return found == CONNECTION && atCommit ? COMMIT_OUTCOME_UNKNOWN : found;
     }

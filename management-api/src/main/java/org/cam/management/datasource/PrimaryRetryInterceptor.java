@@ -40,7 +40,7 @@ public class PrimaryRetryInterceptor {
         }
         try {
             return ctx.proceed();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // a failed commit is Narayana's checked RollbackException
             PrimaryLoss loss = PrimaryLoss.of(e);
             if (loss == PrimaryLoss.NONE) {
                 throw e;
@@ -54,7 +54,7 @@ public class PrimaryRetryInterceptor {
             failover.pauseBeforeRepeat();
             try {
                 return ctx.proceed();
-            } catch (RuntimeException again) {
+            } catch (Exception again) {
                 PrimaryLoss second = PrimaryLoss.of(again);
                 if (second == PrimaryLoss.NONE) {
                     throw again;

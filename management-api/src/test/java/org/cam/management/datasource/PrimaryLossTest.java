@@ -7,6 +7,7 @@ import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import javax.transaction.xa.XAException;
 import org.junit.jupiter.api.Test;
 
 /** What the driver and Hibernate throw in a switch, classified; the texts are MariaDB 10.11's. */
@@ -38,6 +39,23 @@ class PrimaryLossTest {
         mixed.initCause(lost);
         assertThat(PrimaryLoss.of(new IllegalStateException(mixed))).isEqualTo(PrimaryLoss.COMMIT_OUTCOME_UNKNOWN);
         assertThat(PrimaryLoss.COMMIT_OUTCOME_UNKNOWN.safeToRepeat()).isFalse();
+    }
+
+    /** What Narayana throws when the COMMIT fails: the driver's error is suppressed under Agroal's XAException. */
+    private static RollbackException failedCommit(SQLException driver) {
+        RollbackException e = new RollbackException("ARJUNA016053: Could not commit transaction.");
+        XAException xa = new XAException("Error trying to transactionCommit local transaction");
+        xa.initCause(driver);
+        e.addSuppressed(xa);
+        return e;
+    }
+
+    @Test
+    void aCommitRefusedAsReadOnlyCanBeRepeatedALostOneCannot() {
+        assertThat(PrimaryLoss.of(failedCommit(new SQLException("The MariaDB server is running with the --read-only "
+                + "option so it cannot execute this statement", "HY000", 1290)))).isEqualTo(PrimaryLoss.READ_ONLY);
+        assertThat(PrimaryLoss.of(failedCommit(new SQLNonTransientConnectionException("Communications link failure",
+                "08S01", 0)))).isEqualTo(PrimaryLoss.COMMIT_OUTCOME_UNKNOWN);
     }
 
     @Test
