@@ -82,6 +82,9 @@ class FailoverDrillIT {
         infra("db-up");
         assertThat(query(NODE_A, "SELECT @@read_only")).isEqualTo("0");
         assertThat(query(NODE_B, "SELECT @@read_only")).isEqualTo("1");
+        // read_only fences the application only if its account cannot override it (SUPER, READ_ONLY ADMIN)
+        assertThat(grants(NODE_A, "cam")).isNotEmpty().allSatisfy(g -> assertThat(g)
+                .doesNotContain("SUPER").doesNotContain("READ_ONLY ADMIN").doesNotContain("ALL PRIVILEGES ON *.*"));
 
         monitorPathToA = new TcpCut(MONITOR_PATH_TO_A, NODE_A);
         Path monitorJar = root.resolve("replication-monitor").resolve(buildDir).resolve("quarkus-app/quarkus-run.jar");
@@ -371,6 +374,17 @@ class FailoverDrillIT {
             assertThat(rs.next()).as(sql).isTrue();
             return rs.getString(rs.getMetaData().getColumnCount());
         }
+    }
+
+    private static List<String> grants(int port, String user) throws Exception {
+        List<String> grants = new ArrayList<>();
+        try (Connection c = connect(port); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW GRANTS FOR '" + user + "'@'%'")) {
+            while (rs.next()) {
+                grants.add(rs.getString(1));
+            }
+        }
+        return grants;
     }
 
     private static boolean portOpen(int port) {
