@@ -41,7 +41,7 @@ Environment (defaults in brackets; the ports used by the first 'up' are remember
   CAM_INFRA_DIR        state directory [<checkout>/.cam/infra]
   CAM_DB_PRIMARY_PORT  [13306]   CAM_DB_REPLICA_PORT [13307]   CAM_LDAP_PORT [13389]
   CAM_INFRA_MEMBEROF   load slapd's memberof overlay when the directory is created [1]
-  CAM_DB_PROXY_PORT    [13308] HAProxy's database entry point (db-proxy; 'env' points CAM_DB_URL at it)
+  CAM_DB_PROXY_PORT    [13308] HAProxy's database entry point (db-proxy; 'env' prints it as CAM_DB_PROXY_URL)
   CAM_REPLICATION_MONITOR_URL [http://127.0.0.1:8083]  asked by db-start-node whether a node is primary
   CAM_REPLICATION_AGENT_ADDR  [127.0.0.1:8084]  replication-monitor's HAProxy agent-check listener
   CAM_DB_SEMI_SYNC_TIMEOUT_MS [1000]  how long a commit waits for the replica's acknowledgement before the
@@ -504,7 +504,7 @@ db_status() { # prints lines, returns 1 when something is wrong
 # primary die at once instead of meeting its read-only refusal later. `balance first`: one server at a time;
 # the node writable now is listed first, which is where writes go until the agent's first answer.
 db_proxy_config() {
-  local first=primary second=replica host port nodes=() node agent_host=${AGENT_ADDR%:*} agent_port=${AGENT_ADDR##*:}
+  local first=primary second=replica host port node agent_host=${AGENT_ADDR%:*} agent_port=${AGENT_ADDR##*:}
   if ! ext_db && [[ $(sql replica -e 'SELECT @@read_only' 2>/dev/null) == 0 ]]; then
     first=replica second=primary
   fi
