@@ -183,12 +183,15 @@ public final class MonitorEngine implements AutoCloseable {
             Instant now = clock.instant();
             Hysteresis.Published pub = hysteresis.accept(j, now);
             observations.incrementAndGet();
+            if (pub.changed()) {
+                // in the history before the status shows it: whoever sees the new state finds its transition
+                record(HistoryEntry.transition(now, pub.previous(), pub.state(), pub.since(), pub.detail()));
+            }
             status = new StatusView(pub.state(), pub.since(), pub.detail(), lag, primary, secondary, errant, now,
                     observations.get(), settings.autoFailover());
             if (pub.changed()) {
                 LOG.infof("replication state %s -> %s since %s: %s", pub.previous(), pub.state(), pub.since(),
                         pub.detail());
-                record(HistoryEntry.transition(now, pub.previous(), pub.state(), pub.since(), pub.detail()));
                 for (Listener l : listeners) {
                     try {
                         l.onTransition(pub.previous(), pub.state(), pub.since(), pub.detail());
