@@ -26,8 +26,12 @@ usage: scripts/infra.sh COMMAND [options]
 
   db-start-node primary|replica [mariadbd options...]
                        start one existing node with its usual options (after a kill); replication is not
-                       touched (a replica resumes from its own state). Extra options are appended, e.g.
-                       'db-start-node replica --read-only=0' after a promotion.
+                       touched (a replica resumes from its own state). Fencing: the node starts read-only
+                       unless replication-monitor (CAM_REPLICATION_MONITOR_URL) names it primary; a monitor
+                       that does not answer leaves it read-only. Extra options are appended.
+  db-proxy             run HAProxy in the foreground as the database entry point on CAM_DB_PROXY_PORT: it
+                       routes to the node replication-monitor names primary (agent check on
+                       CAM_REPLICATION_AGENT_ADDR) and cuts connections to a node that stops being it
   db-stop-node primary|replica [--kill]
                        clean shutdown of one node, or SIGKILL with --kill
   db-client primary|replica [mariadb options...]
@@ -37,6 +41,11 @@ Environment (defaults in brackets; the ports used by the first 'up' are remember
   CAM_INFRA_DIR        state directory [<checkout>/.cam/infra]
   CAM_DB_PRIMARY_PORT  [13306]   CAM_DB_REPLICA_PORT [13307]   CAM_LDAP_PORT [13389]
   CAM_INFRA_MEMBEROF   load slapd's memberof overlay when the directory is created [1]
+  CAM_DB_PROXY_PORT    [13308] HAProxy's database entry point (db-proxy; 'env' prints it as CAM_DB_PROXY_URL)
+  CAM_REPLICATION_MONITOR_URL [http://127.0.0.1:8083]  asked by db-start-node whether a node is primary
+  CAM_REPLICATION_AGENT_ADDR  [127.0.0.1:8084]  replication-monitor's HAProxy agent-check listener
+  CAM_DB_SEMI_SYNC_TIMEOUT_MS [1000]  how long a commit waits for the replica's acknowledgement before the
+                       primary falls back to asynchronous replication (a dead replica must not stop writes)
   CAM_INFRA_EXTERNAL   db|ldap|all: that part is your own server; up/down leave it alone, status only
                        checks it answers, env passes your CAM_DB_* / CAM_LDAP_* values through
 EOF
@@ -66,6 +75,10 @@ fi
 P_PORT=${CAM_DB_PRIMARY_PORT:-${SAVED_DB_PRIMARY_PORT:-13306}}
 R_PORT=${CAM_DB_REPLICA_PORT:-${SAVED_DB_REPLICA_PORT:-13307}}
 L_PORT=${CAM_LDAP_PORT:-${SAVED_LDAP_PORT:-13389}}
+X_PORT=${CAM_DB_PROXY_PORT:-13308}
+MONITOR_URL=${CAM_REPLICATION_MONITOR_URL:-http://127.0.0.1:8083}
+AGENT_ADDR=${CAM_REPLICATION_AGENT_ADDR:-127.0.0.1:8084}
+SEMI_SYNC_TIMEOUT_MS=${CAM_DB_SEMI_SYNC_TIMEOUT_MS:-1000}
 shopt -s extglob
 # CAM_INFRA_EXTERNAL=db|ldap|all: that part runs elsewhere (docs/operations.md); we neither start nor stop it.
 ext_db() { [[ ${CAM_INFRA_EXTERNAL:-} == @(db|all|1) ]]; }
@@ -216,9 +229,20 @@ db_init_node() {
   touch "$dir/.initialized"
 }
 
+# Fencing: may this node take writes when it starts? Only when replication-monitor, which alone decides the
+# topology, names it primary. A monitor that answers 503 or not at all means read-only: an old primary that was
+# unreachable when the other node was promoted must never come back writable. (db_up's cold start of the whole
+# pair decides differently, see there.)
+monitor_names_primary() { # node
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+    "$MONITOR_URL/api/v1/replication/nodes/$HOST:$(node_port "$1")/primary" 2>/dev/null) || true
+  [[ $code == 200 ]]
+}
+
 db_start_node() { # node [extra mariadbd options]
   local node=$1; shift
-  local dir port pid n
+  local dir port pid n read_only=1
   dir=$(node_dir "$node")
   port=$(node_port "$node")
   [[ -f $dir/.initialized ]] || die "$node has no data directory in $dir; run 'db-up' first"
@@ -242,8 +266,20 @@ db_start_node() { # node [extra mariadbd options]
     # Small: tests run beside several JVMs on a small machine.
     --innodb-buffer-pool-size=64M --innodb-log-file-size=32M --innodb-flush-log-at-trx-commit=2
     --key-buffer-size=8M --max-connections=200 --table-open-cache=400 --performance-schema=OFF
+    # Semi-synchronous replication, AFTER_SYNC: a commit is acknowledged to the client only once the replica
+    # has the transaction in its relay log, so a write that got its answer survives a kill -9 of the primary.
+    # Both sides on both nodes: roles change without a restart. Without an acknowledgement for
+    # CAM_DB_SEMI_SYNC_TIMEOUT_MS the primary goes on asynchronously (a dead replica must not stop writes).
+    --rpl-semi-sync-master-enabled=ON --rpl-semi-sync-master-wait-point=AFTER_SYNC
+    --rpl-semi-sync-master-timeout="$SEMI_SYNC_TIMEOUT_MS" --rpl-semi-sync-slave-enabled=ON
+    # HAProxy's TCP health checks connect and close without a handshake; never block 127.0.0.1 for it.
+    --max-connect-errors=1000000000
   )
-  [[ $node == replica ]] && opts+=(--read-only=1)
+  # A data directory just created holds nothing to lose: its first start as the pair's primary is writable.
+  if [[ ${CAM_INFRA_BOOTSTRAP_WRITABLE:-} == "$node" ]] || monitor_names_primary "$node"; then
+    read_only=0
+  fi
+  opts+=(--read-only="$read_only")
   opts+=("$@")
   rm -f "$(node_pidfile "$node")"
   # setsid + all fds redirected: the server outlives this script and never holds a caller's pipe open.
@@ -368,20 +404,47 @@ SQL
   fi
 }
 
+# Both nodes were down and the monitor named neither primary (usually: it is not running yet, as in `./cam demo`,
+# which starts it after the databases). Then the pair's own replication says who leads: when exactly one node
+# replicates from the other, that other one is the primary and is made writable; anything else (two nodes that
+# replicate from nobody, after a promote whose old primary was not rebuilt) stays read-only for the operator
+# and the monitor to sort out. Only for a cold start: a single node's restart (db-start-node) follows the monitor.
+db_cold_start_unfence() {
+  local node other
+  for node in primary replica; do
+    [[ $(sql "$node" -e 'SELECT @@read_only') == 0 ]] && return 0
+  done
+  for node in primary replica; do
+    other=replica; [[ $node == replica ]] && other=primary
+    if [[ -z $(sql "$node" -e 'SHOW SLAVE STATUS') && $(slave_field "$other" Master_Port) == "$(node_port "$node")" ]]; then
+      info "cold start: $other replicates from $node and the monitor named no primary; $node is made writable"
+      sql "$node" -e 'SET GLOBAL read_only=0'
+      return 0
+    fi
+  done
+  info "cold start: no node leads the replication and the monitor named no primary; both nodes stay read-only"
+}
+
 db_up() {
   ensure_db_packages
   save_conf
   # Both nodes are initialized in parallel: mariadb-install-db dominates the time from nothing.
   local pids=() node
+  local fresh='' cold=1
+  # Not bootstrapped yet (no users, no database): nothing to lose, the primary starts writable.
+  [[ -f $(node_dir primary)/.bootstrapped ]] || fresh=primary
   for node in primary replica; do
     [[ -f $(node_dir "$node")/.initialized ]] || { db_init_node "$node" & pids+=($!); }
   done
   for p in "${pids[@]}"; do wait "$p" || die "initialization failed"; done
   pids=()
+  node_pid primary >/dev/null && cold=0
+  node_pid replica >/dev/null && cold=0
   for node in primary replica; do
-    node_pid "$node" >/dev/null || { db_start_node "$node" & pids+=($!); }
+    node_pid "$node" >/dev/null || { CAM_INFRA_BOOTSTRAP_WRITABLE=$fresh db_start_node "$node" & pids+=($!); }
   done
   for p in "${pids[@]}"; do wait "$p" || die "start failed"; done
+  [[ $cold == 1 && -z $fresh ]] && db_cold_start_unfence
   db_local_cleanup primary
   db_local_cleanup replica
   db_bootstrap_primary
@@ -435,6 +498,66 @@ db_status() { # prints lines, returns 1 when something is wrong
     fi
   done
   return $rc
+}
+
+# ---------------------------------------------------------------------------------------------------
+# HAProxy: the database entry point of every writer outside Kubernetes
+
+# Each server is checked twice: HAProxy's own TCP check (is the node there at all) and replication-monitor's
+# agent check (is it the node the monitor names primary: "up" or "down"). An agent that does not answer changes
+# nothing (HAProxy's documented behaviour), so a monitor outage keeps writes on the current primary. A server
+# that goes down has its connections cut (on-marked-down shutdown-sessions): pooled connections to an old
+# primary die at once instead of meeting its read-only refusal later. `balance first`: one server at a time;
+# the node writable now is listed first, which is where writes go until the agent's first answer.
+db_proxy_config() {
+  local first=primary second=replica host port node agent_host=${AGENT_ADDR%:*} agent_port=${AGENT_ADDR##*:}
+  if ! ext_db && [[ $(sql replica -e 'SELECT @@read_only' 2>/dev/null) == 0 ]]; then
+    first=replica second=primary
+  fi
+  cat <<CFG
+# generated by scripts/infra.sh db-proxy; edits are overwritten at the next start
+global
+  log stdout format raw local0 info
+  maxconn 2000
+  stats socket $SOCK_DIR/haproxy.sock mode 600 level admin
+
+defaults
+  mode tcp
+  log global
+  option tcplog
+  timeout connect 1s
+  timeout client 8h
+  timeout server 8h
+
+frontend db
+  bind $HOST:$X_PORT
+  default_backend primary
+
+backend primary
+  balance first
+  default-server inter 500ms fastinter 250ms downinter 500ms rise 1 fall 2 on-marked-down shutdown-sessions agent-check agent-addr $agent_host agent-port $agent_port agent-inter 250ms
+CFG
+  for node in "$first" "$second"; do
+    if ext_db; then
+      host=CAM_DB_${node^^}_HOST; host=${!host:-$HOST}
+      port=CAM_DB_${node^^}_PORT; port=${!port:-$(node_port "$node")}
+    else
+      host=$HOST port=$(node_port "$node")
+    fi
+    printf '  server %s %s:%s check agent-send "%s:%s\\n"\n' "$node" "$host" "$port" "$host" "$port"
+  done
+}
+
+db_proxy() {
+  "$SCRIPT_DIR/ensure-packages.sh" haproxy=haproxy
+  PATH=$PATH:/usr/sbin
+  [[ $X_PORT =~ ^[0-9]+$ && $X_PORT -ge 1024 ]] || die "bad CAM_DB_PROXY_PORT '$X_PORT'"
+  port_open "$X_PORT" && die "port $HOST:$X_PORT is in use; choose another CAM_DB_PROXY_PORT"
+  mkdir -p "$STATE"
+  db_proxy_config >"$STATE/haproxy.cfg"
+  haproxy -c -q -f "$STATE/haproxy.cfg" || die "generated $STATE/haproxy.cfg is invalid"
+  info "HAProxy $HOST:$X_PORT -> the primary named by the monitor's agent at $AGENT_ADDR (config $STATE/haproxy.cfg)"
+  exec haproxy -db -f "$STATE/haproxy.cfg" 9>&-
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -551,6 +674,7 @@ print_env() {
     "CAM_DB_PRIMARY_HOST=$HOST" "CAM_DB_PRIMARY_PORT=$P_PORT" \
     "CAM_DB_REPLICA_HOST=$HOST" "CAM_DB_REPLICA_PORT=$R_PORT" \
     "CAM_DB_PRIMARY_URL=jdbc:mysql://$HOST:$P_PORT/$DB_NAME" \
+    "CAM_DB_PROXY_PORT=$X_PORT" "CAM_DB_PROXY_URL=jdbc:mysql://$HOST:$X_PORT/$DB_NAME" \
     "CAM_DB_REPLICA_URL=jdbc:mysql://$HOST:$R_PORT/$DB_NAME" \
     "CAM_DB_NAME=$DB_NAME" \
     "CAM_DB_USER=cam" "CAM_DB_PASSWORD=cam" \
@@ -668,6 +792,7 @@ case $cmd in
     lock
     db_stop_node "$@"
     ;;
+  db-proxy) db_proxy ;;
   db-client)
     check_node_name "${1:-}"
     node=$1; shift

@@ -1,5 +1,5 @@
 # management-api: HTTPS REST API on 8443 (users, groups, targets, grants, audit; LDAP login and sync).
-# Uses the demo MariaDB (database cam) and slapd from `scripts/infra.sh env`. First start generates, under
+# Uses the demo MariaDB (database cam, through the db-proxy HAProxy) and slapd from `scripts/infra.sh env`. First start generates, under
 # .cam/management-api/: a self-signed TLS key store, the JWT key pair, and (here) the admin password file.
 # Devices and sessions: the demo auto-approves the simulated fleet (127.0.1.0/24): discovery-service forwards
 # each device, management-api enrols it over pinned HTTPS, its channels become targets in the target set `lab`,
@@ -23,6 +23,9 @@ DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
   mkdir -p .cam/management-api/firmware   # the firmware library, with one image to try
   [ -s .cam/management-api/firmware/cam-sim-2.0.0.bin ] || head -c 4194304 /dev/urandom >.cam/management-api/firmware/cam-sim-2.0.0.bin
   export CAM_MANAGEMENT_HOST=${CAM_MANAGEMENT_HOST:-127.0.0.1} CAM_MANAGEMENT_ADMIN_PASSWORD=$(cat "$f")
+  # Through HAProxy (15-db-proxy.sh), which follows the primary replication-monitor names: no restart after a
+  # switchover or a promote.
+  export CAM_DB_PRIMARY_URL=${CAM_DB_PROXY_URL:-$CAM_DB_PRIMARY_URL}
   export CAM_BROKER_MANAGEMENT_TOKEN=${CAM_BROKER_MANAGEMENT_TOKEN:-cam-demo-broker-token}
   export CAM_DISCOVERY_TOKEN=${CAM_DISCOVERY_TOKEN:-cam-demo-discovery-token}
   export CAM_REPLICATION_MONITOR_TOKEN=${CAM_REPLICATION_MONITOR_TOKEN:-cam-demo-replication-token}

@@ -8,7 +8,11 @@ DEMO_JAR=replication-monitor/target/quarkus-app/quarkus-run.jar
 # certificate is self-signed: we trust exactly it (TLS registry configuration "management", as in session-broker),
 # from the PEM copy management-api writes next to its key store (.cam/management-api/tls.crt.pem; there by now,
 # since 20-management-api.sh is started and ready first).
+# The agent-check listener (CAM_REPLICATION_AGENT_ADDR, default 127.0.0.1:8084) tells db-proxy's HAProxy which node is
+# primary; db-start-node asks http://127.0.0.1:8083 before it lets a node start writable.
+DEMO_AGENT=${CAM_REPLICATION_AGENT_ADDR:-127.0.0.1:8084}
 DEMO_CMD=(java -Dquarkus.http.port=8083
+    -Dcam.replication.agent.host="${DEMO_AGENT%:*}" -Dcam.replication.agent.port="${DEMO_AGENT##*:}"
     -Dcam.replication.alarm-webhook=https://127.0.0.1:8443/api/v1/internal/alarms
     -Dquarkus.tls.management.trust-store.pem.certs=.cam/management-api/tls.crt.pem
     "-Dcam.replication.alarm-webhook-token=${CAM_REPLICATION_MONITOR_TOKEN:-cam-demo-replication-token}"

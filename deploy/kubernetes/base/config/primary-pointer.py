@@ -1,23 +1,33 @@
-"""primary-pointer: keeps the cam-db-primary Service on the database node that replication-monitor sees writable.
+"""primary-pointer: keeps the cam-db-primary Service on the database node that replication-monitor names primary.
 
-Runs beside replication-monitor (same pod, so it acts only while exactly one monitor runs). Every few seconds it
-reads the monitor's GET /api/v1/replication/status and, when exactly one node is reachable and writable
-(read_only=0), points the Service's selector at that node's pod (statefulset.kubernetes.io/pod-name). It never
-changes the database and never points anywhere when both or neither node is writable (split brain, or the primary
-is down and not yet promoted). Its ServiceAccount may only get and patch that one Service.
+Runs beside replication-monitor (same pod, so it acts only while exactly one monitor runs). Every INTERVAL_SECONDS
+it asks the monitor's role check for each node (GET /api/v1/replication/nodes/<node>/primary: 200 for the node the
+monitor names primary, 503 for the other, as Patroni's /primary) and, when exactly one node is named, points the
+Service's selector at that node's pod (statefulset.kubernetes.io/pod-name). It never changes the database. When the
+monitor does not answer, or names no node, the Service stays where it is: no failover without the monitor, and
+writes go on to the current primary. Connections already open to the old pod are not cut by Kubernetes; the old
+primary is fenced (read-only) and management-api evicts its pooled connections on the first refusal.
+
+Why a sidecar rather than the monitor calling the Kubernetes API itself: the API token stays out of the JVM that holds
+the database admin credential and serves HTTP; the Role lets this one small process get and patch one Service; and
+the monitor is the same program in and out of Kubernetes (outside, HAProxy asks it the same question).
 """
 import json
 import os
 import ssl
 import sys
 import time
+import urllib.error
 import urllib.request
 
-STATUS_URL = os.environ.get("MONITOR_STATUS_URL", "http://127.0.0.1:8083/api/v1/replication/status")
+MONITOR_URL = os.environ.get("MONITOR_URL", "http://127.0.0.1:8083").rstrip("/")
+NODES = [n for n in os.environ.get("DB_NODES", "cam-mysql-0.cam-mysql:3306,cam-mysql-1.cam-mysql:3306").split(",") if n]
 SERVICE = os.environ.get("PRIMARY_SERVICE", "cam-db-primary")
-INTERVAL = float(os.environ.get("INTERVAL_SECONDS", "2"))
-SA = "/var/run/secrets/kubernetes.io/serviceaccount"
-API = "https://kubernetes.default.svc"
+INTERVAL = float(os.environ.get("INTERVAL_SECONDS", "1"))
+SA = os.environ.get("SERVICEACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
+# The in-cluster address every pod is given; kubernetes.default.svc otherwise.
+API = "https://%s:%s" % (os.environ.get("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc"),
+                         os.environ.get("KUBERNETES_SERVICE_PORT", "443"))
 POD_LABEL = "statefulset.kubernetes.io/pod-name"
 
 
@@ -37,13 +47,19 @@ def api(method, path, body=None):
         return json.load(r)
 
 
-def writable_pod(status):
-    nodes = [n for n in (status.get("primary"), status.get("secondary")) if n]
-    writable = [n for n in nodes if n.get("reachable") and n.get("readOnly") is False]
-    if len(writable) != 1:
-        return None, "%d writable nodes" % len(writable)
-    host = writable[0]["address"].rsplit(":", 1)[0]
-    return host.split(".")[0], None
+def named_primary():
+    """The pod of the one node the monitor names primary, or (None, why). Raises when the monitor does not answer."""
+    named = []
+    for node in NODES:
+        try:
+            with urllib.request.urlopen("%s/api/v1/replication/nodes/%s/primary" % (MONITOR_URL, node), timeout=3):
+                named.append(node)
+        except urllib.error.HTTPError as e:
+            if e.code != 503:
+                raise
+    if len(named) != 1:
+        return None, "the monitor names %d of %s primary" % (len(named), ", ".join(NODES))
+    return named[0].split(".")[0].split(":")[0], None
 
 
 def main():
@@ -53,8 +69,7 @@ def main():
     last = None
     while True:
         try:
-            with urllib.request.urlopen(STATUS_URL, timeout=3) as r:
-                pod, why = writable_pod(json.load(r))
+            pod, why = named_primary()
             if pod is None:
                 if why != last:
                     log("not re-pointing %s: %s" % (SERVICE, why))
@@ -65,8 +80,11 @@ def main():
                     api("PATCH", path, {"spec": {"selector": {POD_LABEL: pod}}})
                     log("%s now selects %s (was %s)" % (SERVICE, pod, current))
                 last = None
-        except Exception as e:  # keep going: the monitor or the API server may be restarting
-            log("error: %s" % e)
+        except Exception as e:  # keep going, Service unchanged: the monitor or the API server may be restarting
+            why = "error: %s" % e
+            if why != last:
+                log(why)
+            last = why
         time.sleep(INTERVAL)
 
 

@@ -558,7 +558,7 @@ final class Checks {
             "session-broker", Set.of("TCP/5900-5999", "TCP/8443"),
             "discovery-service", Set.of("UDP/3080", "UDP/3081", "TCP/8443"),
             "replication-monitor", Set.of("TCP/3306", "TCP/8443", "TCP/443", "TCP/6443"),
-            "cam-mysql", Set.of("TCP/3306"));
+            "cam-mysql", Set.of("TCP/3306", "TCP/8083"));
     static final Set<String> DNS = Set.of("UDP/53", "TCP/53");
 
     static List<String> networkPolicies(Context c) {

@@ -2,7 +2,12 @@ package org.cam.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,11 +19,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * base/config/mysql-start.sh with a stand-in mysqld (no MySQL 8 on the build machines): which bootstrap SQL each node
- * gets on its first start, and how the role file fences or unfences it on every start.
+ * gets on its first start, and that every later start is fenced unless replication-monitor (a loopback stand-in
+ * answering its role check) names the node primary.
  */
 class MysqlStartTest {
 
     private Path dir;
+    private HttpServer monitor;
+    /** The node the stand-in monitor names primary. */
+    private volatile String namedPrimary = "";
+    private final List<String> asked = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -38,8 +48,25 @@ class MysqlStartTest {
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    /** Answers GET /api/v1/replication/nodes/{node}/primary like replication-monitor: 200 or 503. */
+    private String startMonitor() throws IOException {
+        monitor = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        monitor.createContext("/api/v1/replication/nodes/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            String node = path.substring("/api/v1/replication/nodes/".length(), path.length() - "/primary".length());
+            asked.add(node);
+            exchange.sendResponseHeaders(node.equals(namedPrimary) ? 200 : 503, -1);
+            exchange.close();
+        });
+        monitor.start();
+        return "http://127.0.0.1:" + monitor.getAddress().getPort();
+    }
+
     @AfterEach
     void tearDown() {
+        if (monitor != null) {
+            monitor.stop(0);
+        }
         Workspace.deleteTree(dir);
     }
 
@@ -84,7 +111,6 @@ class MysqlStartTest {
     void nodeZeroBootstrapsThePrimaryWithBinloggedUsers() throws Exception {
         Path base = node("n0");
         assertThat(start("cam-mysql-0", base, Map.of())).isZero();
-        assertThat(Files.readString(base.resolve("cam-role")).strip()).isEqualTo("primary");
         String sql = init();
         assertThat(sql).doesNotContain("sql_log_bin=0")
                 .contains("CREATE USER 'cam'@'%' IDENTIFIED BY 'apppw'", "CREATE USER 'camadmin'@'%'",
@@ -97,8 +123,7 @@ class MysqlStartTest {
     @Test
     void nodeOneReplicatesFromNodeZeroAndStartsFenced() throws Exception {
         Path base = node("n1");
-        assertThat(start("cam-mysql-1", base, Map.of())).isZero();
-        assertThat(Files.readString(base.resolve("cam-role")).strip()).isEqualTo("replica");
+        assertThat(start("cam-mysql-1", base, Map.of("CAM_REPLICATION_MONITOR_URL", startMonitor()))).isZero();
         String sql = init();
         assertThat(sql).doesNotContain("CREATE USER")
                 .contains("SET SESSION sql_log_bin=0;\nALTER USER 'root'@'localhost'")
@@ -109,19 +134,27 @@ class MysqlStartTest {
     }
 
     @Test
-    void laterStartsFollowTheRoleFileNotTheOrdinal() throws Exception {
-        Path base = node("n1");
-        assertThat(start("cam-mysql-1", base, Map.of())).isZero();
-        Files.writeString(base.resolve("cam-role"), "primary\n");   // the runbook, after a promotion
-        assertThat(start("cam-mysql-1", base, Map.of())).isZero();
+    void laterStartsAreFencedUnlessTheMonitorNamesTheNodePrimary() throws Exception {
+        Map<String, String> withMonitor = Map.of("CAM_REPLICATION_MONITOR_URL", startMonitor());
+        Path one = node("n1");
+        assertThat(start("cam-mysql-1", one, withMonitor)).isZero();
+        namedPrimary = "cam-mysql-1.cam-mysql:3306";   // after a promotion of node 1
+        assertThat(start("cam-mysql-1", one, withMonitor)).isZero();
         assertThat(init()).doesNotContain("CHANGE REPLICATION SOURCE").doesNotContain("ALTER USER")
                 .contains("SET GLOBAL read_only=OFF;");
+        assertThat(asked).contains("cam-mysql-1.cam-mysql:3306");
 
         Path zero = node("n0");
-        assertThat(start("cam-mysql-0", zero, Map.of())).isZero();
-        Files.writeString(zero.resolve("cam-role"), "replica\n");   // the old primary, fenced before it returns
-        assertThat(start("cam-mysql-0", zero, Map.of())).isZero();
+        assertThat(start("cam-mysql-0", zero, withMonitor)).isZero();   // bootstrap: writable whatever the monitor says
+        assertThat(init().strip()).endsWith("SET GLOBAL read_only=OFF;");
+        // the old primary returns: the monitor names node 1, so node 0 is fenced
+        assertThat(start("cam-mysql-0", zero, withMonitor)).isZero();
         assertThat(init().strip()).isEqualTo("SET GLOBAL read_only=ON;\nSET GLOBAL super_read_only=ON;");
+        // and with no monitor at all it is fenced too
+        monitor.stop(0);
+        assertThat(start("cam-mysql-0", zero, withMonitor)).isZero();
+        assertThat(init().strip()).isEqualTo("SET GLOBAL read_only=ON;\nSET GLOBAL super_read_only=ON;");
+        assertThat(Files.readString(dir.resolve("out.log"))).contains("did not answer");
     }
 
     @Test

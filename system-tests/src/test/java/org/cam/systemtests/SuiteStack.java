@@ -85,9 +85,33 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     private int brokerPlainPort;
     private ServiceProcess device;
     private ServiceProcess broker;
+    private String dbAdminHostPort = dbHostPort();
+    private String dbAppHostPort = dbHostPort();
 
     SuiteStack(Spec spec) {
         this.spec = spec;
+    }
+
+    /**
+     * The database of this stack elsewhere than the shared pair: {@code adminHostPort} is where the test's database
+     * is created (the primary itself), {@code appHostPort} is where management-api connects (e.g. HAProxy). Before
+     * {@link #start()}.
+     */
+    SuiteStack database(String adminHostPort, String appHostPort) {
+        this.dbAdminHostPort = adminHostPort;
+        this.dbAppHostPort = appHostPort;
+        return this;
+    }
+
+    /**
+     * Another process of the test's own (a database router, a monitor), started now, stopped with the stack's and
+     * its log shown like theirs on failure.
+     */
+    ServiceProcess launchExtra(String name, Map<String, String> env, List<String> command) throws IOException {
+        if (work == null) {
+            work = Files.createTempDirectory("cam-" + spec.name());
+        }
+        return launch(name, env, command);
     }
 
     /** Starts the three services and waits for each one's readiness; a failure here is reported like a test's. */
@@ -109,7 +133,9 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         for (Path jar : List.of(simulatorJar, managementJar, brokerJar)) {
             assertThat(jar).as("packaged by the reactor before this module").isRegularFile();
         }
-        work = Files.createTempDirectory("cam-" + spec.name());
+        if (work == null) {
+            work = Files.createTempDirectory("cam-" + spec.name());
+        }
         http = HttpClient.newBuilder().sslContext(trustAll()).connectTimeout(Duration.ofSeconds(5)).build();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
@@ -135,7 +161,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         mgmtEnv.put("CAM_MANAGEMENT_HTTPS_PORT", String.valueOf(httpsPort));
         mgmtEnv.put("CAM_MANAGEMENT_HTTP_PORT", String.valueOf(freePort()));
         mgmtEnv.put("CAM_MANAGEMENT_TLS_KEYSTORE", mgmtDir.resolve("tls.p12").toString());
-        mgmtEnv.put("CAM_DB_PRIMARY_URL", "jdbc:mysql://" + dbHostPort() + "/" + spec.database());
+        mgmtEnv.put("CAM_DB_PRIMARY_URL", "jdbc:mysql://" + dbAppHostPort + "/" + spec.database());
         mgmtEnv.put("CAM_MANAGEMENT_SECRETS_KEY_FILE", mgmtDir.resolve("secrets.key").toString());
         mgmtEnv.put("CAM_MANAGEMENT_JWT_DIR", mgmtDir.resolve("jwt").toString());
         mgmtEnv.put("CAM_TICKET_PRIVATE_KEY", mgmtDir.resolve("ticket-private.pem").toString());
@@ -387,7 +413,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     }
 
     private void recreateDatabase() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:mysql://" + dbHostPort() + "/",
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://" + dbAdminHostPort + "/",
                 env("CAM_DB_ADMIN_USER", "camadmin"), env("CAM_DB_ADMIN_PASSWORD", "camadmin"));
              Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + spec.database());
@@ -399,7 +425,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         return env("CAM_DB_PRIMARY_HOST", "127.0.0.1") + ":" + env("CAM_DB_PRIMARY_PORT", "13306");
     }
 
-    private static String env(String name, String def) {
+    static String env(String name, String def) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? def : v;
     }

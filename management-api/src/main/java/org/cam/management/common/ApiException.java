@@ -5,12 +5,23 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String title;
     private final String field;
+    private final Integer retryAfterSeconds;
 
     public ApiException(int status, String title, String detail, String field) {
+        this(status, title, detail, field, null);
+    }
+
+    private ApiException(int status, String title, String detail, String field, Integer retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.title = title;
         this.field = field;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 503 with {@code Retry-After}: the request was fine, a dependency is not there right now. */
+    public static ApiException unavailable(String detail, int retryAfterSeconds) {
+        return new ApiException(503, "Service Unavailable", detail, null, retryAfterSeconds);
     }
 
     public static ApiException notFound(String what, Object id) {
@@ -34,4 +45,7 @@ public class ApiException extends RuntimeException {
     public String title() { return title; }
 
     public String field() { return field; }
+
+    /** Seconds for the Retry-After header; null when the answer carries none. */
+    public Integer retryAfterSeconds() { return retryAfterSeconds; }
 }

@@ -11,6 +11,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.inject.Inject;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -19,6 +20,8 @@ import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.cam.management.datasource.PrimaryFailover;
+import org.cam.management.datasource.PrimaryLoss;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -32,9 +35,16 @@ import java.util.stream.Collectors;
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
+    @Inject
+    PrimaryFailover failover;
+
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        return problem(e.status(), e.title(), e.getMessage(), e.field(), uri);
+        Response r = problem(e.status(), e.title(), e.getMessage(), e.field(), uri);
+        if (e.retryAfterSeconds() != null) {
+            r.getHeaders().putSingle("Retry-After", e.retryAfterSeconds().toString());
+        }
+        return r;
     }
 
     @ServerExceptionMapper
@@ -144,6 +154,13 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
+        // The database stopped being the primary outside a @Transactional method (whose interceptor answers 503
+        // itself): still a 503 with Retry-After, never a 500.
+        PrimaryLoss loss = PrimaryLoss.of(e);
+        if (loss != PrimaryLoss.NONE) {
+            failover.evictStaleConnections(loss);
+            return api(PrimaryFailover.unavailable(loss), uri);
+        }
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof OptimisticLockException || cause instanceof org.hibernate.StaleStateException) {

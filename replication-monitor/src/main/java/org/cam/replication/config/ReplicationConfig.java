@@ -57,6 +57,9 @@ public interface ReplicationConfig {
 
     Admin admin();
 
+    /** The HAProxy agent-check listener that tells each database server whether it is the primary. */
+    Agent agent();
+
     interface Node {
         @WithDefault("127.0.0.1")
         String host();
@@ -102,6 +105,15 @@ public interface ReplicationConfig {
         /** No second automatic failover within this period after any failover. */
         @WithDefault("1h")
         Duration block();
+    }
+
+    interface Agent {
+        /** TCP port of the agent listener; unset: no listener (Kubernetes uses the HTTP role check). */
+        Optional<Integer> port();
+
+        /** Address it binds; loopback by default (HAProxy runs beside the monitor). */
+        @WithDefault("127.0.0.1")
+        String host();
     }
 
     interface Admin {

@@ -165,7 +165,7 @@ public final class Promoter {
         }
     }
 
-    static void unfence(Connection c, Flavour f) throws SQLException {
+    public static void unfence(Connection c, Flavour f) throws SQLException {
         try (Statement st = c.createStatement()) {
             if (f == Flavour.MYSQL) {
                 st.execute("SET GLOBAL super_read_only = 0");

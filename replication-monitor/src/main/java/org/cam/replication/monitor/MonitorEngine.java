@@ -175,6 +175,7 @@ public final class MonitorEngine implements AutoCloseable {
             if (adoptObservedRoles(primary, secondary)) {
                 return;
             }
+            restoreWritesOnNamedPrimary(r, primary, secondary);
             Long lag = lag(secondary);
             List<String> errant = errant(r, primary, secondary);
             Snapshot snap = new Snapshot(primary, secondary, lag, errant);
@@ -182,12 +183,15 @@ public final class MonitorEngine implements AutoCloseable {
             Instant now = clock.instant();
             Hysteresis.Published pub = hysteresis.accept(j, now);
             observations.incrementAndGet();
+            if (pub.changed()) {
+                // in the history before the status shows it: whoever sees the new state finds its transition
+                record(HistoryEntry.transition(now, pub.previous(), pub.state(), pub.since(), pub.detail()));
+            }
             status = new StatusView(pub.state(), pub.since(), pub.detail(), lag, primary, secondary, errant, now,
                     observations.get(), settings.autoFailover());
             if (pub.changed()) {
                 LOG.infof("replication state %s -> %s since %s: %s", pub.previous(), pub.state(), pub.since(),
                         pub.detail());
-                record(HistoryEntry.transition(now, pub.previous(), pub.state(), pub.since(), pub.detail()));
                 for (Listener l : listeners) {
                     try {
                         l.onTransition(pub.previous(), pub.state(), pub.since(), pub.detail());
@@ -217,6 +221,33 @@ public final class MonitorEngine implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * A node starts fenced unless this monitor names it primary when it starts (infra.sh, the StatefulSet's start
+     * script). If the monitor was down or not ready then, the primary it names comes up read-only with the secondary
+     * replicating from it: nothing diverged, so the monitor, which alone decides, lets it take writes again. Never
+     * when the secondary is writable or not connected to its source (that is for switchover/promote to decide).
+     */
+    private void restoreWritesOnNamedPrimary(Roles r, NodeObservation primary, NodeObservation secondary) {
+        if (!primary.reachable() || !Boolean.TRUE.equals(primary.readOnly()) || primary.replica() != null
+                || !secondary.reachable() || secondary.writable() || secondary.replica() == null
+                || !secondary.replica().ioConnected()) {
+            return;
+        }
+        NodeConnection pc = r.primary().connection();
+        try {
+            Promoter.unfence(pc.get(), primary.flavour());
+            String detail = r.primary().endpoint() + " was read-only (started fenced) while " + r.secondary().endpoint()
+                    + " replicates from it: made writable";
+            LOG.warn(detail);
+            record(HistoryEntry.action(clock.instant(), "UNFENCE", "replication-monitor", "named primary started fenced",
+                    "DONE", detail));
+        } catch (SQLException e) {
+            pc.invalidate();
+            LOG.warnf("could not make the named primary %s writable: %s", r.primary().endpoint(),
+                    NodeObserver.describe(e));
+        }
     }
 
     private void autoFailover(Hysteresis.Published pub) {
@@ -356,6 +387,19 @@ public final class MonitorEngine implements AutoCloseable {
 
     public int failovers() {
         return failovers.get();
+    }
+
+    /**
+     * The role check behind {@code GET /nodes/{node}/primary} and the HAProxy agent: true when {@code node} (a
+     * node's name, host:port) is the node this monitor names primary. It answers from the roles alone, not from
+     * the node's reachability, so a cut between the monitor and the primary (UNREACHABLE_FROM_MONITOR) never
+     * moves writers; null before the first observation (the monitor has not looked at the topology yet).
+     */
+    public Boolean namesPrimary(String node) {
+        if (status == null) {
+            return null;
+        }
+        return roles.primary().endpoint().name().equals(node);
     }
 
     public NodeEndpoint primaryEndpoint() {

@@ -48,8 +48,14 @@ public class MonitorService {
                 c.autoFailover().enabled(), c.autoFailover().grace(), c.autoFailover().block());
     }
 
+    /**
+     * A node is named by its own address, the one replication uses (host:port, unless replication-host/-port say
+     * otherwise): routers ask the role check by that name, whatever path the monitor itself takes to the node.
+     */
     private static NodeEndpoint endpoint(String name, ReplicationConfig.Node n) {
-        return new NodeEndpoint(n.host() + ":" + n.port(), n.host(), n.port(), n.user(), n.password(),
-                n.replicationHost().orElse(n.host()), n.replicationPort().orElse(n.port()));
+        String replicationHost = n.replicationHost().orElse(n.host());
+        int replicationPort = n.replicationPort().orElse(n.port());
+        return new NodeEndpoint(replicationHost + ":" + replicationPort, n.host(), n.port(), n.user(), n.password(),
+                replicationHost, replicationPort);
     }
 }

@@ -123,6 +123,18 @@ class ReplicationScenariosTest {
                 s.secondary().gtidPosition());
     }
 
+    /** A named primary that started fenced (the monitor was not there to say so) is given back its writes. */
+    @Test
+    @Order(1)
+    void namedPrimaryStartedReadOnlyIsMadeWritableAgain() {
+        startOnPair();
+        nextObservations(1);
+        PAIR.exec(P, "SET GLOBAL read_only=1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> PAIR.queryLong(P, "SELECT @@read_only") == 0);
+        assertThat(engine.history()).anyMatch(h -> "UNFENCE".equals(h.kind()));
+        assertThat(PAIR.queryLong(R, "SELECT @@read_only")).isEqualTo(1);
+    }
+
     @Test
     @Order(2)
     void stoppedSqlThreadIsReplicationStoppedWithin3s() {

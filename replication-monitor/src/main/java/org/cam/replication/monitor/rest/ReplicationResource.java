@@ -8,9 +8,13 @@ import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import org.cam.replication.failover.ActionResult;
 import org.cam.replication.failover.TopologyException;
@@ -37,6 +41,25 @@ public class ReplicationResource {
             throw new TopologyException(503, "no observation yet");
         }
         return s;
+    }
+
+    /**
+     * Patroni's {@code GET /primary} for one node: 200 when {@code node} (host:port, as in the status) is the node
+     * this monitor names primary, 503 for any other node and before the first observation. Writers' routers
+     * (HAProxy, the Kubernetes primary Service) follow it; it does not depend on the monitor reaching the node.
+     */
+    @GET
+    @Path("/nodes/{node}/primary")
+    public Response isPrimary(@PathParam("node") String node) {
+        Boolean primary = monitor.engine().namesPrimary(node);
+        if (primary == null) {
+            throw new TopologyException(503, "no observation yet");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", node);
+        body.put("primary", primary);
+        body.put("namedPrimary", monitor.engine().primaryEndpoint().name());
+        return Response.status(primary ? 200 : 503).entity(body).build();
     }
 
     @GET

@@ -43,7 +43,8 @@ public class PairAndWebhookResource implements QuarkusTestResourceLifecycleManag
                 "cam.replication.primary.port", Integer.toString(PAIR.primaryPort),
                 "cam.replication.secondary.port", Integer.toString(PAIR.replicaPort),
                 "cam.replication.alarm-webhook", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alarms",
-                "cam.replication.alarm-webhook-token", TOKEN);
+                "cam.replication.alarm-webhook-token", TOKEN,
+                "cam.replication.agent.port", "0");
     }
 
     @Override

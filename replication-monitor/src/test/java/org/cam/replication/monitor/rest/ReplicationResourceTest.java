@@ -10,6 +10,12 @@ import static org.hamcrest.Matchers.notNullValue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.cam.replication.monitor.RoleAgent;
 import java.time.Duration;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -26,13 +32,38 @@ class ReplicationResourceTest {
         PairAndWebhookResource.PAIR.exec(PairAndWebhookResource.PAIR.replicaPort, sql);
     }
 
+    @Inject
+    RoleAgent agent;
+
+    /** One HAProxy agent-check exchange: send the node's name, read the one-line verdict. */
+    private String agentSays(String node) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), agent.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write((node + "\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private void assertNamedPrimary(int primaryPort, int otherPort) throws IOException {
+        String primary = "127.0.0.1:" + primaryPort;
+        String other = "127.0.0.1:" + otherPort;
+        given().get("/api/v1/replication/nodes/" + primary + "/primary").then().statusCode(200)
+                .body("primary", equalTo(true)).body("namedPrimary", equalTo(primary));
+        given().get("/api/v1/replication/nodes/" + other + "/primary").then().statusCode(503)
+                .body("primary", equalTo(false)).body("namedPrimary", equalTo(primary));
+        given().get("/api/v1/replication/nodes/no-such-node:1/primary").then().statusCode(503);
+        assertThat(agentSays(primary)).isEqualTo("up\n");
+        assertThat(agentSays(other)).isEqualTo("down\n");
+        assertThat(agentSays("no-such-node:1")).isEqualTo("down\n");
+    }
+
     private static String state() {
         return given().get("/api/v1/replication/status").then().extract().path("state");
     }
 
     @Test
     @Order(1)
-    void healthyStatusHealthAndMetrics() {
+    void healthyStatusHealthAndMetrics() throws IOException {
         await().atMost(Duration.ofSeconds(20)).until(() -> "HEALTHY".equals(state()));
         given().get("/api/v1/replication/status").then().statusCode(200)
                 .body("state", equalTo("HEALTHY"))
@@ -45,6 +76,7 @@ class ReplicationResourceTest {
                 .body("secondary.replica.ioRunning", equalTo("Yes"))
                 .body("secondary.replica.sqlRunning", equalTo(true));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        assertNamedPrimary(PairAndWebhookResource.PAIR.primaryPort, PairAndWebhookResource.PAIR.replicaPort);
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("cam_replication_lag_seconds"))
@@ -91,7 +123,7 @@ class ReplicationResourceTest {
 
     @Test
     @Order(4)
-    void switchoverThroughTheApiIsAudited() {
+    void switchoverThroughTheApiIsAudited() throws IOException {
         int newPrimary = PairAndWebhookResource.PAIR.replicaPort;
         given().auth().preemptive().basic("admin", "camdemo").contentType(ContentType.JSON)
                 .body("{\"reason\":\"maintenance on the primary host\"}")
@@ -100,6 +132,8 @@ class ReplicationResourceTest {
                 .body("newPrimary", equalTo("127.0.0.1:" + newPrimary));
         given().get("/api/v1/replication/status").then()
                 .body("primary.address", equalTo("127.0.0.1:" + newPrimary));
+        // the role checks follow at once: the answer above came after the roles were swapped
+        assertNamedPrimary(newPrimary, PairAndWebhookResource.PAIR.primaryPort);
         await().atMost(Duration.ofSeconds(15)).until(() -> "HEALTHY".equals(state()));
         given().get("/api/v1/replication/history").then()
                 .body("find { it.kind == 'SWITCHOVER' }.actor", equalTo("admin"))
