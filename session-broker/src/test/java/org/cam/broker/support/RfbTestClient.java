@@ -177,6 +177,35 @@ public final class RfbTestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads one whole server message, whatever it is, and returns its bytes (small messages only: it reads byte by
+     * byte). Do not mix with {@link #requestAndAwaitUpdate}, which reads on its own.
+     */
+    public byte[] readMessage() throws IOException, org.cam.protocol.ProtocolException {
+        if (framer == null) {
+            framer = new org.cam.protocol.rfb.ServerMessageFramer(serverInit.pixelFormat());
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        while (true) {
+            byte[] b = t.read(1);
+            out.writeBytes(b);
+            if (framer.advance(ByteBuffer.wrap(b))) {
+                return out.toByteArray();
+            }
+        }
+    }
+
+    /** Tells {@link #readMessage} that the client asked for this pixel format. */
+    public void pixelFormat(org.cam.protocol.rfb.PixelFormat pf) throws IOException {
+        send(new ClientMessage.SetPixelFormat(pf));
+        if (framer == null) {
+            framer = new org.cam.protocol.rfb.ServerMessageFramer(serverInit.pixelFormat());
+        }
+        framer.pixelFormat(pf);
+    }
+
+    private org.cam.protocol.rfb.ServerMessageFramer framer;
+
     public boolean awaitClosed(long millis) throws IOException {
         return t.awaitClosed(millis);
     }
