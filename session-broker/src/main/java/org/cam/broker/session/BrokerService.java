@@ -55,6 +55,8 @@ public class BrokerService implements SessionHost {
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight =
             new java.util.concurrent.atomic.AtomicInteger();
     private volatile NetClient deviceClient;
+    private volatile NetClient deviceTlsClient;
+    private volatile java.util.List<java.security.cert.X509Certificate> deviceCas = java.util.List.of();
     private volatile boolean draining;
     private volatile long lastHeartbeatOkNanos = Long.MIN_VALUE;
     private long scanTimer = -1;
@@ -70,9 +72,22 @@ public class BrokerService implements SessionHost {
     }
 
     void onStart(@Observes StartupEvent e) {
-        deviceClient = vertx.createNetClient(new NetClientOptions()
+        NetClientOptions deviceOptions = new NetClientOptions()
                 .setConnectTimeout((int) config.relay().deviceConnectTimeout().toMillis())
-                .setTcpNoDelay(true).setTcpKeepAlive(true));
+                .setTcpNoDelay(true).setTcpKeepAlive(true);
+        deviceClient = vertx.createNetClient(deviceOptions);
+        // Trust-all only at the TLS layer: DeviceHandshake checks the certificate against the target's pin or CA
+        // right after the TLS handshake, before any credential is sent (see DeviceTls).
+        deviceTlsClient = vertx.createNetClient(new NetClientOptions(deviceOptions).setTrustAll(true)
+                .setHostnameVerificationAlgorithm(""));
+        if (config.deviceTls().caPath().isPresent()) {
+            try {
+                deviceCas = org.cam.broker.relay.DeviceTls.certificates(java.nio.file.Files.readString(
+                        java.nio.file.Path.of(config.deviceTls().caPath().get())));
+            } catch (Exception ex) {
+                throw new IllegalStateException("cam.broker.device-tls.ca-path: " + ex.getMessage(), ex);
+            }
+        }
         metrics.activeSessions(active::size);
         scanTimer = vertx.setPeriodic(500, id -> scanTimeouts());
         heartbeatTimer = vertx.setPeriodic(100, config.management().heartbeatInterval().toMillis(),
@@ -121,6 +136,16 @@ public class BrokerService implements SessionHost {
     @Override
     public NetClient deviceClient() {
         return deviceClient;
+    }
+
+    @Override
+    public NetClient deviceTlsClient() {
+        return deviceTlsClient;
+    }
+
+    @Override
+    public java.util.List<java.security.cert.X509Certificate> deviceCas() {
+        return deviceCas;
     }
 
     @Override
