@@ -276,7 +276,7 @@ public final class RfbTestClient implements AutoCloseable {
                         s.getInetAddress().getHostAddress(), s.getPort(), true);
                 tls.startHandshake();
                 s = tls;
-                in = tls.getInputStream();
+                in = new java.io.BufferedInputStream(tls.getInputStream(), 1 << 16);
                 out = tls.getOutputStream();
                 return tls.getSession();
             } catch (java.security.GeneralSecurityException e) {
@@ -288,7 +288,8 @@ public final class RfbTestClient implements AutoCloseable {
             this.s = s;
             s.setSoTimeout(15_000);
             s.setTcpNoDelay(true);
-            this.in = s.getInputStream();
+            // Buffered: readMessage() reads byte by byte.
+            this.in = new java.io.BufferedInputStream(s.getInputStream(), 1 << 16);
             this.out = s.getOutputStream();
         }
 
