@@ -64,6 +64,9 @@ public final class RelaySession {
     private ClientMessageParser parser;
     private ServerMessageFramer framer;
     private RelayPolicy policy;
+    /** The last client message forwarded was a fence with SyncNext (see ServerMessageFramer#pixelFormatAfterFence). */
+    private boolean syncNextFence;
+    private static final int FENCE_SYNC_NEXT = 1 << 2;
     /** Device bytes of a message not classified yet (the first bytes of a cut text): held until it is. */
     private Buffer held;
     private RfbVersion clientVersion;
@@ -451,8 +454,13 @@ public final class RelaySession {
                         raw = new ClientMessage.SetEncodings(kept).encode();
                     }
                 } else if (m instanceof ClientMessage.SetPixelFormat spf) {
-                    framer.pixelFormat(spf.pixelFormat());
+                    if (syncNextFence) {
+                        framer.pixelFormatAfterFence(spf.pixelFormat());
+                    } else {
+                        framer.pixelFormat(spf.pixelFormat());
+                    }
                 }
+                syncNextFence = m instanceof ClientMessage.ClientFence fence && (fence.flags() & FENCE_SYNC_NEXT) != 0;
                 if (out == null) {
                     out = Buffer.buffer(raw);
                 } else {

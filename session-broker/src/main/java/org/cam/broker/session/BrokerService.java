@@ -186,8 +186,10 @@ public class BrokerService implements SessionHost {
     public void ended(RelaySession s, EndReason reason, boolean relayed) {
         active.remove(s.sessionId(), s);
         metrics.ended(reason.wire());
-        LOG.infof("session %s ended: %s (client %d bytes, device %d bytes, %d view-only inputs dropped)",
-                s.sessionId(), reason.wire(), s.bytesFromClient(), s.bytesFromDevice(), s.droppedInputs());
+        LOG.infof("session %s ended: %s (client %d bytes, device %d bytes; dropped by policy: %d client messages,"
+                        + " %d device messages)",
+                s.sessionId(), reason.wire(), s.bytesFromClient(), s.bytesFromDevice(), s.droppedInputs(),
+                s.droppedFromDevice());
         reportEnd(s, reason);
     }
 

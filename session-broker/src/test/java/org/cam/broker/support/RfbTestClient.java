@@ -237,6 +237,11 @@ public final class RfbTestClient implements AutoCloseable {
         framer.pixelFormat(pf);
     }
 
+    /** Tells {@link #readMessage} the format changed now (without sending anything). */
+    public void pixelFormatOnly(org.cam.protocol.rfb.PixelFormat pf) {
+        framer = new org.cam.protocol.rfb.ServerMessageFramer(pf);
+    }
+
     private org.cam.protocol.rfb.ServerMessageFramer framer;
 
     public boolean awaitClosed(long millis) throws IOException {
