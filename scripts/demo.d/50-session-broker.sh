@@ -1,4 +1,4 @@
-# session-broker: KVM sessions on 9900 (plain RFB), 9901 (RFB/TLS), 9902 (WebSocket/TLS); admin HTTP 8082.
+# session-broker: KVM sessions on 9900 (plain RFB), 9901 (RFB/VeNCrypt), 9902 (WebSocket/TLS); admin HTTP 8082.
 # Talks to management-api's internal broker API (docs/protocols/broker-api.md) with the demo service token, and
 # verifies tickets with the public key management-api writes to .cam/management-api/ticket-public.pem. management-api's
 # certificate is self-signed: we trust exactly it, from the PEM copy it writes next to its key store
@@ -16,4 +16,4 @@ DEMO_CMD=(env
     java -Dquarkus.tls.management.trust-store.pem.certs=.cam/management-api/tls.crt.pem -jar "$DEMO_JAR")
 # Ready once its listeners are bound and management-api has answered its heartbeat.
 DEMO_HEALTH=http://127.0.0.1:8082/q/health/ready
-DEMO_INFO="KVM: vncviewer/vncsnapshot 127.0.0.1::9900 (one-time password), RFB/TLS 9901, wss://127.0.0.1:9902/?ticket=...; admin http://127.0.0.1:8082/api/v1/sessions, metrics http://127.0.0.1:8082/q/metrics"
+DEMO_INFO="KVM: vncviewer/vncsnapshot 127.0.0.1::9900 (one-time password), RFB/VeNCrypt 9901 (vncviewer -SecurityTypes X509Vnc), wss://127.0.0.1:9902/?ticket=...; admin http://127.0.0.1:8082/api/v1/sessions, metrics http://127.0.0.1:8082/q/metrics"

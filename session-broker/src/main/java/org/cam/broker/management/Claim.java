@@ -5,16 +5,37 @@ package org.cam.broker.management;
  *
  * @param idleTimeoutSeconds 0 or absent: the broker's default
  * @param maxDurationSeconds 0 or absent: the broker's default
+ * @param clipboard          which way clipboard content may move; absent: {@link Clipboard#BOTH}
  */
 public record Claim(String sessionId, String user, String targetId, Mode mode, Device device,
-                    long idleTimeoutSeconds, long maxDurationSeconds) {
+                    long idleTimeoutSeconds, long maxDurationSeconds, Clipboard clipboard) {
+
+    public Claim {
+        clipboard = clipboard == null ? Clipboard.BOTH : clipboard;
+    }
 
     public enum Mode { CONTROL, VIEW }
 
-    public enum DeviceAuth { NONE, VNC }
+    /**
+     * The clipboard policy of the grant behind the session: BOTH ways, TO_TARGET only (the user may paste into the
+     * target, nothing comes out), NONE. A view session never sends clipboard to the target, and receives the
+     * target's only with BOTH.
+     */
+    public enum Clipboard { BOTH, TO_TARGET, NONE }
 
-    /** Where the target's RFB endpoint is, and its credential (password only with auth VNC). */
-    public record Device(String host, int port, DeviceAuth auth, String password) {
+    /** NONE; VNC: VNC Authentication with the password; PLAIN: VeNCrypt Plain with username and password. */
+    public enum DeviceAuth { NONE, VNC, PLAIN }
+
+    /**
+     * Where the target's RFB endpoint is, its credential, and how to trust its certificate under VeNCrypt X509: a
+     * pinned SHA-256 fingerprint (hex) or CA certificates (PEM); the broker's own CA file counts too.
+     */
+    public record Device(String host, int port, DeviceAuth auth, String username, String password,
+                         String tlsFingerprint, String tlsCaPem) {
+        public Device {
+            auth = auth == null ? DeviceAuth.NONE : auth;
+        }
+
         @Override
         public String toString() {
             return "Device[" + host + ":" + port + ", auth=" + auth + "]"; // never log the password

@@ -92,6 +92,10 @@ public final class RfbTestClient implements AutoCloseable {
                 return false;
             }
         }
+        if (type == SecurityType.VENCRYPT) {
+            veNCryptX509Vnc();
+            type = SecurityType.VNC_AUTH;
+        }
         if (type == SecurityType.VNC_AUTH) {
             byte[] challenge = t.read(16);
             t.write(VncAuth.response(challenge, password == null ? "" : password));
@@ -122,6 +126,35 @@ public final class RfbTestClient implements AutoCloseable {
         serverInit = ServerInit.decode(all, 0, all.length);
         t.write(new ClientMessage.SetEncodings(List.of(Encodings.RAW)).encode());
         return true;
+    }
+
+    /** The TLS session VeNCrypt started, or null. */
+    public javax.net.ssl.SSLSession tlsSession;
+
+    /** VeNCrypt 0.2, sub-type X509Vnc, TLS (trusting the broker's test certificate); VNC auth follows. */
+    private void veNCryptX509Vnc() throws IOException {
+        byte[] v = t.read(2);
+        if (v[0] != 0 || v[1] != 2) {
+            throw new IOException("VeNCrypt version " + v[0] + "." + v[1]);
+        }
+        t.write(new byte[] {0, 2});
+        if (t.read(1)[0] != 0) {
+            throw new IOException("VeNCrypt version refused");
+        }
+        int n = t.read(1)[0] & 0xff;
+        List<Integer> subtypes = new java.util.ArrayList<>();
+        ByteBuffer st = ByteBuffer.wrap(t.read(4 * n));
+        for (int i = 0; i < n; i++) {
+            subtypes.add(st.getInt());
+        }
+        if (!subtypes.contains(org.cam.protocol.rfb.VeNCrypt.X509_VNC)) {
+            throw new IOException("no X509Vnc in " + subtypes);
+        }
+        t.write(org.cam.protocol.rfb.VeNCrypt.u32(org.cam.protocol.rfb.VeNCrypt.X509_VNC));
+        if (t.read(1)[0] != 1) {
+            throw new IOException("X509Vnc refused");
+        }
+        tlsSession = ((SocketTransport) t).startTls();
     }
 
     public ServerInit serverInit() {
@@ -177,6 +210,40 @@ public final class RfbTestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads one whole server message, whatever it is, and returns its bytes (small messages only: it reads byte by
+     * byte). Do not mix with {@link #requestAndAwaitUpdate}, which reads on its own.
+     */
+    public byte[] readMessage() throws IOException, org.cam.protocol.ProtocolException {
+        if (framer == null) {
+            framer = new org.cam.protocol.rfb.ServerMessageFramer(serverInit.pixelFormat());
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        while (true) {
+            byte[] b = t.read(1);
+            out.writeBytes(b);
+            if (framer.advance(ByteBuffer.wrap(b))) {
+                return out.toByteArray();
+            }
+        }
+    }
+
+    /** Tells {@link #readMessage} that the client asked for this pixel format. */
+    public void pixelFormat(org.cam.protocol.rfb.PixelFormat pf) throws IOException {
+        send(new ClientMessage.SetPixelFormat(pf));
+        if (framer == null) {
+            framer = new org.cam.protocol.rfb.ServerMessageFramer(serverInit.pixelFormat());
+        }
+        framer.pixelFormat(pf);
+    }
+
+    /** Tells {@link #readMessage} the format changed now (without sending anything). */
+    public void pixelFormatOnly(org.cam.protocol.rfb.PixelFormat pf) {
+        framer = new org.cam.protocol.rfb.ServerMessageFramer(pf);
+    }
+
+    private org.cam.protocol.rfb.ServerMessageFramer framer;
+
     public boolean awaitClosed(long millis) throws IOException {
         return t.awaitClosed(millis);
     }
@@ -188,15 +255,46 @@ public final class RfbTestClient implements AutoCloseable {
 
     /** Plain TCP. */
     static final class SocketTransport implements Transport {
-        private final Socket s;
-        private final InputStream in;
-        private final OutputStream out;
+        private Socket s;
+        private InputStream in;
+        private OutputStream out;
+
+        /** TLS from here on, over the same connection; trusts any certificate (the broker's is a test one). */
+        javax.net.ssl.SSLSession startTls() throws IOException {
+            try {
+                javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+                ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                    @Override
+                    public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+                    }
+
+                    @Override
+                    public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+                    }
+
+                    @Override
+                    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                        return new java.security.cert.X509Certificate[0];
+                    }
+                }}, null);
+                javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(s,
+                        s.getInetAddress().getHostAddress(), s.getPort(), true);
+                tls.startHandshake();
+                s = tls;
+                in = new java.io.BufferedInputStream(tls.getInputStream(), 1 << 16);
+                out = tls.getOutputStream();
+                return tls.getSession();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+        }
 
         SocketTransport(Socket s) throws IOException {
             this.s = s;
             s.setSoTimeout(15_000);
             s.setTcpNoDelay(true);
-            this.in = s.getInputStream();
+            // Buffered: readMessage() reads byte by byte.
+            this.in = new java.io.BufferedInputStream(s.getInputStream(), 1 << 16);
             this.out = s.getOutputStream();
         }
 

@@ -23,8 +23,17 @@ import java.util.Set;
 @ApplicationScoped
 public class TargetService {
 
+    /**
+     * A target as written by the API. {@code password} null: keep the stored credential (unless
+     * {@code clearCredential}); the credential only applies to RFB_ENDPOINT targets.
+     */
     public record TargetData(String name, String description, String host, Integer port, AccessPolicy accessPolicy,
-                             Set<String> locationTags) {
+                             Set<String> locationTags, String username, String password, boolean clearCredential,
+                             String tlsFingerprint, String tlsCaPem) {
+        @Override
+        public String toString() {
+            return "TargetData[" + name + "]";   // never log the password
+        }
     }
 
     public record Filter(String q, String tag, AccessPolicy policy) {
@@ -55,6 +64,9 @@ public class TargetService {
 
     @Inject
     org.cam.management.config.ManagementConfig config;
+
+    @Inject
+    org.cam.management.common.SecretBox secrets;
 
     public Page<Target> list(Filter f, int page, int size) {
         Parameters p = new Parameters();
@@ -119,7 +131,19 @@ public class TargetService {
             }
             t.host = d.host();
             t.port = d.port();
+        } else if (d.password() != null || d.tlsFingerprint() != null || d.tlsCaPem() != null) {
+            throw ApiException.badRequest("credential", "a device channel's credential is managed by its device");
         }
+        if (d.clearCredential()) {
+            t.credentialEnc = null;
+            t.credentialUsername = null;
+        }
+        if (d.password() != null) {
+            t.credentialEnc = secrets.encrypt(d.password());
+            t.credentialUsername = d.username();
+        }
+        t.tlsFingerprint = d.tlsFingerprint();
+        t.tlsCaPem = d.tlsCaPem();
         t.accessPolicy = d.accessPolicy() == null ? AccessPolicy.SHARED_VIEW : d.accessPolicy();
         Set<String> tags = d.locationTags() == null ? Set.of() : d.locationTags();
         if (!t.locationTags.equals(tags)) {
@@ -161,6 +185,9 @@ public class TargetService {
 
     private static String describe(Target t) {
         return "name=" + t.name + " endpoint=" + t.host + ":" + t.port + " policy=" + t.accessPolicy
-                + " tags=" + t.locationTags;
+                + " tags=" + t.locationTags + " credential=" + (t.credentialEnc == null ? "none"
+                : t.credentialUsername == null ? "password" : "username+password")
+                + (t.tlsFingerprint != null ? " tlsFingerprint=" + t.tlsFingerprint : "")
+                + (t.tlsCaPem != null ? " tlsCa=yes" : "");
     }
 }
