@@ -16,6 +16,7 @@ import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.Encodings;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.simulator.rfb.ChannelScreen;
+import org.cam.testsupport.rfb.RfbTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class RfbConsoleTest {
         assertThat(install.start().waitFor()).as("vncsnapshot installed").isZero();
         Path dir = Files.createTempDirectory("cam-sim");
         // A viewer of our own keeps the screen allocated (and so unchanged) while vncsnapshot comes and goes.
-        try (TestRfbClient holder = new TestRfbClient(HOST, PORT + 1).handshake(null, true)) {
+        try (RfbTestClient holder = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
             for (String encodings : new String[] {null, "hextile", "raw"}) {
                 Path out = dir.resolve((encodings == null ? "default" : encodings) + ".jpg");
                 java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("vncsnapshot", "-quiet"));
@@ -173,14 +174,14 @@ class RfbConsoleTest {
     @Test
     void keysTypedShowUpInIncrementalZrleUpdatesThatMatchTheServer() throws Exception {
         ChannelScreen screen = fleet.screen(0, 1);
-        try (TestRfbClient c = new TestRfbClient(HOST, PORT).handshake(null, true)) {
-            assertThat(c.init.width()).isEqualTo(1024);
-            assertThat(c.init.height()).isEqualTo(768);
-            c.encodings(Encodings.ZRLE, Encodings.COPY_RECT, Encodings.RAW);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT).open(null, true)) {
+            assertThat(c.serverInit().width()).isEqualTo(1024);
+            assertThat(c.serverInit().height()).isEqualTo(768);
+            c.setEncodings(Encodings.ZRLE, Encodings.COPY_RECT, Encodings.RAW);
             c.request(false);
             c.readUpdate();
-            assertThat(c.lastEncodings).containsOnly(Encodings.ZRLE);
-            int[] before = c.fb.clone();
+            assertThat(c.lastEncodings()).containsOnly(Encodings.ZRLE);
+            int[] before = c.framebuffer().clone();
             for (char ch : "cam!".toCharArray()) {
                 c.send(new ClientMessage.KeyEvent(true, ch));
                 c.send(new ClientMessage.KeyEvent(false, ch));
@@ -189,12 +190,12 @@ class RfbConsoleTest {
             c.request(true);
             int rects = c.readUpdate();
             assertThat(rects).isPositive();
-            assertThat(c.fb).isNotEqualTo(before);
+            assertThat(c.framebuffer()).isNotEqualTo(before);
             // The "keys" line is at y 240..265: the pixels there changed.
             int changed = 0;
             for (int y = 240; y < 266; y++) {
                 for (int x = 100; x < 300; x++) {
-                    if (c.fb[y * 1024 + x] != before[y * 1024 + x]) {
+                    if (c.framebuffer()[y * 1024 + x] != before[y * 1024 + x]) {
                         changed++;
                     }
                 }
@@ -204,7 +205,7 @@ class RfbConsoleTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 c.request(false);
                 c.readUpdate();
-                assertThat(differing(c.fb, serverPixels(screen))).isZero();
+                assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
             });
         }
     }
@@ -212,14 +213,14 @@ class RfbConsoleTest {
     @Test
     void hextileUpdatesMatchTheServer() throws Exception {
         ChannelScreen screen = fleet.screen(0, 2);
-        try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1).handshake(null, true)) {
-            c.encodings(Encodings.TIGHT, Encodings.HEXTILE, Encodings.RAW);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
+            c.setEncodings(Encodings.TIGHT, Encodings.HEXTILE, Encodings.RAW);
             c.send(new ClientMessage.PointerEvent(0, 300, 420));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 c.request(false);
                 c.readUpdate();
-                assertThat(c.lastEncodings).containsOnly(Encodings.HEXTILE);
-                assertThat(differing(c.fb, serverPixels(screen))).isZero();
+                assertThat(c.lastEncodings()).containsOnly(Encodings.HEXTILE);
+                assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
             });
         }
     }
@@ -227,18 +228,18 @@ class RfbConsoleTest {
     @Test
     void scrollingBandArrivesAsCopyRectAndRawClientsStayExact() throws Exception {
         ChannelScreen screen = fleet.screen(0, 3);
-        try (TestRfbClient c = new TestRfbClient(HOST, PORT + 2).handshake(null, true)) {
-            c.encodings(Encodings.COPY_RECT, Encodings.RAW);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 2).open(null, true)) {
+            c.setEncodings(Encodings.COPY_RECT, Encodings.RAW);
             c.request(false);
             c.readUpdate();
             c.request(true);
             screen.tick();
             c.readUpdate();
-            assertThat(c.lastEncodings).contains(Encodings.COPY_RECT);
-            assertThat(c.lastEncodings).doesNotContain(Encodings.ZRLE);
+            assertThat(c.lastEncodings()).contains(Encodings.COPY_RECT);
+            assertThat(c.lastEncodings()).doesNotContain(Encodings.ZRLE);
             int band = screen.bandY() * 1024;
             int[] server = serverPixels(screen);
-            assertThat(differing(java.util.Arrays.copyOfRange(c.fb, band, c.fb.length),
+            assertThat(differing(java.util.Arrays.copyOfRange(c.framebuffer(), band, c.framebuffer().length),
                     java.util.Arrays.copyOfRange(server, band, server.length))).isZero();
         }
     }
@@ -271,14 +272,14 @@ class RfbConsoleTest {
     void vncAuthenticationUsesTheChannelCredential() throws Exception {
         fleet.members().get(0).device().channel(2).password("s3cret!!");
         try {
-            try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1)) {
-                assertThatThrownBy(() -> c.handshake("wrong", true)).isInstanceOf(SecurityException.class);
+            try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1)) {
+                assertThatThrownBy(() -> c.open("wrong", true)).isInstanceOf(SecurityException.class);
             }
-            try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1).handshake("s3cret!!", true)) {
-                c.encodings(Encodings.RAW);
+            try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1).open("s3cret!!", true)) {
+                c.setEncodings(Encodings.RAW);
                 c.request(false);
                 c.readUpdate();
-                assertThat(c.lastEncodings).containsOnly(Encodings.RAW);
+                assertThat(c.lastEncodings()).containsOnly(Encodings.RAW);
             }
         } finally {
             fleet.members().get(0).device().channel(2).password(null);
@@ -288,15 +289,14 @@ class RfbConsoleTest {
     @Test
     void malformedInputClosesOnlyThatConnection() throws Exception {
         ChannelScreen screen = fleet.screen(0, 1);
-        try (TestRfbClient good = new TestRfbClient(HOST, PORT).handshake(null, true);
-             TestRfbClient bad = new TestRfbClient(HOST, PORT).handshake(null, true);
+        try (RfbTestClient good = RfbTestClient.tcp(HOST, PORT).open(null, true);
+             RfbTestClient bad = RfbTestClient.tcp(HOST, PORT).open(null, true);
              Socket junk = new Socket(HOST, PORT)) {
-            good.encodings(Encodings.RAW);
+            good.setEncodings(Encodings.RAW);
             good.request(false);
             good.readUpdate();
             // Unknown message type after the handshake.
-            bad.out.write(new byte[] {(byte) 0xC8, 1, 2, 3});
-            bad.out.flush();
+            bad.sendRaw(new byte[] {(byte) 0xC8, 1, 2, 3});
             assertThat(bad.closedByServer()).isTrue();
             // Not RFB at all.
             OutputStream o = junk.getOutputStream();
@@ -307,25 +307,25 @@ class RfbConsoleTest {
             assertThat(RfbVersion.decode(v, 0, 12)).isEqualTo(RfbVersion.V3_8);
             assertThat(junk.getInputStream().read()).isEqualTo(-1);
             // The good viewer is still served.
-            int[] before = good.fb.clone();
+            int[] before = good.framebuffer().clone();
             good.send(new ClientMessage.PointerEvent(1, 500, 500));
             good.request(true);
             good.readUpdate();
-            assertThat(good.fb).isNotEqualTo(before);
+            assertThat(good.framebuffer()).isNotEqualTo(before);
             await().atMost(Duration.ofSeconds(5)).until(() -> fleet.members().get(0).device().channel(1).sessions() == 1);
         }
     }
 
     @Test
     void exclusiveViewerDisconnectsSharedOnes() throws Exception {
-        try (TestRfbClient first = new TestRfbClient(HOST, PORT + 2).handshake(null, true);
-             TestRfbClient second = new TestRfbClient(HOST, PORT + 2).handshake(null, true)) {
+        try (RfbTestClient first = RfbTestClient.tcp(HOST, PORT + 2).open(null, true);
+             RfbTestClient second = RfbTestClient.tcp(HOST, PORT + 2).open(null, true)) {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> fleet.members().get(0).device().channel(3).sessions() == 2);
-            try (TestRfbClient exclusive = new TestRfbClient(HOST, PORT + 2).handshake(null, false)) {
+            try (RfbTestClient exclusive = RfbTestClient.tcp(HOST, PORT + 2).open(null, false)) {
                 assertThat(first.closedByServer()).isTrue();
                 assertThat(second.closedByServer()).isTrue();
-                exclusive.encodings(Encodings.RAW);
+                exclusive.setEncodings(Encodings.RAW);
                 exclusive.request(false);
                 assertThat(exclusive.readUpdate()).isPositive();
             }
