@@ -10,12 +10,14 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.Encodings;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.simulator.rfb.ChannelScreen;
+import org.cam.testsupport.Packages;
 import org.cam.testsupport.rfb.RfbTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,9 +74,7 @@ class RfbConsoleTest {
      */
     @Test
     void vncsnapshotSavesTheTestScreenInEveryEncoding() throws Exception {
-        ProcessBuilder install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "vncsnapshot=vncsnapshot")
-                .inheritIO();
-        assertThat(install.start().waitFor()).as("vncsnapshot installed").isZero();
+        Packages.ensure("vncsnapshot=vncsnapshot");
         Path dir = Files.createTempDirectory("cam-sim");
         // A viewer of our own keeps the screen allocated (and so unchanged) while vncsnapshot comes and goes.
         try (RfbTestClient holder = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
@@ -214,7 +214,7 @@ class RfbConsoleTest {
     void hextileUpdatesMatchTheServer() throws Exception {
         ChannelScreen screen = fleet.screen(0, 2);
         try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
-            c.setEncodings(Encodings.TIGHT, Encodings.HEXTILE, Encodings.RAW);
+            c.setEncodings(Encodings.HEXTILE, Encodings.RAW);
             c.send(new ClientMessage.PointerEvent(0, 300, 420));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 c.request(false);
@@ -222,6 +222,128 @@ class RfbConsoleTest {
                 assertThat(c.lastEncodings()).containsOnly(Encodings.HEXTILE);
                 assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
             });
+        }
+    }
+
+    /** Tight (no JPEG): fill, palette and copy rectangles, later ones on the same zlib streams, all exact. */
+    @Test
+    void tightUpdatesMatchTheServer() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 2);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
+            c.setEncodings(Encodings.TIGHT, Encodings.HEXTILE, Encodings.RAW);
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.lastEncodings()).containsOnly(Encodings.TIGHT);
+            c.send(new ClientMessage.PointerEvent(1, 333, 444));
+            c.typeKey('t');
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                c.request(true);
+                c.readUpdate();
+                assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
+            });
+        }
+    }
+
+    /**
+     * A viewer that names the extensions in SetEncodings gets them as from QEMU or TigerVNC: extended clipboard
+     * caps, a fence request (answered by the client), EndOfContinuousUpdates, ExtendedDesktopSize and the QEMU
+     * extended key event pseudo-rectangle; then QEMU key events type, fences are answered, SetDesktopSize is
+     * refused as prohibited, and continuous updates arrive without requests until switched off.
+     */
+    @Test
+    void extensionsAreOfferedAndAnsweredAsRealServersDo() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 1);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT).open(null, true)) {
+            c.setEncodings(Encodings.ZRLE, Encodings.RAW, Encodings.EXTENDED_DESKTOP_SIZE,
+                    RfbTestClient.QEMU_EXTENDED_KEY_EVENT, RfbTestClient.FENCE, RfbTestClient.CONTINUOUS_UPDATES,
+                    RfbTestClient.EXTENDED_CLIPBOARD);
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.lastEncodings()).startsWith(Encodings.EXTENDED_DESKTOP_SIZE,
+                    RfbTestClient.QEMU_EXTENDED_KEY_EVENT).contains(Encodings.ZRLE);
+            assertThat(c.events()).contains("fence 80000007", "end-of-continuous-updates",
+                    "extended-desktop-size 1024x768 reason 0 status 0", "qemu-extended-key-event")
+                    .anySatisfy(e -> assertThat(e).startsWith("clipboard-caps 1f000001"));
+
+            c.qemuKey(true, 'g', 0x22);
+            c.qemuKey(false, 'g', 0x22);
+            c.fence(0x80000001, new byte[] {7, 7});
+            c.setDesktopSize(800, 600);
+            c.request(false);
+            c.readUpdate();
+            c.readUpdate();
+            assertThat(screen.typedKeys()).endsWith("g");
+            assertThat(c.events()).contains("fence 1", "extended-desktop-size 1024x768 reason 1 status 1");
+            assertThat(c.width()).isEqualTo(1024);
+
+            c.continuousUpdates(true);
+            c.send(new ClientMessage.PointerEvent(1, 600, 500));
+            // No requests from here: updates are pushed because the screen changed, until it matches.
+            int pushed = 0;
+            do {
+                c.readUpdate();
+                pushed++;
+            } while (differing(c.framebuffer(), serverPixels(screen)) != 0 && pushed < 10);
+            assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
+            c.continuousUpdates(false);
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.events().stream().filter("end-of-continuous-updates"::equals)).hasSize(2);
+        }
+    }
+
+    /**
+     * The clipboard as on a desktop: text one viewer sets (extended clipboard: notify, request, zlib provide) reaches
+     * the other viewers, as an extended-clipboard notify and provide or as a classic ServerCutText.
+     */
+    @Test
+    void clipboardTravelsBetweenViewersInBothDialects() throws Exception {
+        try (RfbTestClient extended = RfbTestClient.tcp(HOST, PORT + 2).open(null, true);
+             RfbTestClient classic = RfbTestClient.tcp(HOST, PORT + 2).open(null, true);
+             RfbTestClient other = RfbTestClient.tcp(HOST, PORT + 2).open(null, true)) {
+            for (RfbTestClient c : List.of(extended, other)) {
+                c.setEncodings(Encodings.RAW, RfbTestClient.EXTENDED_CLIPBOARD);
+            }
+            extended.request(false);
+            extended.readUpdate(); // caps exchanged before this update
+            other.request(false);
+            other.readUpdate();
+            extended.notifyClipboard("from the extended viewer");
+            extended.request(false);
+            extended.readUpdate(); // the server's request came first and was answered with our provide
+            // Notify, the server's request, our provide: then the others hear of it (on their own event loops).
+            awaitClipboard(classic, "from the extended viewer");
+            awaitClipboard(other, "from the extended viewer");
+            assertThat(extended.events()).anySatisfy(e -> assertThat(e).startsWith("clipboard-request"));
+            assertThat(other.events()).anySatisfy(e -> assertThat(e).startsWith("clipboard-notify"))
+                    .anySatisfy(e -> assertThat(e).startsWith("clipboard-provide"));
+
+            classic.cutText("classic text");
+            awaitClipboard(other, "classic text");
+            awaitClipboard(extended, "classic text");
+        }
+    }
+
+    private static void awaitClipboard(RfbTestClient c, String text) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.serverCutText()).isEqualTo(text);
+        });
+    }
+
+    /** Extended messages out of their bounds close the connection, like any malformed input. */
+    @Test
+    void malformedExtendedMessagesCloseTheConnection() throws Exception {
+        for (byte[] bad : List.of(
+                new byte[] {6, 0, 0, 0, (byte) 0x80, 0, 0, 0}, // extended clipboard of -2^31 bytes
+                new byte[] {(byte) 248, 0, 0, 0, 0, 0, 0, 0, 65}, // fence payload over 64 bytes
+                new byte[] {(byte) 251, 0, 4, 0, 3, 0, 0, 0}, // SetDesktopSize without screens
+                new byte[] {(byte) 255, 9, 0, 0})) { // unknown QEMU sub-message
+            try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT).open(null, true)) {
+                c.sendRaw(bad);
+                assertThat(c.closedByServer()).as(java.util.Arrays.toString(bad)).isTrue();
+            }
         }
     }
 

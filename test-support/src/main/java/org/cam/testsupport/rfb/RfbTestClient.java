@@ -451,10 +451,20 @@ public final class RfbTestClient implements AutoCloseable {
         int action = flags & 0xff000000;
         if ((action & 0x01000000) != 0) {
             events.add("clipboard-caps " + Integer.toHexString(flags));
+            // Our own caps, as viewers answer: text, and every action.
+            sendRaw(ByteBuffer.allocate(16).put((byte) 6).put(new byte[3]).putInt(-8).putInt(0x1F000001)
+                    .putInt(1 << 20).array());
         } else if ((action & 0x02000000) != 0) {
             events.add("clipboard-request " + Integer.toHexString(flags));
+            if (clientClipboard != null) {
+                provideClipboard(clientClipboard);
+            }
         } else if ((action & 0x08000000) != 0) {
             events.add("clipboard-notify " + Integer.toHexString(flags));
+            if ((flags & 1) != 0) {
+                // The server has text: ask for it, as noVNC does.
+                sendRaw(ByteBuffer.allocate(12).put((byte) 6).put(new byte[3]).putInt(-4).putInt(0x02000001).array());
+            }
         } else if ((action & 0x10000000) != 0) {
             Inflater in = new Inflater();
             in.setInput(body, 4, body.length - 4);
@@ -472,6 +482,39 @@ public final class RfbTestClient implements AutoCloseable {
         } else {
             events.add("clipboard " + Integer.toHexString(flags));
         }
+    }
+
+    private volatile String clientClipboard;
+
+    /** Extended clipboard: announces new text (Notify) and provides it when the server requests it. */
+    public void notifyClipboard(String text) throws IOException {
+        clientClipboard = text;
+        sendRaw(ByteBuffer.allocate(12).put((byte) 6).put(new byte[3]).putInt(-4).putInt(0x08000001).array());
+    }
+
+    /** ClientFence (248) with these flags and payload. */
+    public void fence(int flags, byte[] payload) throws IOException {
+        sendRaw(ByteBuffer.allocate(9 + payload.length).put((byte) 248).put(new byte[3]).putInt(flags)
+                .put((byte) payload.length).put(payload).array());
+    }
+
+    /** EnableContinuousUpdates (150) for the whole screen, or off. */
+    public void continuousUpdates(boolean enable) throws IOException {
+        sendRaw(ByteBuffer.allocate(10).put((byte) 150).put((byte) (enable ? 1 : 0)).putShort((short) 0)
+                .putShort((short) 0).putShort((short) width).putShort((short) height).array());
+    }
+
+    /** SetDesktopSize (251) with one screen. */
+    public void setDesktopSize(int w, int h) throws IOException {
+        sendRaw(ByteBuffer.allocate(24).put((byte) 251).put((byte) 0).putShort((short) w).putShort((short) h)
+                .put((byte) 1).put((byte) 0).putInt(0).putShort((short) 0).putShort((short) 0).putShort((short) w)
+                .putShort((short) h).putInt(0).array());
+    }
+
+    /** QEMU extended key event (255, 0): keysym and XT scan code. */
+    public void qemuKey(boolean down, int keysym, int keycode) throws IOException {
+        sendRaw(ByteBuffer.allocate(12).put((byte) 255).put((byte) 0).putShort((short) (down ? 1 : 0)).putInt(keysym)
+                .putInt(keycode).array());
     }
 
     /** An extended-clipboard Provide of UTF-8 text (zlib-compressed, NUL-terminated as rfbproto says). */
