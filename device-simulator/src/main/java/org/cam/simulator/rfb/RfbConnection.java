@@ -17,12 +17,15 @@ import java.util.zip.Inflater;
 import org.cam.protocol.ProtocolException;
 import org.cam.protocol.rfb.ClientInit;
 import org.cam.protocol.rfb.ClientMessage;
+import org.cam.protocol.rfb.ClientMessageParser;
 import org.cam.protocol.rfb.Encodings;
+import org.cam.protocol.rfb.ExtendedClipboard;
 import org.cam.protocol.rfb.Handshake;
 import org.cam.protocol.rfb.PixelFormat;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.protocol.rfb.SecurityType;
 import org.cam.protocol.rfb.ServerInit;
+import org.cam.protocol.rfb.ServerMessageFramer;
 import org.cam.protocol.rfb.ServerMessages;
 import org.cam.protocol.rfb.VncAuth;
 
@@ -46,17 +49,6 @@ final class RfbConnection implements ChannelScreen.Listener {
     /** Clipboard text a viewer may send or the simulator keeps (classic or extended, after inflating). */
     static final int MAX_CLIPBOARD = 64 * 1024;
 
-    static final int FENCE = -312;
-    static final int CONTINUOUS_UPDATES = -313;
-    static final int QEMU_EXTENDED_KEY_EVENT = -258;
-    static final int EXTENDED_CLIPBOARD = 0xC0A1E5CE;
-    /** Extended clipboard: the text format and the actions (rfbproto). */
-    static final int CLIP_TEXT = 1;
-    static final int CLIP_CAPS = 1 << 24;
-    static final int CLIP_REQUEST = 1 << 25;
-    static final int CLIP_PEEK = 1 << 26;
-    static final int CLIP_NOTIFY = 1 << 27;
-    static final int CLIP_PROVIDE = 1 << 28;
     static final int FENCE_REQUEST = 0x80000000;
     /** BlockBefore, BlockAfter, SyncNext: trivially honoured, every message is handled in order. */
     static final int FENCE_FLAGS = 0x7;
@@ -68,7 +60,7 @@ final class RfbConnection implements ChannelScreen.Listener {
     private final Context context;
     private final ChannelScreen screen;
     private final PixelEncoder encoder = new PixelEncoder();
-    private final ClientStream parser = new ClientStream(MAX_CLIPBOARD);
+    private final ClientMessageParser parser = new ClientMessageParser(MAX_CLIPBOARD);
 
     private State state = State.VERSION;
     private RfbVersion version;
@@ -238,9 +230,9 @@ final class RfbConnection implements ChannelScreen.Listener {
      * frame after frame.
      */
     private void pump() throws ProtocolException {
-        ClientStream.Incoming in;
-        while (state == State.NORMAL && !socket.writeQueueFull() && (in = parser.next()) != null) {
-            handle(in);
+        ClientMessageParser.Frame f;
+        while (state == State.NORMAL && !socket.writeQueueFull() && (f = parser.next()) != null) {
+            handle(f.message());
         }
         if (state == State.NORMAL && socket.writeQueueFull()) {
             socket.pause();
@@ -308,38 +300,31 @@ final class RfbConnection implements ChannelScreen.Listener {
         socket.write(Buffer.buffer(si.encode()));
     }
 
-    private void handle(ClientStream.Incoming in) throws ProtocolException {
-        if (in instanceof ClientStream.Classic c) {
-            handle(c.message());
-        } else if (in instanceof ClientStream.ExtendedClipboard x) {
-            extendedClipboard(x.flags(), x.data());
-        } else if (in instanceof ClientStream.ContinuousUpdates cu) {
+    private void handle(ClientMessage m) throws ProtocolException {
+        if (m instanceof ClientMessage.ExtendedClipboardMessage x) {
+            extendedClipboard(x.flags(), x.payload());
+        } else if (m instanceof ClientMessage.EnableContinuousUpdates cu) {
             if (cu.enable()) {
                 continuous = new ClientMessage.FramebufferUpdateRequest(true, cu.x(), cu.y(), cu.width(), cu.height());
                 request(continuous);
             } else {
                 continuous = null;
-                socket.write(Buffer.buffer(new byte[] {(byte) ClientStream.ENABLE_CONTINUOUS_UPDATES}));
+                socket.write(Buffer.buffer(new byte[] {(byte) ServerMessageFramer.END_OF_CONTINUOUS_UPDATES}));
             }
-        } else if (in instanceof ClientStream.Fence f) {
+        } else if (m instanceof ClientMessage.ClientFence f) {
             if ((f.flags() & FENCE_REQUEST) != 0) {
                 socket.write(fence(f.flags() & FENCE_FLAGS, f.payload()));
             }
-        } else if (in instanceof ClientStream.SetDesktopSize) {
+        } else if (m instanceof ClientMessage.SetDesktopSize) {
             if (extendedDesktopSize) {
                 // The console has the size of the server behind it: a client cannot change it (status 1: prohibited).
                 socket.write(Buffer.buffer(ServerMessages.framebufferUpdateHeader(1)).appendBytes(desktopSize(1, 1)));
             }
-        } else if (in instanceof ClientStream.QemuKeyEvent k) {
+        } else if (m instanceof ClientMessage.QemuExtendedKeyEvent k) {
             if (k.keysym() != 0) {
                 screen.key(k.down(), k.keysym());
             }
-        }
-        // QEMU audio: this console has no sound card; the message is framed and ignored, as QEMU without audio does.
-    }
-
-    private void handle(ClientMessage m) {
-        if (m instanceof ClientMessage.SetPixelFormat spf) {
+        } else if (m instanceof ClientMessage.SetPixelFormat spf) {
             encoder.setFormat(spf.pixelFormat());
         } else if (m instanceof ClientMessage.SetEncodings se) {
             chooseEncodings(se.encodings());
@@ -352,6 +337,8 @@ final class RfbConnection implements ChannelScreen.Listener {
         } else if (m instanceof ClientMessage.ClientCutText c) {
             clipboardFromViewer(c.text());
         }
+        // QEMU audio: this console has no sound card, so the request is ignored as QEMU without audio does;
+        // xvp and gii: no power control or extra input devices through the console.
     }
 
     private void clipboardFromViewer(String text) {
@@ -366,7 +353,7 @@ final class RfbConnection implements ChannelScreen.Listener {
                 return;
             }
             if (extendedClipboard) {
-                socket.write(clipboardMessage(CLIP_NOTIFY | CLIP_TEXT, new byte[0]));
+                socket.write(clipboardMessage(ExtendedClipboard.NOTIFY | ExtendedClipboard.TEXT, new byte[0]));
             } else {
                 socket.write(Buffer.buffer(ServerMessages.serverCutText(text)));
             }
@@ -374,16 +361,16 @@ final class RfbConnection implements ChannelScreen.Listener {
     }
 
     private void extendedClipboard(int flags, byte[] data) throws ProtocolException {
-        if ((flags & CLIP_CAPS) != 0) {
+        if ((flags & ExtendedClipboard.CAPS) != 0) {
             return; // the viewer's formats and sizes: we only ever speak text, which every viewer accepts
         }
-        if ((flags & CLIP_REQUEST) != 0 && (flags & CLIP_TEXT) != 0) {
-            socket.write(clipboardMessage(CLIP_PROVIDE | CLIP_TEXT, provideText(channel.clipboard())));
-        } else if ((flags & CLIP_PEEK) != 0) {
-            socket.write(clipboardMessage(CLIP_NOTIFY | (channel.clipboard().isEmpty() ? 0 : CLIP_TEXT), new byte[0]));
-        } else if ((flags & CLIP_NOTIFY) != 0 && (flags & CLIP_TEXT) != 0) {
-            socket.write(clipboardMessage(CLIP_REQUEST | CLIP_TEXT, new byte[0]));
-        } else if ((flags & CLIP_PROVIDE) != 0 && (flags & CLIP_TEXT) != 0) {
+        if ((flags & ExtendedClipboard.REQUEST) != 0 && (flags & ExtendedClipboard.TEXT) != 0) {
+            socket.write(clipboardMessage(ExtendedClipboard.PROVIDE | ExtendedClipboard.TEXT, provideText(channel.clipboard())));
+        } else if ((flags & ExtendedClipboard.PEEK) != 0) {
+            socket.write(clipboardMessage(ExtendedClipboard.NOTIFY | (channel.clipboard().isEmpty() ? 0 : ExtendedClipboard.TEXT), new byte[0]));
+        } else if ((flags & ExtendedClipboard.NOTIFY) != 0 && (flags & ExtendedClipboard.TEXT) != 0) {
+            socket.write(clipboardMessage(ExtendedClipboard.REQUEST | ExtendedClipboard.TEXT, new byte[0]));
+        } else if ((flags & ExtendedClipboard.PROVIDE) != 0 && (flags & ExtendedClipboard.TEXT) != 0) {
             clipboardFromViewer(providedText(data));
         }
     }
@@ -440,7 +427,7 @@ final class RfbConnection implements ChannelScreen.Listener {
     }
 
     private static Buffer fence(int flags, byte[] payload) {
-        return Buffer.buffer(9 + payload.length).appendByte((byte) ClientStream.FENCE).appendBytes(new byte[3])
+        return Buffer.buffer(9 + payload.length).appendByte((byte) ServerMessageFramer.FENCE).appendBytes(new byte[3])
                 .appendInt(flags).appendByte((byte) payload.length).appendBytes(payload);
     }
 
@@ -464,24 +451,24 @@ final class RfbConnection implements ChannelScreen.Listener {
         encoding = known.isEmpty() ? Encodings.RAW : known.get(0);
         fallbackEncoding = known.stream().filter(e -> e != Encodings.TIGHT).findFirst().orElse(Encodings.RAW);
         // Extensions are offered as the viewer's SetEncodings names them, the way real servers answer.
-        extendedClipboard = list.contains(EXTENDED_CLIPBOARD);
+        extendedClipboard = list.contains(Encodings.EXTENDED_CLIPBOARD);
         if (extendedClipboard) {
-            socket.write(clipboardMessage(CLIP_CAPS | CLIP_REQUEST | CLIP_PEEK | CLIP_NOTIFY | CLIP_PROVIDE | CLIP_TEXT,
+            socket.write(clipboardMessage(ExtendedClipboard.CAPS | ExtendedClipboard.REQUEST | ExtendedClipboard.PEEK | ExtendedClipboard.NOTIFY | ExtendedClipboard.PROVIDE | ExtendedClipboard.TEXT,
                     ByteBuffer.allocate(4).putInt(MAX_CLIPBOARD).array()));
         }
-        if (list.contains(FENCE) && !fenceOffered) {
+        if (list.contains(Encodings.FENCE) && !fenceOffered) {
             fenceOffered = true;
             socket.write(fence(FENCE_REQUEST | FENCE_FLAGS, new byte[0]));
         }
-        if (list.contains(CONTINUOUS_UPDATES) && !continuousOffered) {
+        if (list.contains(Encodings.CONTINUOUS_UPDATES) && !continuousOffered) {
             // EndOfContinuousUpdates tells the viewer that the server can do them.
             continuousOffered = true;
-            socket.write(Buffer.buffer(new byte[] {(byte) ClientStream.ENABLE_CONTINUOUS_UPDATES}));
+            socket.write(Buffer.buffer(new byte[] {(byte) ServerMessageFramer.END_OF_CONTINUOUS_UPDATES}));
         }
         boolean eds = list.contains(Encodings.EXTENDED_DESKTOP_SIZE);
         pendingDesktopSize |= eds && !extendedDesktopSize;
         extendedDesktopSize = eds;
-        pendingQemuKeys |= list.contains(QEMU_EXTENDED_KEY_EVENT);
+        pendingQemuKeys |= list.contains(Encodings.QEMU_EXTENDED_KEY_EVENT);
     }
 
     @Override
@@ -535,7 +522,7 @@ final class RfbConnection implements ChannelScreen.Listener {
         }
         if (pendingQemuKeys) {
             body.writeBytes(new ServerMessages.RectangleHeader(0, 0, screen.width(), screen.height(),
-                    QEMU_EXTENDED_KEY_EVENT).encode());
+                    Encodings.QEMU_EXTENDED_KEY_EVENT).encode());
             rects++;
             pendingQemuKeys = false;
         }

@@ -24,6 +24,7 @@ import org.cam.protocol.rfb.PixelFormat;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.protocol.rfb.SecurityType;
 import org.cam.protocol.rfb.ServerInit;
+import org.cam.protocol.rfb.ServerMessageFramer;
 import org.cam.protocol.rfb.VncAuth;
 
 /**
@@ -47,14 +48,6 @@ public final class RfbTestClient implements AutoCloseable {
     public static final int X509_NONE = 260;
     public static final int X509_VNC = 261;
     public static final int X509_PLAIN = 262;
-
-    /** Pseudo-encodings and message types of the community registry that the client understands. */
-    public static final int LAST_RECT = -224;
-    public static final int QEMU_EXTENDED_KEY_EVENT = -258;
-    public static final int QEMU_LED_STATE = -261;
-    public static final int FENCE = -312;
-    public static final int CONTINUOUS_UPDATES = -313;
-    public static final int EXTENDED_CLIPBOARD = 0xC0A1E5CE;
 
     private Transport t;
     private final String host;
@@ -188,8 +181,9 @@ public final class RfbTestClient implements AutoCloseable {
         System.arraycopy(t.read(nameLen), 0, all, 24, nameLen);
         serverInit = ServerInit.decode(all, 0, all.length);
         resize(serverInit.width(), serverInit.height());
+        clientFormat = serverInit.pixelFormat();
         if (!PixelFormat.RGB888.equals(serverInit.pixelFormat())) {
-            send(new ClientMessage.SetPixelFormat(PixelFormat.RGB888));
+            pixelFormat(PixelFormat.RGB888);
         }
         setEncodings(Encodings.RAW);
         return true;
@@ -316,7 +310,40 @@ public final class RfbTestClient implements AutoCloseable {
         send(new ClientMessage.FramebufferUpdateRequest(incremental, 0, 0, width, height));
     }
 
+    /**
+     * SetPixelFormat. The framebuffer decoders read 32 bpp RGB888 only; other formats are for tests that read whole
+     * messages with {@link #readMessage}.
+     */
+    public void pixelFormat(PixelFormat pf) throws IOException {
+        send(new ClientMessage.SetPixelFormat(pf));
+        clientFormat = pf;
+        if (framer != null) {
+            framer.pixelFormat(pf);
+        }
+    }
+
     // ---- server messages ----------------------------------------------------------------------------------------
+
+    private PixelFormat clientFormat;
+    private ServerMessageFramer framer;
+
+    /**
+     * Reads one whole server message, whatever it is, and returns its bytes (protocol's {@link ServerMessageFramer}
+     * finds its end; small messages only: it reads byte by byte). Do not mix with the decoding reads.
+     */
+    public byte[] readMessage() throws IOException, ProtocolException {
+        if (framer == null) {
+            framer = new ServerMessageFramer(clientFormat);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (true) {
+            byte[] b = t.read(1);
+            out.writeBytes(b);
+            if (framer.advance(ByteBuffer.wrap(b))) {
+                return out.toByteArray();
+            }
+        }
+    }
 
     /** Reads server messages until a FramebufferUpdate has been applied; its rectangle count. */
     public int readUpdate() throws IOException {
@@ -377,7 +404,7 @@ public final class RfbTestClient implements AutoCloseable {
             int h = r.getShort() & 0xffff;
             int enc = r.getInt();
             lastEncodings.add(enc);
-            if (enc == LAST_RECT) {
+            if (enc == Encodings.LAST_RECT) {
                 break;
             }
             switch (enc) {
@@ -396,8 +423,8 @@ public final class RfbTestClient implements AutoCloseable {
                     }
                 }
                 case Encodings.CURSOR -> t.read(w * h * 4 + ((w + 7) / 8) * h);
-                case QEMU_EXTENDED_KEY_EVENT -> events.add("qemu-extended-key-event");
-                case QEMU_LED_STATE -> events.add("qemu-led-state " + t.read(1)[0]);
+                case Encodings.QEMU_EXTENDED_KEY_EVENT -> events.add("qemu-extended-key-event");
+                case Encodings.QEMU_LED_STATE -> events.add("qemu-led-state " + t.read(1)[0]);
                 default -> throw new IOException("unexpected encoding " + enc);
             }
             if (enc >= 0) {
