@@ -189,21 +189,8 @@ class SessionEndToEndIT {
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    /** Rightmost column with the keys line's colour (0x06d6a0) in rows 236..268, or -1. */
     private static int keysLineInkEnd(int[] fb, int width) {
-        int end = -1;
-        for (int y = 236; y <= 268; y++) {
-            for (int x = 0; x < width; x++) {
-                int p = fb[y * width + x];
-                int r = p >> 16 & 0xff;
-                int g = p >> 8 & 0xff;
-                int b = p & 0xff;
-                if (Math.abs(r - 0x06) < 24 && Math.abs(g - 0xd6) < 24 && Math.abs(b - 0xa0) < 24 && x > end) {
-                    end = x;
-                }
-            }
-        }
-        return end;
+        return InteropServers.Simulator.keysLineInkEnd(fb, width);
     }
 
     private record SnapshotResult(int exit, String log) { }

@@ -66,6 +66,7 @@ public final class RfbTestClient implements AutoCloseable {
     private final Inflater[] tight = {new Inflater(), new Inflater(), new Inflater(), new Inflater()};
     private volatile String serverCutText;
     private int chosenSecurity;
+    private String serverVersion;
 
     /** The server's reason for a failed handshake (3.8 SecurityResult or a refusal), or null. */
     public String failureReason;
@@ -118,7 +119,9 @@ public final class RfbTestClient implements AutoCloseable {
      * False when the server refused, with {@link #failureReason} when it gave one.
      */
     public boolean handshake(String password, boolean shared) throws IOException, ProtocolException {
-        RfbVersion.decode(t.read(12), 0, 12);
+        byte[] v = t.read(12);
+        serverVersion = new String(v, StandardCharsets.US_ASCII).trim();
+        RfbVersion.decode(v, 0, 12);
         t.write(version.encode());
         int type;
         if (version.negotiatesSecurityTypes()) {
@@ -271,6 +274,11 @@ public final class RfbTestClient implements AutoCloseable {
     /** The security types the server offered (3.3: the one it chose). */
     public List<Integer> offeredSecurityTypes() {
         return offeredSecurityTypes;
+    }
+
+    /** The server's ProtocolVersion line, e.g. "RFB 003.008". */
+    public String serverVersion() {
+        return serverVersion;
     }
 
     public int chosenSecurityType() {

@@ -29,7 +29,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A test certificate (EC P-256, one day) for one DNS name and optionally one IP address, like management-api's demo
+ * A test certificate (EC P-256 or, issued by a test CA, RSA 2048; one day) for one DNS name and optionally one IP address, like management-api's demo
  * certificate (which names localhost and 127.0.0.1): self-signed by {@link #create}, or issued by a test CA made with
  * {@link #authority} (for servers such as QEMU and Xvnc that load a CA, a certificate and a key as PEM files).
  */
@@ -42,26 +42,29 @@ public record TestCertificate(X509Certificate certificate, PrivateKey key) {
 
     /** Self-signed server certificate. */
     public static TestCertificate create(String dnsName, String ipAddress) {
-        KeyPair kp = keyPair();
+        KeyPair kp = keyPair("EC");
         return new TestCertificate(build(dnsName, ipAddress, kp, null, false), kp.getPrivate());
     }
 
-    /** A certificate authority (self-signed, may sign certificates). */
+    /**
+     * A certificate authority (self-signed, may sign certificates). RSA, as are the certificates it issues: the
+     * GnuTLS of QEMU and Xvnc reads no PKCS#8 EC key without its public point, which Java leaves out.
+     */
     public static TestCertificate authority(String name) {
-        KeyPair kp = keyPair();
+        KeyPair kp = keyPair("RSA");
         return new TestCertificate(build(name, null, kp, null, true), kp.getPrivate());
     }
 
     /** A server certificate issued by this authority. */
     public TestCertificate issue(String dnsName, String ipAddress) {
-        KeyPair kp = keyPair();
+        KeyPair kp = keyPair("RSA");
         return new TestCertificate(build(dnsName, ipAddress, kp, this, false), kp.getPrivate());
     }
 
-    private static KeyPair keyPair() {
+    private static KeyPair keyPair(String algorithm) {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(256);
+            KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
+            g.initialize(algorithm.equals("EC") ? 256 : 2048);
             return g.generateKeyPair();
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -88,8 +91,9 @@ public record TestCertificate(X509Certificate certificate, PrivateKey key) {
                         : new GeneralName[] {dns, new GeneralName(GeneralName.iPAddress, ipAddress)}));
             }
             PrivateKey signer = issuer == null ? kp.getPrivate() : issuer.key();
+            String algorithm = signer.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
             return new JcaX509CertificateConverter()
-                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+                    .getCertificate(b.build(new JcaContentSignerBuilder(algorithm).build(signer)));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
