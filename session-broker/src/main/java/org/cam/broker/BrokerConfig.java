@@ -21,7 +21,7 @@ public interface BrokerConfig {
     @WithDefault("9900")
     int plainPort();
 
-    /** RFB inside TLS (published as 901). */
+    /** RFB with VeNCrypt X509Vnc: TLS inside the RFB handshake, as TigerVNC and other viewers speak it (published as 901). */
     @WithDefault("9901")
     int tlsPort();
 
@@ -37,6 +37,8 @@ public interface BrokerConfig {
 
     Management management();
 
+    DeviceTls deviceTls();
+
     /** On SIGTERM: how long running sessions may continue before they end with reason broker_drained. */
     @WithDefault("30s")
     Duration drainGrace();
@@ -50,6 +52,14 @@ public interface BrokerConfig {
 
         /** PEM private key matching cert-path. */
         Optional<String> keyPath();
+    }
+
+    interface DeviceTls {
+        /**
+         * PEM file of CA certificates a target's VeNCrypt X509 certificate may chain to, for every target (a target's
+         * own fingerprint or CA comes first). Absent: only targets with their own fingerprint or CA use VeNCrypt.
+         */
+        Optional<String> caPath();
     }
 
     interface Ticket {

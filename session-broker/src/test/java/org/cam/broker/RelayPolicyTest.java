@@ -256,6 +256,31 @@ class RelayPolicyTest {
     }
 
     @Test
+    void behindASyncNextFenceThePixelFormatChangesAtTheDevicesFence() throws Exception {
+        PixelFormat rgb565 = new PixelFormat(16, 16, false, true, 31, 63, 31, 11, 5, 0);
+        try (Session s = open("CONTROL", "BOTH")) {
+            // TigerVNC: fence (request, sync next), then the new format; updates in flight stay in the old one.
+            ClientMessage fence = new ClientMessage.ClientFence(0x80000000 | 4, new byte[0]);
+            s.client().send(fence);
+            s.client().send(new ClientMessage.SetPixelFormat(rgb565));
+            assertThat(s.device().next().encode()).isEqualTo(fence.encode());
+            assertThat(s.device().next()).isEqualTo(new ClientMessage.SetPixelFormat(rgb565));
+            byte[] fenceAnswer = {(byte) 248, 0, 0, 0, 0, 0, 0, 4, 0};
+            s.device().send(rawUpdate(6, 6, 4), fenceAnswer, rawUpdate(10, 10, 2), BELL);
+            // The test client frames with what the broker should have used: old format until the fence.
+            byte[] first = s.client().readMessage();
+            assertThat(first).isEqualTo(rawUpdate(6, 6, 4));
+            assertThat(s.client().readMessage()).isEqualTo(fenceAnswer);
+            s.client().pixelFormatOnly(rgb565);
+            assertThat(s.client().readMessage()).isEqualTo(rawUpdate(10, 10, 2));
+            assertThat(s.client().readMessage()).isEqualTo(BELL);
+            // And the broker agrees: the session is still up and relays the next message.
+            s.device().send(SERVER_CUT);
+            assertThat(s.client().readMessage()).isEqualTo(SERVER_CUT);
+        }
+    }
+
+    @Test
     void aDeviceMessageThatCannotBeFramedEndsTheSessionCleanly() throws Exception {
         try (Session s = open("CONTROL", "BOTH")) {
             s.device().send(BELL, new byte[] {(byte) 0x7f, 0, 0, 0});

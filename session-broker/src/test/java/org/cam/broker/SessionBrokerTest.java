@@ -318,32 +318,34 @@ class SessionBrokerTest {
     }
 
     @Test
-    void rfbOverTlsWithProtocol33() throws Exception {
+    void veNCryptX509VncOn9901() throws Exception {
         ManagementDouble.Session s = pending("CONTROL", "tls00001", "devsecret", 0);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-            @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
-        java.net.Socket tls = ctx.getSocketFactory().createSocket("127.0.0.1", listeners.tlsPort());
-        try (RfbTestClient c = RfbTestClient.over(tls).version(RfbVersion.V3_3)) {
+        try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.tlsPort())) {
             assertThat(c.handshake("tls00001")).isTrue();
+            assertThat(c.tlsSession.getProtocol()).isIn("TLSv1.3", "TLSv1.2");
             assertThat(c.serverInit().width()).isEqualTo(1024);
             c.typeKey('t');
             assertThat(c.requestAndAwaitUpdate(64, 64)).isGreaterThanOrEqualTo(64 * 64);
             assertThat(device.screen().typedKeys()).contains("t");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("client_closed");
+        assertThat(metrics()).containsPattern("cam_broker_sessions_started_total\\{listener=\"tls\"\\} [1-9]");
+    }
+
+    @Test
+    void veNCryptPortRefusesWrongPasswordsAndRfb33() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", "tls00002", null, 0);
+        try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.tlsPort())) {
+            assertThat(c.handshake("wrong002")).isFalse();
+            assertThat(c.tlsSession).isNotNull();
+            assertThat(c.failureReason).isEqualTo("authentication failed");
+        }
+        try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.tlsPort()).version(RfbVersion.V3_3)) {
+            assertThat(c.handshake("tls00002")).isFalse();
+            assertThat(c.awaitClosed(5000)).isTrue();
+        }
+        assertThat(s.state).isEqualTo("PENDING");
     }
 
     @Test

@@ -13,7 +13,10 @@ import jakarta.persistence.Version;
 
 import java.time.Instant;
 
-/** What a grant and a direct assignment share: an access level, when it was made, and its row identity. */
+/**
+ * What a grant and a direct assignment share: an access level, a clipboard policy, when it was made, and its row
+ * identity.
+ */
 @MappedSuperclass
 public abstract class AccessRule extends PanacheEntityBase {
     @Id
@@ -23,6 +26,11 @@ public abstract class AccessRule extends PanacheEntityBase {
     @Enumerated(EnumType.STRING)
     @Column(name = "access_level", nullable = false)
     public AccessLevel accessLevel;
+
+    /** Which way clipboard content may move in sessions this rule allows. */
+    @Enumerated(EnumType.STRING)
+    @Column(name = "clipboard", nullable = false)
+    public ClipboardPolicy clipboard = ClipboardPolicy.BOTH;
 
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;

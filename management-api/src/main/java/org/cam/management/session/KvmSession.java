@@ -2,6 +2,7 @@ package org.cam.management.session;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import org.cam.management.access.ClipboardPolicy;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -37,6 +38,11 @@ public class KvmSession extends PanacheEntityBase {
 
     @Column(name = "vnc_password_enc", nullable = false)
     public String vncPasswordEnc;
+
+    /** The clipboard policy the session was granted with (see ClipboardPolicy). */
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public ClipboardPolicy clipboard = ClipboardPolicy.BOTH;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

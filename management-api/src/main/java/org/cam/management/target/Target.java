@@ -44,6 +44,24 @@ public class Target extends PanacheEntityBase {
 
     public Integer port;
 
+    /**
+     * RFB_ENDPOINT: the server's credential, SecretBox-encrypted (VNC password, or the password of
+     * {@link #credentialUsername} for VeNCrypt Plain). Never leaves management-api except in a claim to a broker.
+     */
+    @Column(name = "credential_enc")
+    public String credentialEnc;
+
+    @Column(name = "credential_username")
+    public String credentialUsername;
+
+    /** VeNCrypt X509: the server certificate's SHA-256 fingerprint (64 lowercase hex digits), pinned. */
+    @Column(name = "tls_fingerprint")
+    public String tlsFingerprint;
+
+    /** VeNCrypt X509: CA certificates (PEM) the server's certificate must chain to, instead of a pin. */
+    @Column(name = "tls_ca_pem")
+    public String tlsCaPem;
+
     /** Device link (DEVICE_CHANNEL targets, created by the device half). */
     @Column(name = "device_id")
     public Long deviceId;

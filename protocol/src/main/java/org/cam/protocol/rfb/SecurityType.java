@@ -9,6 +9,8 @@ public final class SecurityType {
     public static final int NONE = 1;
     /** VNC Authentication: DES challenge-response, see {@link VncAuth}. */
     public static final int VNC_AUTH = 2;
+    /** VeNCrypt: TLS and a sub-type (see {@link VeNCrypt}). */
+    public static final int VENCRYPT = 19;
 
     private SecurityType() {
     }

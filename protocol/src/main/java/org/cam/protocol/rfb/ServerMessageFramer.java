@@ -83,6 +83,7 @@ public final class ServerMessageFramer {
 
     private PixelFormat format;
     private PixelFormat pendingFormat;
+    private boolean pendingAtFence;
     private int bpp;
     private int tpixel;
 
@@ -109,6 +110,17 @@ public final class ServerMessageFramer {
      */
     public void pixelFormat(PixelFormat pf) {
         pendingFormat = pf;
+        pendingAtFence = false;
+    }
+
+    /**
+     * The client sent SetPixelFormat right after a fence with SyncNext (TigerVNC does so when continuous updates may
+     * be in flight): the server switches when it has read it and answers the fence after that, so the format applies
+     * from the server's next fence on, not from the next update.
+     */
+    public void pixelFormatAfterFence(PixelFormat pf) {
+        pendingFormat = pf;
+        pendingAtFence = true;
     }
 
     /** The format rectangles are measured in now. */
@@ -219,7 +231,7 @@ public final class ServerMessageFramer {
                     switch (type) {
                         case ServerMessages.FRAMEBUFFER_UPDATE:
                             kind = Kind.FRAMEBUFFER_UPDATE;
-                            if (pendingFormat != null) {
+                            if (pendingFormat != null && !pendingAtFence) {
                                 setFormat(pendingFormat);
                                 pendingFormat = null;
                             }
@@ -260,6 +272,11 @@ public final class ServerMessageFramer {
                     }
                 }
                 case END:
+                    if (kind == Kind.FENCE && pendingAtFence) {
+                        setFormat(pendingFormat);
+                        pendingFormat = null;
+                        pendingAtFence = false;
+                    }
                     messages++;
                     boundary = true;
                     read(1, TYPE);

@@ -115,6 +115,28 @@ class ServerMessageFramerTest {
     }
 
     @Test
+    void behindASyncNextFenceTheFormatChangesAtTheServersFence() throws Exception {
+        ServerStreams s = new ServerStreams(4);
+        // Continuous updates in flight in the old format, then the fence answer, then the new format.
+        s.update(s.raw(10, 10, 4));
+        s.update(s.raw(6, 6, 4));
+        s.fence(0);
+        s.update(s.raw(10, 10, 2));
+        byte[] b = s.bytes();
+        ServerMessageFramer f = new ServerMessageFramer(PixelFormat.RGB888);
+        f.pixelFormatAfterFence(RGB565);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        List<Long> ends = new ArrayList<>();
+        while (bb.hasRemaining()) {
+            if (f.advance(bb)) {
+                ends.add(f.offset());
+            }
+        }
+        assertThat(ends).isEqualTo(s.boundaries().stream().map(ServerStreams.Boundary::end).toList());
+        assertThat(f.currentPixelFormat()).isEqualTo(RGB565);
+    }
+
+    @Test
     void aPrefixNeverEndsAMessageNorThrows() throws Exception {
         byte[] all = everything(3).bytes();
         long firstEnd = everything(3).boundaries().get(0).end();

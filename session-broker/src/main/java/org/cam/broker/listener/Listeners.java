@@ -27,7 +27,7 @@ import org.cam.broker.session.BrokerService;
 import org.jboss.logging.Logger;
 
 /**
- * The three client-facing listeners: 9900 plain RFB, 9901 RFB in TLS, 9902 WebSocket in TLS. Bound at start
+ * The three client-facing listeners: 9900 plain RFB, 9901 RFB with VeNCrypt (X509Vnc), 9902 WebSocket in TLS. Bound at start
  * (the application fails to start when a port is taken); on SIGTERM they refuse new clients at once and close after
  * the drain.
  */
@@ -57,7 +57,8 @@ public class Listeners {
                 .setTcpKeepAlive(true).setReuseAddress(true);
         plain = vertx.createNetServer(new NetServerOptions(base).setPort(config.plainPort()))
                 .connectHandler(s -> accept(s, "plain"));
-        tls = vertx.createNetServer(new NetServerOptions(base).setPort(config.tlsPort()).setSsl(true)
+        // VeNCrypt: the connection starts as plain RFB and turns to TLS inside the handshake (ssl off, certificate on).
+        tls = vertx.createNetServer(new NetServerOptions(base).setPort(config.tlsPort()).setSsl(false)
                 .setKeyCertOptions(cert)).connectHandler(s -> accept(s, "tls"));
         websocket = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                         .setPort(config.websocketPort()).setSsl(true).setKeyCertOptions(cert).setTcpNoDelay(true)
@@ -73,7 +74,7 @@ public class Listeners {
         Future.all(plain.listen(), tls.listen(), websocket.listen()).toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         bound = true;
-        LOG.infof("listening on %s: plain RFB %d, RFB/TLS %d, WebSocket/TLS %d", config.host(), plainPort(),
+        LOG.infof("listening on %s: plain RFB %d, RFB/VeNCrypt %d, WebSocket/TLS %d", config.host(), plainPort(),
                 tlsPort(), websocketPort());
     }
 
@@ -94,7 +95,11 @@ public class Listeners {
         }
         RelaySession s = new RelaySession(service, new NetSocketLink(socket, listener,
                 config.relay().writeQueueMaxBytes()), Vertx.currentContext());
-        s.startRfb();
+        if (listener.equals("tls")) {
+            s.startVeNCrypt();
+        } else {
+            s.startRfb();
+        }
     }
 
     private void acceptWebSocket(ServerWebSocket ws) {

@@ -23,10 +23,19 @@ public record Claim(String sessionId, String user, String targetId, Mode mode, D
      */
     public enum Clipboard { BOTH, TO_TARGET, NONE }
 
-    public enum DeviceAuth { NONE, VNC }
+    /** NONE; VNC: VNC Authentication with the password; PLAIN: VeNCrypt Plain with username and password. */
+    public enum DeviceAuth { NONE, VNC, PLAIN }
 
-    /** Where the target's RFB endpoint is, and its credential (password only with auth VNC). */
-    public record Device(String host, int port, DeviceAuth auth, String password) {
+    /**
+     * Where the target's RFB endpoint is, its credential, and how to trust its certificate under VeNCrypt X509: a
+     * pinned SHA-256 fingerprint (hex) or CA certificates (PEM); the broker's own CA file counts too.
+     */
+    public record Device(String host, int port, DeviceAuth auth, String username, String password,
+                         String tlsFingerprint, String tlsCaPem) {
+        public Device {
+            auth = auth == null ? DeviceAuth.NONE : auth;
+        }
+
         @Override
         public String toString() {
             return "Device[" + host + ":" + port + ", auth=" + auth + "]"; // never log the password

@@ -37,6 +37,11 @@ public interface ClientLink {
 
     String remoteAddress();
 
+    /** Starts TLS on this connection as the server (VeNCrypt on 9901), with the listener's certificate. */
+    default io.vertx.core.Future<Void> upgradeToTls() {
+        return io.vertx.core.Future.failedFuture(new IllegalStateException("no TLS upgrade on " + listener()));
+    }
+
     /** Which listener accepted it: plain, tls or websocket (metric label). */
     String listener();
 }

@@ -6,7 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
-/** A client on 9900 (plain) or 9901 (TLS). */
+/** A client on 9900 (plain) or 9901 (VeNCrypt: plain until TLS starts inside RFB). */
 public final class NetSocketLink implements ClientLink {
 
     private final NetSocket socket;
@@ -66,6 +66,11 @@ public final class NetSocketLink implements ClientLink {
     @Override
     public String remoteAddress() {
         return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+    }
+
+    @Override
+    public io.vertx.core.Future<Void> upgradeToTls() {
+        return socket.upgradeToSsl();
     }
 
     @Override

@@ -25,6 +25,7 @@ import org.cam.protocol.rfb.ServerMessageFramer;
 import org.cam.protocol.rfb.Handshake;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.protocol.rfb.SecurityType;
+import org.cam.protocol.rfb.VeNCrypt;
 import org.cam.protocol.rfb.VncAuth;
 import org.jboss.logging.Logger;
 
@@ -33,7 +34,8 @@ import org.jboss.logging.Logger;
  * the device handshake, then the relay. Everything runs on the client connection's context (one event loop), so
  * no state here needs locks; other threads ask for an end through {@link #endAsync}.
  *
- * <p>Order: stock VNC clients authenticate first (VNC Authentication answered with the one-time password, which
+ * <p>Order: stock VNC clients authenticate first (VNC Authentication answered with the one-time password, inside
+ * VeNCrypt's TLS on 9901, which
  * management-api resolves to a session through the challenge/response claim); browsers present a ticket, which is
  * verified offline and then claimed, before any RFB byte; they are offered security type None. The device is then
  * connected and authenticated, and only then does the client get its SecurityResult and the device's ServerInit,
@@ -62,6 +64,9 @@ public final class RelaySession {
     private ClientMessageParser parser;
     private ServerMessageFramer framer;
     private RelayPolicy policy;
+    /** The last client message forwarded was a fence with SyncNext (see ServerMessageFramer#pixelFormatAfterFence). */
+    private boolean syncNextFence;
+    private static final int FENCE_SYNC_NEXT = 1 << 2;
     /** Device bytes of a message not classified yet (the first bytes of a cut text): held until it is. */
     private Buffer held;
     private RfbVersion clientVersion;
@@ -79,18 +84,66 @@ public final class RelaySession {
 
     // ---- start ------------------------------------------------------------------------------------------
 
-    /** A stock VNC client (9900, 9901): RFB first, VNC Authentication, claim by challenge/response. */
+    /** A stock VNC client on 9900: RFB first, VNC Authentication, claim by challenge/response. */
     public void startRfb() {
         begin();
         client.write(Buffer.buffer(RfbVersion.V3_8.encode()));
-        byte[] challenge = VncAuth.challenge(RANDOM);
         clientIn.read(RfbVersion.LENGTH)
                 .compose(b -> clientVersion(b))
                 .compose(v -> offerSecurity(SecurityType.VNC_AUTH))
+                .compose(v -> vncAuthAndClaim())
+                .onFailure(this::handshakeFailed);
+    }
+
+    /**
+     * A VeNCrypt client on 9901 (TigerVNC's viewer and others): RFB first, security type VeNCrypt 0.2 with the one
+     * sub-type X509Vnc, TLS with the broker's certificate, then VNC Authentication with the one-time password inside
+     * it. Anonymous TLS (TLSVnc) is not offered: the client could not tell the broker from a man in the middle.
+     */
+    public void startVeNCrypt() {
+        begin();
+        client.write(Buffer.buffer(RfbVersion.V3_8.encode()));
+        clientIn.read(RfbVersion.LENGTH)
+                .compose(b -> clientVersion(b))
                 .compose(v -> {
-                    client.write(Buffer.buffer(challenge));
-                    return clientIn.read(VncAuth.CHALLENGE_LENGTH);
+                    if (!clientVersion.negotiatesSecurityTypes()) {
+                        client.write(Buffer.buffer(Handshake.encodeSecurityFailure(clientVersion,
+                                "this port speaks VeNCrypt (RFB 3.7 or later); use 9900 for RFB 3.3")));
+                        return Future.failedFuture(new ProtocolException("RFB 3.3 client on the VeNCrypt port"));
+                    }
+                    return offerSecurity(SecurityType.VENCRYPT);
                 })
+                .compose(v -> {
+                    client.write(Buffer.buffer(VeNCrypt.version()));
+                    return clientIn.read(2);
+                })
+                .compose(ver -> {
+                    if (ver.getByte(0) != VeNCrypt.MAJOR || ver.getByte(1) != VeNCrypt.MINOR) {
+                        client.write(Buffer.buffer(new byte[] {1}));
+                        return Future.failedFuture(new ProtocolException("VeNCrypt version " + ver.getByte(0) + "."
+                                + ver.getByte(1)));
+                    }
+                    client.write(Buffer.buffer(new byte[] {0}));
+                    client.write(Buffer.buffer(VeNCrypt.encodeSubtypes(List.of(VeNCrypt.X509_VNC))));
+                    return clientIn.read(4);
+                })
+                .compose(st -> {
+                    if (st.getInt(0) != VeNCrypt.X509_VNC) {
+                        client.write(Buffer.buffer(new byte[] {0}));
+                        return Future.failedFuture(new ProtocolException("VeNCrypt sub-type " + st.getInt(0)));
+                    }
+                    client.write(Buffer.buffer(new byte[] {1}));
+                    return client.upgradeToTls();
+                })
+                .compose(v -> vncAuthAndClaim())
+                .onFailure(this::handshakeFailed);
+    }
+
+    /** VNC Authentication answered with the one-time password, the claim, the device, SecurityResult, ServerInit. */
+    private Future<Void> vncAuthAndClaim() {
+        byte[] challenge = VncAuth.challenge(RANDOM);
+        client.write(Buffer.buffer(challenge));
+        return clientIn.read(VncAuth.CHALLENGE_LENGTH)
                 .compose(response -> host.claimByVncResponse(challenge, response.getBytes(), client.remoteAddress())
                         .recover(t -> {
                             client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
@@ -102,8 +155,7 @@ public final class RelaySession {
                 .compose(v -> {
                     client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, true, "")));
                     return finishClientInit();
-                })
-                .onFailure(this::handshakeFailed);
+                });
     }
 
     /** A browser (9902): the ticket is verified and claimed before any RFB byte; security None. */
@@ -189,7 +241,8 @@ public final class RelaySession {
         claim = c;
         parser = new ClientMessageParser(host.maxCutText());
         policy = new RelayPolicy(c.mode(), c.clipboard());
-        return DeviceHandshake.connect(host.deviceClient(), c.device()).compose(d -> {
+        return DeviceHandshake.connect(host.deviceClient(),
+                new DeviceHandshake.Tls(host.deviceTlsClient(), host.deviceCas()), c.device()).compose(d -> {
             device = d;
             if (state == State.ENDED) {
                 d.socket().close();
@@ -401,8 +454,13 @@ public final class RelaySession {
                         raw = new ClientMessage.SetEncodings(kept).encode();
                     }
                 } else if (m instanceof ClientMessage.SetPixelFormat spf) {
-                    framer.pixelFormat(spf.pixelFormat());
+                    if (syncNextFence) {
+                        framer.pixelFormatAfterFence(spf.pixelFormat());
+                    } else {
+                        framer.pixelFormat(spf.pixelFormat());
+                    }
                 }
+                syncNextFence = m instanceof ClientMessage.ClientFence fence && (fence.flags() & FENCE_SYNC_NEXT) != 0;
                 if (out == null) {
                     out = Buffer.buffer(raw);
                 } else {

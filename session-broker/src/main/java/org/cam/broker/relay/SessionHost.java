@@ -21,6 +21,15 @@ public interface SessionHost {
 
     NetClient deviceClient();
 
+    /**
+     * For devices reached with VeNCrypt X509: a client that can start TLS on a connection; it accepts any certificate
+     * because the handshake checks it (pin or CA) before sending a credential.
+     */
+    NetClient deviceTlsClient();
+
+    /** CA certificates the broker trusts for every target's VeNCrypt certificate (cam.broker.device-tls.ca-path). */
+    java.util.List<java.security.cert.X509Certificate> deviceCas();
+
     Duration handshakeTimeout();
 
     int writeQueueMaxBytes();

@@ -55,6 +55,8 @@ public class BrokerService implements SessionHost {
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight =
             new java.util.concurrent.atomic.AtomicInteger();
     private volatile NetClient deviceClient;
+    private volatile NetClient deviceTlsClient;
+    private volatile java.util.List<java.security.cert.X509Certificate> deviceCas = java.util.List.of();
     private volatile boolean draining;
     private volatile long lastHeartbeatOkNanos = Long.MIN_VALUE;
     private long scanTimer = -1;
@@ -70,9 +72,22 @@ public class BrokerService implements SessionHost {
     }
 
     void onStart(@Observes StartupEvent e) {
-        deviceClient = vertx.createNetClient(new NetClientOptions()
+        NetClientOptions deviceOptions = new NetClientOptions()
                 .setConnectTimeout((int) config.relay().deviceConnectTimeout().toMillis())
-                .setTcpNoDelay(true).setTcpKeepAlive(true));
+                .setTcpNoDelay(true).setTcpKeepAlive(true);
+        deviceClient = vertx.createNetClient(deviceOptions);
+        // Trust-all only at the TLS layer: DeviceHandshake checks the certificate against the target's pin or CA
+        // right after the TLS handshake, before any credential is sent (see DeviceTls).
+        deviceTlsClient = vertx.createNetClient(new NetClientOptions(deviceOptions).setTrustAll(true)
+                .setHostnameVerificationAlgorithm(""));
+        if (config.deviceTls().caPath().isPresent()) {
+            try {
+                deviceCas = org.cam.broker.relay.DeviceTls.certificates(java.nio.file.Files.readString(
+                        java.nio.file.Path.of(config.deviceTls().caPath().get())));
+            } catch (Exception ex) {
+                throw new IllegalStateException("cam.broker.device-tls.ca-path: " + ex.getMessage(), ex);
+            }
+        }
         metrics.activeSessions(active::size);
         scanTimer = vertx.setPeriodic(500, id -> scanTimeouts());
         heartbeatTimer = vertx.setPeriodic(100, config.management().heartbeatInterval().toMillis(),
@@ -124,6 +139,16 @@ public class BrokerService implements SessionHost {
     }
 
     @Override
+    public NetClient deviceTlsClient() {
+        return deviceTlsClient;
+    }
+
+    @Override
+    public java.util.List<java.security.cert.X509Certificate> deviceCas() {
+        return deviceCas;
+    }
+
+    @Override
     public Duration handshakeTimeout() {
         return config.relay().handshakeTimeout();
     }
@@ -161,8 +186,10 @@ public class BrokerService implements SessionHost {
     public void ended(RelaySession s, EndReason reason, boolean relayed) {
         active.remove(s.sessionId(), s);
         metrics.ended(reason.wire());
-        LOG.infof("session %s ended: %s (client %d bytes, device %d bytes, %d view-only inputs dropped)",
-                s.sessionId(), reason.wire(), s.bytesFromClient(), s.bytesFromDevice(), s.droppedInputs());
+        LOG.infof("session %s ended: %s (client %d bytes, device %d bytes; dropped by policy: %d client messages,"
+                        + " %d device messages)",
+                s.sessionId(), reason.wire(), s.bytesFromClient(), s.bytesFromDevice(), s.droppedInputs(),
+                s.droppedFromDevice());
         reportEnd(s, reason);
     }
 

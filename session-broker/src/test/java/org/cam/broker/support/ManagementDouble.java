@@ -37,6 +37,11 @@ public final class ManagementDouble {
         public volatile String claimedBy;
         /** The clipboard policy the claim carries (BOTH, TO_TARGET, NONE); null: none given. */
         public volatile String clipboard;
+        /** Device auth when not derived from the password: PLAIN (with deviceUsername); TLS trust for VeNCrypt. */
+        public volatile String deviceAuth;
+        public volatile String deviceUsername;
+        public volatile String tlsFingerprint;
+        public volatile String tlsCaPem;
 
         Session(String id, String otp, String mode, String host, int port, String devicePassword, long idle) {
             this.id = id;
@@ -173,7 +178,9 @@ public final class ManagementDouble {
             return;
         }
         JsonObject device = new JsonObject().put("host", s.deviceHost).put("port", s.devicePort)
-                .put("auth", s.devicePassword == null ? "NONE" : "VNC").put("password", s.devicePassword);
+                .put("auth", s.deviceAuth != null ? s.deviceAuth : s.devicePassword == null ? "NONE" : "VNC")
+                .put("username", s.deviceUsername).put("password", s.devicePassword)
+                .put("tlsFingerprint", s.tlsFingerprint).put("tlsCaPem", s.tlsCaPem);
         req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("sessionId", s.id).put("user", "ada").put("targetId", "target-" + s.id).put("mode", s.mode)
                 .put("device", device).put("idleTimeoutSeconds", s.idleTimeoutSeconds)

@@ -15,7 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.security.cert.X509Certificate;
 import org.cam.protocol.ProtocolException;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.Encodings;
@@ -71,6 +75,9 @@ public final class RfbTestClient implements AutoCloseable {
     /** The server's reason for a failed handshake (3.8 SecurityResult or a refusal), or null. */
     public String failureReason;
 
+    /** The TLS session VeNCrypt started, or null. */
+    public SSLSession tlsSession;
+
     private RfbTestClient(Transport t, String host, int port) {
         this.t = t;
         this.host = host;
@@ -99,7 +106,10 @@ public final class RfbTestClient implements AutoCloseable {
         return this;
     }
 
-    /** Enables VeNCrypt with this TLS context (its trust decides which server certificates pass). */
+    /**
+     * VeNCrypt with this TLS context (its trust decides which server certificates pass). Without one, a server that
+     * offers only VeNCrypt (the broker's 9901) is accepted with any certificate: the broker's is a test one.
+     */
     public RfbTestClient vencrypt(SSLContext context, String plainUsername) {
         this.tls = context;
         this.username = plainUsername;
@@ -210,14 +220,15 @@ public final class RfbTestClient implements AutoCloseable {
         if (offeredSecurityTypes.contains(SecurityType.NONE)) {
             return SecurityType.NONE;
         }
+        if (offeredSecurityTypes.contains(VENCRYPT)) {
+            return VENCRYPT;
+        }
         return offeredSecurityTypes.get(0);
     }
 
     /** VeNCrypt 0.2: the best X509 sub-type the server offers, then TLS over the same connection. */
     private int vencryptHandshake() throws IOException {
-        if (tls == null) {
-            throw new IOException("server chose VeNCrypt but no TLS context is configured");
-        }
+        SSLContext context = tls == null ? trustAll() : tls;
         byte[] v = t.read(2);
         t.write(new byte[] {0, 2});
         if (t.read(1)[0] != 0) {
@@ -244,8 +255,33 @@ public final class RfbTestClient implements AutoCloseable {
         if (t.read(1)[0] != 1) {
             throw new IOException("server refused VeNCrypt sub-type " + chosen);
         }
-        t = ((SocketTransport) t).startTls(tls, host, port);
+        SocketTransport upgraded = ((SocketTransport) t).startTls(context, host, port);
+        tlsSession = upgraded.session();
+        t = upgraded;
         return chosen;
+    }
+
+    private static SSLContext trustAll() throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] c, String a) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] c, String a) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
     }
 
     private String readReason() throws IOException {
@@ -328,6 +364,12 @@ public final class RfbTestClient implements AutoCloseable {
         if (framer != null) {
             framer.pixelFormat(pf);
         }
+    }
+
+    /** Tells {@link #readMessage} the format changed now, without sending anything (after a fence, say). */
+    public void pixelFormatOnly(PixelFormat pf) {
+        clientFormat = pf;
+        framer = new ServerMessageFramer(pf);
     }
 
     // ---- server messages ----------------------------------------------------------------------------------------

@@ -18,8 +18,13 @@ final class SocketTransport implements RfbTestClient.Transport {
         this.s = s;
         s.setSoTimeout(15_000);
         s.setTcpNoDelay(true);
-        this.in = s.getInputStream();
+        // Buffered: readMessage() reads byte by byte.
+        this.in = new java.io.BufferedInputStream(s.getInputStream(), 1 << 16);
         this.out = s.getOutputStream();
+    }
+
+    javax.net.ssl.SSLSession session() {
+        return s instanceof javax.net.ssl.SSLSocket tls ? tls.getSession() : null;
     }
 
     /** VeNCrypt: TLS over this connection from here on. */

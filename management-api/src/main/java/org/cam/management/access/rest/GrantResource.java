@@ -17,6 +17,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import org.cam.management.access.AccessLevel;
+import org.cam.management.access.ClipboardPolicy;
 import org.cam.management.access.Assignment;
 import org.cam.management.access.Grant;
 import org.cam.management.access.service.GrantService;
@@ -33,27 +34,33 @@ import java.util.List;
 public class GrantResource {
 
     public record GrantView(long id, long groupId, String groupName, long targetSetId, String targetSetName,
-                            AccessLevel accessLevel, long version) {
+                            AccessLevel accessLevel, ClipboardPolicy clipboard, long version) {
         static GrantView of(Grant g) {
             return new GrantView(g.id, g.group.id, g.group.name, g.targetSet.id, g.targetSet.name, g.accessLevel,
-                    g.version);
+                    g.clipboard, g.version);
         }
     }
 
-    public record GrantRequest(@NotNull Long groupId, @NotNull Long targetSetId, @NotNull AccessLevel accessLevel) {
+    /** {@code clipboard}: BOTH when absent. */
+    public record GrantRequest(@NotNull Long groupId, @NotNull Long targetSetId, @NotNull AccessLevel accessLevel,
+                               ClipboardPolicy clipboard) {
     }
 
-    public record GrantUpdate(@NotNull AccessLevel accessLevel, @NotNull Long version) {
+    /** {@code clipboard}: unchanged when absent. */
+    public record GrantUpdate(@NotNull AccessLevel accessLevel, ClipboardPolicy clipboard, @NotNull Long version) {
     }
 
     public record AssignmentView(long id, long userId, String username, long targetId, String targetName,
-                                 AccessLevel accessLevel) {
+                                 AccessLevel accessLevel, ClipboardPolicy clipboard) {
         static AssignmentView of(Assignment a) {
-            return new AssignmentView(a.id, a.user.id, a.user.username, a.target.id, a.target.name, a.accessLevel);
+            return new AssignmentView(a.id, a.user.id, a.user.username, a.target.id, a.target.name, a.accessLevel,
+                    a.clipboard);
         }
     }
 
-    public record AssignmentRequest(@NotNull Long userId, @NotNull Long targetId, @NotNull AccessLevel accessLevel) {
+    /** {@code clipboard}: BOTH when absent. */
+    public record AssignmentRequest(@NotNull Long userId, @NotNull Long targetId, @NotNull AccessLevel accessLevel,
+                                    ClipboardPolicy clipboard) {
     }
 
     @Inject
@@ -76,14 +83,14 @@ public class GrantResource {
     @POST
     @Path("/grants")
     public Response create(@Valid @NotNull GrantRequest req) {
-        Grant g = grants.create(req.groupId(), req.targetSetId(), req.accessLevel());
+        Grant g = grants.create(req.groupId(), req.targetSetId(), req.accessLevel(), req.clipboard());
         return Response.created(URI.create("/api/v1/grants/" + g.id)).entity(GrantView.of(g)).build();
     }
 
     @PUT
     @Path("/grants/{id}")
     public GrantView update(@PathParam("id") long id, @Valid @NotNull GrantUpdate req) {
-        return GrantView.of(grants.update(id, req.accessLevel(), req.version()));
+        return GrantView.of(grants.update(id, req.accessLevel(), req.clipboard(), req.version()));
     }
 
     @DELETE
@@ -102,7 +109,7 @@ public class GrantResource {
     @POST
     @Path("/assignments")
     public Response assign(@Valid @NotNull AssignmentRequest req) {
-        Assignment a = grants.assign(req.userId(), req.targetId(), req.accessLevel());
+        Assignment a = grants.assign(req.userId(), req.targetId(), req.accessLevel(), req.clipboard());
         return Response.created(URI.create("/api/v1/assignments/" + a.id)).entity(AssignmentView.of(a)).build();
     }
 

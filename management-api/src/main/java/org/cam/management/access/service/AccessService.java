@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.inject.Inject;
 import org.cam.management.access.AccessLevel;
+import org.cam.management.access.ClipboardPolicy;
 import org.cam.management.common.Page;
 import org.cam.management.identity.Role;
 import org.cam.management.identity.User;
@@ -87,6 +88,35 @@ public class AccessService {
         long userId = userId(id);
         AccessLevel l = levels(userId, groupIds(userId), List.of(targetId)).get(targetId);
         return l == null ? AccessLevel.NONE : cap(l, !id.hasRole(Role.USER));
+    }
+
+    /**
+     * The clipboard policy of the caller's rules on one target: the most permissive among the grants and assignments
+     * that give access (operators and admins: BOTH). Call after {@link #levelOn} allowed the target.
+     */
+    public ClipboardPolicy clipboardOn(SecurityIdentity id, long targetId) {
+        if (seesAll(id)) {
+            return ClipboardPolicy.BOTH;
+        }
+        long userId = userId(id);
+        Set<Long> groups = groupIds(userId);
+        ClipboardPolicy out = null;
+        if (!groups.isEmpty()) {
+            for (ClipboardPolicy c : em.createQuery("select gr.clipboard from Grant gr join gr.targetSet s join s.targets st"
+                            + " where gr.group.id in :gids and st.id = :tid and gr.accessLevel <> :none",
+                            ClipboardPolicy.class)
+                    .setParameter("gids", groups).setParameter("tid", targetId).setParameter("none", AccessLevel.NONE)
+                    .getResultList()) {
+                out = ClipboardPolicy.combine(out, c);
+            }
+        }
+        for (ClipboardPolicy c : em.createQuery("select a.clipboard from Assignment a where a.user.id = :uid"
+                        + " and a.target.id = :tid and a.accessLevel <> :none", ClipboardPolicy.class)
+                .setParameter("uid", userId).setParameter("tid", targetId).setParameter("none", AccessLevel.NONE)
+                .getResultList()) {
+            out = ClipboardPolicy.combine(out, c);
+        }
+        return out == null ? ClipboardPolicy.NONE : out;
     }
 
     /** Direct groups of the user plus every group they are nested in. */

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import org.cam.management.access.AccessLevel;
+import org.cam.management.access.ClipboardPolicy;
 import org.cam.management.access.Assignment;
 import org.cam.management.access.Grant;
 import org.cam.management.audit.service.AuditService;
@@ -44,7 +45,7 @@ public class GrantService {
     }
 
     @Transactional
-    public Grant create(long groupId, long targetSetId, AccessLevel level) {
+    public Grant create(long groupId, long targetSetId, AccessLevel level, ClipboardPolicy clipboard) {
         UserGroup group = UserGroup.findById(groupId);
         if (group == null) {
             throw new ApiException(404, "Not Found", "group " + groupId + " does not exist", "groupId");
@@ -61,21 +62,27 @@ public class GrantService {
         g.group = group;
         g.targetSet = set;
         g.accessLevel = level;
+        g.clipboard = clipboard == null ? ClipboardPolicy.BOTH : clipboard;
         g.persist();
         audit.record(info.actor(), "GRANT_CREATE", "grant", g.id, AuditService.SUCCESS, info.sourceAddress(),
-                "group=" + group.name + " targetSet=" + set.name + " level=" + level);
+                "group=" + group.name + " targetSet=" + set.name + " level=" + level + " clipboard=" + g.clipboard);
         return g;
     }
 
     @Transactional
-    public Grant update(long id, AccessLevel level, long version) {
+    public Grant update(long id, AccessLevel level, ClipboardPolicy clipboard, long version) {
         Grant g = get(id);
         UserService.checkVersion(g.version, version);
         AccessLevel old = g.accessLevel;
+        ClipboardPolicy oldClipboard = g.clipboard;
         g.accessLevel = level;
+        if (clipboard != null) {
+            g.clipboard = clipboard;
+        }
         io.quarkus.hibernate.orm.panache.Panache.flush();   // the answer must carry the new @Version
         audit.record(info.actor(), "GRANT_UPDATE", "grant", g.id, AuditService.SUCCESS, info.sourceAddress(),
-                "group=" + g.group.name + " targetSet=" + g.targetSet.name + " level=" + old + "->" + level);
+                "group=" + g.group.name + " targetSet=" + g.targetSet.name + " level=" + old + "->" + level
+                        + " clipboard=" + oldClipboard + "->" + g.clipboard);
         return g;
     }
 
@@ -93,7 +100,7 @@ public class GrantService {
     }
 
     @Transactional
-    public Assignment assign(long userId, long targetId, AccessLevel level) {
+    public Assignment assign(long userId, long targetId, AccessLevel level, ClipboardPolicy clipboard) {
         User u = User.findById(userId);
         if (u == null) {
             throw new ApiException(404, "Not Found", "user " + userId + " does not exist", "userId");
@@ -109,9 +116,11 @@ public class GrantService {
         a.user = u;
         a.target = t;
         a.accessLevel = level;
+        a.clipboard = clipboard == null ? ClipboardPolicy.BOTH : clipboard;
         a.persist();
         audit.record(info.actor(), "ASSIGNMENT_CREATE", "assignment", a.id, AuditService.SUCCESS,
-                info.sourceAddress(), "user=" + u.username + " target=" + t.name + " level=" + level);
+                info.sourceAddress(), "user=" + u.username + " target=" + t.name + " level=" + level
+                        + " clipboard=" + a.clipboard);
         return a;
     }
 

@@ -54,11 +54,20 @@ public class SessionService {
     public record Issued(KvmSession session, String ticket, String vncPassword) {
     }
 
-    public record DeviceEndpoint(String host, int port, String auth, String password) {
+    /**
+     * The target's RFB endpoint and how to authenticate: auth NONE, VNC (password) or PLAIN (username and password,
+     * VeNCrypt Plain); tlsFingerprint / tlsCaPem: how to trust the server's certificate under VeNCrypt X509.
+     */
+    public record DeviceEndpoint(String host, int port, String auth, String username, String password,
+                                 String tlsFingerprint, String tlsCaPem) {
+        @Override
+        public String toString() {
+            return "DeviceEndpoint[" + host + ":" + port + ", auth=" + auth + "]"; // never log the password
+        }
     }
 
     public record Claimed(String sessionId, String user, String targetId, String mode, DeviceEndpoint device,
-                          int idleTimeoutSeconds, int maxDurationSeconds) {
+                          int idleTimeoutSeconds, int maxDurationSeconds, String clipboard) {
     }
 
     public record EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
@@ -137,6 +146,7 @@ public class SessionService {
         s.username = user;
         s.targetId = t.id;
         s.mode = mode;
+        s.clipboard = access.clipboardOn(id, t.id);
         s.state = SessionState.PENDING;
         String password = SecretBox.randomText(8);
         s.vncPasswordEnc = secrets.encrypt(password);
@@ -145,7 +155,7 @@ public class SessionService {
         s.persist();
         String ticket = tickets.issue(s.id, user, t.id, mode);
         audit.record(user, "SESSION_REQUEST", "session", s.id, AuditService.SUCCESS, sourceAddress,
-                "target=" + t.id + " (" + t.name + ") mode=" + mode + " policy=" + policy);
+                "target=" + t.id + " (" + t.name + ") mode=" + mode + " policy=" + policy + " clipboard=" + s.clipboard);
         return new Issued(s, ticket, password);
     }
 
@@ -301,12 +311,15 @@ public class SessionService {
                     .firstResult();
             String cred = c == null ? null : secrets.decrypt(c.credentialEnc);
             endpoint = new DeviceEndpoint(d.address, d.kvmPortFirst + t.channel - 1, cred == null ? "NONE" : "VNC",
-                    cred);
+                    null, cred, null, null);
         } else {
-            endpoint = new DeviceEndpoint(t.host, t.port, "NONE", null);
+            String cred = secrets.decrypt(t.credentialEnc);
+            String auth = cred == null ? "NONE" : t.credentialUsername != null ? "PLAIN" : "VNC";
+            endpoint = new DeviceEndpoint(t.host, t.port, auth, t.credentialUsername, cred, t.tlsFingerprint,
+                    t.tlsCaPem);
         }
         return new Claimed(s.id, s.username, String.valueOf(s.targetId), s.mode.name(), endpoint,
-                config.sessions().idleTimeoutSeconds(), config.sessions().maxDurationSeconds());
+                config.sessions().idleTimeoutSeconds(), config.sessions().maxDurationSeconds(), s.clipboard.name());
     }
 
     /** End report: idempotent; a report for an ENDED session is accepted and ignored. */

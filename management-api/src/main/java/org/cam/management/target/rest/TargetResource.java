@@ -51,11 +51,12 @@ public class TargetResource {
     public record TargetView(long id, String name, String description, TargetKind kind, String host, Integer port,
                              Long deviceId, Integer channel, AccessPolicy accessPolicy, Set<String> locationTags,
                              AccessLevel access, TargetStatus status, String statusText, List<String> activeUsers,
-                             long version) {
+                             boolean hasCredential, String tlsFingerprint, String tlsCaPem, long version) {
         public static TargetView of(Target t, AccessLevel access, TargetStatusService.Status st) {
             return new TargetView(t.id, t.name, t.description, t.kind, t.host, t.port, t.deviceId, t.channel,
                     t.accessPolicy, new TreeSet<>(t.locationTags), access, st == null ? null : st.status(),
-                    st == null ? null : st.text(), st == null ? List.of() : st.activeUsers(), t.version);
+                    st == null ? null : st.text(), st == null ? List.of() : st.activeUsers(), t.credentialEnc != null,
+                    t.tlsFingerprint, t.tlsCaPem, t.version);
         }
 
         /** A page of visible targets with their statuses (three queries for the whole page). */
@@ -65,14 +66,33 @@ public class TargetResource {
         }
     }
 
+    /**
+     * {@code credential}: the RFB server's password (VNC Authentication), with a username for VeNCrypt Plain; absent
+     * on an update: unchanged; {@code clearCredential}: remove it. {@code tlsFingerprint}: SHA-256 of the server's
+     * certificate (hex, colons allowed) for VeNCrypt X509; {@code tlsCaPem}: or the CA certificates it must chain to.
+     */
     public record TargetRequest(@NotBlank @Size(max = 128) String name,
                                 @Size(max = 1024) String description,
                                 @NotBlank @Size(max = 255) @Pattern(regexp = HOST) String host,
                                 @NotNull @Min(1) @Max(65535) Integer port,
                                 AccessPolicy accessPolicy,
                                 @Size(max = 32) Set<@NotBlank @Size(max = 64) String> locationTags,
+                                @Valid Credential credential,
+                                Boolean clearCredential,
+                                @Pattern(regexp = FINGERPRINT) String tlsFingerprint,
+                                @Size(max = 16384) @Pattern(regexp = "(?s)\\s*-----BEGIN CERTIFICATE-----.*") String tlsCaPem,
                                 Long version) {
     }
+
+    /** An RFB server credential: password (VNC auth truncates it to 8 characters), optional username (Plain). */
+    public record Credential(@Size(min = 1, max = 255) String username, @NotNull @Size(min = 1, max = 255) String password) {
+        @Override
+        public String toString() {
+            return "Credential[username=" + username + "]";   // never log the password
+        }
+    }
+
+    static final String FINGERPRINT = "^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$";
 
     @Inject
     TargetService targets;
@@ -140,6 +160,10 @@ public class TargetResource {
 
     private static TargetService.TargetData data(TargetRequest r) {
         return new TargetService.TargetData(r.name(), r.description(), r.host(), r.port(), r.accessPolicy(),
-                r.locationTags());
+                r.locationTags(), r.credential() == null ? null : r.credential().username(),
+                r.credential() == null ? null : r.credential().password(), Boolean.TRUE.equals(r.clearCredential()),
+                r.tlsFingerprint() == null || r.tlsFingerprint().isBlank() ? null
+                        : r.tlsFingerprint().replace(":", "").toLowerCase(java.util.Locale.ROOT),
+                r.tlsCaPem() == null || r.tlsCaPem().isBlank() ? null : r.tlsCaPem().strip());
     }
 }

@@ -23,8 +23,17 @@ import java.util.Set;
 @ApplicationScoped
 public class TargetService {
 
+    /**
+     * A target as written by the API. {@code password} null: keep the stored credential (unless
+     * {@code clearCredential}); the credential only applies to RFB_ENDPOINT targets.
+     */
     public record TargetData(String name, String description, String host, Integer port, AccessPolicy accessPolicy,
-                             Set<String> locationTags) {
+                             Set<String> locationTags, String username, String password, boolean clearCredential,
+                             String tlsFingerprint, String tlsCaPem) {
+        @Override
+        public String toString() {
+            return "TargetData[" + name + "]";   // never log the password
+        }
     }
 
     public record Filter(String q, String tag, AccessPolicy policy) {
@@ -52,6 +61,9 @@ public class TargetService {
 
     @Inject
     RequestInfo info;
+
+    @Inject
+    org.cam.management.common.SecretBox secrets;
 
     public Page<Target> list(Filter f, int page, int size) {
         Parameters p = new Parameters();
@@ -107,13 +119,25 @@ public class TargetService {
                 "name=" + t.name);
     }
 
-    private static void apply(Target t, TargetData d) {
+    private void apply(Target t, TargetData d) {
         t.name = d.name();
         t.description = d.description();
         if (t.kind == TargetKind.RFB_ENDPOINT) {
             t.host = d.host();
             t.port = d.port();
+        } else if (d.password() != null || d.tlsFingerprint() != null || d.tlsCaPem() != null) {
+            throw ApiException.badRequest("credential", "a device channel's credential is managed by its device");
         }
+        if (d.clearCredential()) {
+            t.credentialEnc = null;
+            t.credentialUsername = null;
+        }
+        if (d.password() != null) {
+            t.credentialEnc = secrets.encrypt(d.password());
+            t.credentialUsername = d.username();
+        }
+        t.tlsFingerprint = d.tlsFingerprint();
+        t.tlsCaPem = d.tlsCaPem();
         t.accessPolicy = d.accessPolicy() == null ? AccessPolicy.SHARED_VIEW : d.accessPolicy();
         Set<String> tags = d.locationTags() == null ? Set.of() : d.locationTags();
         if (!t.locationTags.equals(tags)) {
@@ -131,6 +155,9 @@ public class TargetService {
 
     private static String describe(Target t) {
         return "name=" + t.name + " endpoint=" + t.host + ":" + t.port + " policy=" + t.accessPolicy
-                + " tags=" + t.locationTags;
+                + " tags=" + t.locationTags + " credential=" + (t.credentialEnc == null ? "none"
+                : t.credentialUsername == null ? "password" : "username+password")
+                + (t.tlsFingerprint != null ? " tlsFingerprint=" + t.tlsFingerprint : "")
+                + (t.tlsCaPem != null ? " tlsCa=yes" : "");
     }
 }
