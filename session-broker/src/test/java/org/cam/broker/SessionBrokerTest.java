@@ -29,6 +29,7 @@ import org.cam.broker.support.BrokerTestResource;
 import org.cam.broker.support.Devices;
 import org.cam.broker.support.ManagementDouble;
 import org.cam.testsupport.Packages;
+import org.cam.testsupport.browser.Chromium;
 import org.cam.testsupport.rfb.RfbTestClient;
 import org.cam.testsupport.rfb.VncPasswordFile;
 import org.cam.protocol.rfb.ClientMessage;
@@ -484,26 +485,14 @@ class SessionBrokerTest {
         String wsUrl = "wss://127.0.0.1:" + listeners.websocketPort() + "/?ticket=" + ticket(s.id, TicketMode.CONTROL);
         String page = "http://127.0.0.1:" + webPort + "/index.html?url="
                 + java.net.URLEncoder.encode(wsUrl, StandardCharsets.UTF_8);
-        Process chromium = new ProcessBuilder("chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                "--ignore-certificate-errors", "--user-data-dir=" + dir.resolve("profile"), page)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+        Chromium chromium = Chromium.start(java.util.List.of("--ignore-certificate-errors"));
         try {
+            chromium.navigate(page);
             await().atMost(Duration.ofSeconds(60)).until(() -> reports.contains("keys sent"));
             assertThat(reports).contains("connected", "canvas 1024x768 target-console");
             await().atMost(Duration.ofSeconds(10)).until(() -> device.screen().typedKeys().contains("nv"));
         } finally {
-            // The helpers (renderer, network, crashpad) outlive the browser process and keep writing into the
-            // profile for a moment: stop the whole family before removing the folder.
-            java.util.List<ProcessHandle> family = java.util.stream.Stream.concat(chromium.descendants(),
-                    java.util.stream.Stream.of(chromium.toHandle())).toList();
-            family.forEach(ProcessHandle::destroy);
-            for (ProcessHandle h : family) {
-                try {
-                    h.onExit().get(10, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    h.destroyForcibly();
-                }
-            }
+            chromium.close();
             web.close();
             deleteTree(dir);
         }

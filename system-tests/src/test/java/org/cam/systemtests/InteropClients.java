@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.cam.testsupport.Processes;
 import org.cam.testsupport.browser.Chromium;
 import org.cam.testsupport.rfb.VncPasswordFile;
 import org.cam.testsupport.x11.XDisplay;
@@ -153,7 +153,7 @@ final class InteropClients {
                             }
                         }, w -> w != null);
             } catch (RuntimeException e) {
-                stop(viewer);
+                Processes.stop(viewer);
                 throw e;
             }
             xvfb.focus(window);
@@ -196,19 +196,11 @@ final class InteropClients {
 
                 @Override
                 public void close() {
-                    stop(viewer);
+                    Processes.stop(viewer);
                 }
             };
         }
 
-        private static void stop(Process p) {
-            Stream.concat(p.descendants(), Stream.of(p.toHandle())).forEach(ProcessHandle::destroy);
-            try {
-                p.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-            }
-        }
     }
 
     // ---- noVNC -------------------------------------------------------------------------------------------------------

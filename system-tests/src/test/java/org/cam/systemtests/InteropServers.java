@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.cam.protocol.rfb.Encodings;
+import org.cam.testsupport.Processes;
 import org.cam.testsupport.rfb.RfbTestClient;
 import org.cam.testsupport.rfb.VncPasswordFile;
 import org.cam.testsupport.tls.TestCertificate;
@@ -298,12 +299,7 @@ final class InteropServers {
 
         @Override
         public void close() {
-            Stream.concat(process.descendants(), Stream.of(process.toHandle())).forEach(ProcessHandle::destroy);
-            try {
-                process.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                process.destroyForcibly();
-            }
+            Processes.stop(process);
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cam.testsupport.Packages;
+import org.cam.testsupport.Processes;
 
 import static org.awaitility.Awaitility.await;
 
@@ -189,17 +190,7 @@ public final class Chromium implements AutoCloseable {
         ws.abort();
         // Chromium's helpers (renderer, network, crashpad) outlive the browser process for a moment and keep writing
         // into the profile: stop the whole family before removing it.
-        java.util.List<ProcessHandle> family = java.util.stream.Stream.concat(process.descendants(),
-                java.util.stream.Stream.of(process.toHandle())).toList();
-        family.forEach(ProcessHandle::destroy);
-        for (ProcessHandle h : family) {
-            try {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                h.destroyForcibly();
-                h.onExit().get(10, TimeUnit.SECONDS);
-            }
-        }
+        Processes.stop(process);
         deleteTree(dir);
     }
 

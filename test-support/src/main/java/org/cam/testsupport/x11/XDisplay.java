@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.cam.testsupport.Packages;
+import org.cam.testsupport.Processes;
 
 /**
  * An X display of a test: an X server it started (Xvfb, or Xvnc which is an X server too) and the X clients it runs
@@ -269,20 +269,6 @@ public final class XDisplay implements AutoCloseable {
             clients.clear();
         }
         all.add(server);
-        for (Process p : all) {
-            stop(p);
-        }
-    }
-
-    private static void stop(Process p) {
-        List<ProcessHandle> family = Stream.concat(p.descendants(), Stream.of(p.toHandle())).toList();
-        family.forEach(ProcessHandle::destroy);
-        for (ProcessHandle h : family) {
-            try {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
-            }
-        }
+        all.forEach(Processes::stop);
     }
 }
