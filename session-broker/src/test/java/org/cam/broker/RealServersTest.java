@@ -22,7 +22,8 @@ import org.cam.broker.listener.Listeners;
 import org.cam.broker.support.BrokerTestResource;
 import org.cam.broker.support.ManagementDouble;
 import org.cam.broker.support.RealServers;
-import org.cam.broker.support.RfbTestClient;
+import org.cam.testsupport.rfb.RfbTestClient;
+import org.cam.testsupport.rfb.VncPasswordFile;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.Encodings;
 import org.cam.protocol.rfb.PixelFormat;
@@ -154,7 +155,7 @@ class RealServersTest {
     void xvncWithNoneVncAuthAndVeNCryptX509() throws Exception {
         try (RealServers servers = new RealServers()) {
             Path passwd = servers.dir().resolve("passwd");
-            Files.write(passwd, SessionBrokerTest.vncPasswdFile("xvncpass"));
+            VncPasswordFile.write(passwd, "xvncpass");
             servers.certificates(XVNC_HOST);
             int none = RealServers.freePort(XVNC_HOST);
             servers.xvnc(XVNC_HOST, none, "-SecurityTypes", "None");

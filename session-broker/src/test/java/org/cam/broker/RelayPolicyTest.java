@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cam.broker.listener.Listeners;
 import org.cam.broker.support.BrokerTestResource;
 import org.cam.broker.support.ManagementDouble;
-import org.cam.broker.support.RfbTestClient;
+import org.cam.testsupport.rfb.RfbTestClient;
 import org.cam.broker.support.ScriptedDevice;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.Encodings;

@@ -365,8 +365,8 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         return targetIds;
     }
 
-    /** After an LDAP sync, the group gets the access level on a new target set holding the targets. */
-    void grant(String group, Collection<Long> targetIds, String accessLevel) throws Exception {
+    /** After an LDAP sync, the group gets the access level on a new target set holding the targets; the set's id. */
+    long grant(String group, Collection<Long> targetIds, String accessLevel) throws Exception {
         long setId = json(admin("/api/v1/target-sets").POST(body(Map.of("name", spec.name() + "-lab",
                 "description", "system test"))), 201).path("id").asLong();
         for (long t : targetIds) {
@@ -382,6 +382,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         assertThat(groupId).as("LDAP group " + group + " after sync").isPositive();
         send(admin("/api/v1/grants").POST(body(Map.of("groupId", groupId, "targetSetId", setId,
                 "accessLevel", accessLevel))), 201);
+        return setId;
     }
 
     /** Discovery, approval and enrolment, then FULL_CONTROL for cam-users on the channels: their target ids. */
