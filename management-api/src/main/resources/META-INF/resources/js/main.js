@@ -10,9 +10,15 @@ const ALL = ['viewer', 'user', 'operator', 'admin'];
 /** The pages, in the navigation's order, with the roles that may use them (docs/api.md "Roles"). */
 const PAGES = [
   { id: 'mytargets', title: 'My targets', roles: ALL, load: () => import('./pages/mytargets.js') },
+  { id: 'targets', title: 'Targets', roles: OPS, load: () => import('./pages/targets.js') },
+  { id: 'users', title: 'Users', roles: ADMIN, load: () => import('./pages/users.js') },
+  { id: 'groups', title: 'Groups', roles: ADMIN, load: () => import('./pages/groups.js') },
+  { id: 'access', title: 'Access', roles: ADMIN, load: () => import('./pages/access.js') },
+  { id: 'ldap', title: 'LDAP', roles: ADMIN, load: () => import('./pages/ldap.js') },
   { id: 'devices', title: 'Devices', roles: OPS, load: () => import('./pages/devices.js') },
   { id: 'alarms', title: 'Alarms', roles: OPS, load: () => import('./pages/alarms.js') },
   { id: 'sessions', title: 'Sessions', roles: ALL, load: () => import('./pages/sessions.js') },
+  { id: 'audit', title: 'Audit', roles: ADMIN, load: () => import('./pages/audit.js') },
 ];
 
 const $ = (id) => document.getElementById(id);

