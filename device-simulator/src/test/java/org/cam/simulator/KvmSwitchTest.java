@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.cam.protocol.rfb.RfbVersion;
+import org.cam.testsupport.rfb.RfbTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,25 +49,25 @@ class KvmSwitchTest {
 
     @Test
     void aViewerOnOneChannelMakesTheOthersBusyUntilItLeaves() throws Exception {
-        try (TestRfbClient first = new TestRfbClient(SECOND, PORT).handshake(null, true)) {
+        try (RfbTestClient first = RfbTestClient.tcp(SECOND, PORT).open(null, true)) {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> fleet.members().get(1).device().channel(1).sessions() == 1);
             // Another viewer of the same channel shares the picture the switch shows.
-            try (TestRfbClient same = new TestRfbClient(SECOND, PORT).handshake(null, true)) {
-                assertThat(same.init.width()).isEqualTo(1024);
+            try (RfbTestClient same = RfbTestClient.tcp(SECOND, PORT).open(null, true)) {
+                assertThat(same.serverInit().width()).isEqualTo(1024);
             }
-            assertThatThrownBy(() -> new TestRfbClient(SECOND, PORT + 1).handshake(null, true).close())
-                    .hasMessage("refused");
+            assertThatThrownBy(() -> RfbTestClient.tcp(SECOND, PORT + 1).open(null, true).close())
+                    .hasMessageStartingWith("refused");
             assertThat(refusal38(SECOND, PORT + 2)).contains("busy").contains("channel 1");
             // The device without a switch serves all its channels at once.
-            try (TestRfbClient a = new TestRfbClient(FIRST, PORT).handshake(null, true);
-                 TestRfbClient b = new TestRfbClient(FIRST, PORT + 1).handshake(null, true)) {
-                assertThat(a.init.width()).isEqualTo(b.init.width());
+            try (RfbTestClient a = RfbTestClient.tcp(FIRST, PORT).open(null, true);
+                 RfbTestClient b = RfbTestClient.tcp(FIRST, PORT + 1).open(null, true)) {
+                assertThat(a.serverInit().width()).isEqualTo(b.serverInit().width());
             }
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> fleet.members().get(1).device().channel(1).sessions() == 0);
-        try (TestRfbClient other = new TestRfbClient(SECOND, PORT + 1).handshake(null, true)) {
-            assertThat(other.init.height()).isEqualTo(768);
+        try (RfbTestClient other = RfbTestClient.tcp(SECOND, PORT + 1).open(null, true)) {
+            assertThat(other.serverInit().height()).isEqualTo(768);
         }
     }
 

@@ -16,77 +16,49 @@ import java.util.concurrent.TimeUnit;
 import org.cam.protocol.discovery.DiscoveryCodec;
 import org.cam.protocol.discovery.DiscoveryMessage;
 import org.cam.protocol.discovery.MessageType;
+import org.cam.testsupport.net.Netns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Broadcast discovery across network namespaces. The test builds a private LAN: namespace "dev" (the
- * device), namespace "mgr" (a stand-in manager) and namespace "br" holding a bridge, joined by veth pairs.
+ * Broadcast discovery across network namespaces. The test builds a private LAN ({@link Netns}): namespace "dev"
+ * (the device), namespace "mgr" (a stand-in manager) and a namespace holding a bridge, joined by veth pairs.
  * Addresses (10.213.N.0/24) exist only inside those namespaces; nothing is added to the host's own
  * namespace and there is no route anywhere else. Everything is removed afterwards, also on failure.
  * Needs root (CI runs as root), like every test here that runs in CI: it is never skipped.
  */
 class NamespaceBroadcastTest {
 
-    private final String tag = "cam-s" + (ProcessHandle.current().pid() % 100000);
-    private final String nsDev = tag + "-dev";
-    private final String nsMgr = tag + "-mgr";
-    private final String nsBr = tag + "-br";
     private final int subnet = 20 + (int) (ProcessHandle.current().pid() % 200);
     private final String devIp = "10.213." + subnet + ".2";
     private final String mgrIp = "10.213." + subnet + ".3";
     private final String bcast = "10.213." + subnet + ".255";
     private final List<Process> processes = new ArrayList<>();
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-        }
-    }
-
-    private void cleanup() {
-        processes.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
-        processes.forEach(Process::destroyForcibly);
-        for (String ns : List.of(nsDev, nsMgr, nsBr)) {
-            try {
-                // Deleting a namespace deletes the veth ends and the bridge inside it.
-                new ProcessBuilder("ip", "netns", "del", ns).redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // best effort; the next run uses the same names and starts by removing them
-            }
-        }
-    }
+    private Netns net;
+    private String nsDev;
+    private String nsMgr;
 
     @BeforeEach
     void network() throws Exception {
-        cleanup(); // leftovers of a killed earlier run with the same pid
-        run("ip", "netns", "add", nsBr);
-        run("ip", "netns", "add", nsDev);
-        run("ip", "netns", "add", nsMgr);
-        run("ip", "-n", nsBr, "link", "add", "br0", "type", "bridge");
-        run("ip", "-n", nsBr, "link", "set", "br0", "up");
-        for (String[] side : new String[][] {{nsDev, devIp, "d"}, {nsMgr, mgrIp, "m"}}) {
-            // Both ends are created directly inside their namespaces: no interface ever appears on the host.
-            run("ip", "-n", side[0], "link", "add", "eth0", "type", "veth", "peer", "name", "p" + side[2], "netns", nsBr);
-            run("ip", "-n", nsBr, "link", "set", "p" + side[2], "master", "br0");
-            run("ip", "-n", nsBr, "link", "set", "p" + side[2], "up");
-            run("ip", "-n", side[0], "addr", "add", side[1] + "/24", "broadcast", bcast, "dev", "eth0");
-            run("ip", "-n", side[0], "link", "set", "eth0", "up");
-            run("ip", "-n", side[0], "link", "set", "lo", "up");
-        }
+        net = new Netns();
+        nsDev = net.join("dev", devIp + "/24");
+        nsMgr = net.join("mgr", mgrIp + "/24");
     }
 
     @AfterEach
-    void removeNetwork() {
-        cleanup();
+    void removeNetwork() throws Exception {
+        processes.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+        processes.forEach(Process::destroyForcibly);
+        if (net != null) {
+            net.close();
+            assertThat(net.remaining()).as("namespaces left behind").isEmpty();
+        }
     }
 
     private Process javaIn(String ns, String mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.awt.headless=true",
+        List<String> cmd = new ArrayList<>(Netns.exec(ns));
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.awt.headless=true",
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

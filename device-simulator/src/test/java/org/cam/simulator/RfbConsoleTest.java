@@ -10,12 +10,15 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.Encodings;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.simulator.rfb.ChannelScreen;
+import org.cam.testsupport.Packages;
+import org.cam.testsupport.rfb.RfbTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,12 +74,10 @@ class RfbConsoleTest {
      */
     @Test
     void vncsnapshotSavesTheTestScreenInEveryEncoding() throws Exception {
-        ProcessBuilder install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "vncsnapshot=vncsnapshot")
-                .inheritIO();
-        assertThat(install.start().waitFor()).as("vncsnapshot installed").isZero();
+        Packages.ensure("vncsnapshot=vncsnapshot");
         Path dir = Files.createTempDirectory("cam-sim");
         // A viewer of our own keeps the screen allocated (and so unchanged) while vncsnapshot comes and goes.
-        try (TestRfbClient holder = new TestRfbClient(HOST, PORT + 1).handshake(null, true)) {
+        try (RfbTestClient holder = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
             for (String encodings : new String[] {null, "hextile", "raw"}) {
                 Path out = dir.resolve((encodings == null ? "default" : encodings) + ".jpg");
                 java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("vncsnapshot", "-quiet"));
@@ -173,14 +174,14 @@ class RfbConsoleTest {
     @Test
     void keysTypedShowUpInIncrementalZrleUpdatesThatMatchTheServer() throws Exception {
         ChannelScreen screen = fleet.screen(0, 1);
-        try (TestRfbClient c = new TestRfbClient(HOST, PORT).handshake(null, true)) {
-            assertThat(c.init.width()).isEqualTo(1024);
-            assertThat(c.init.height()).isEqualTo(768);
-            c.encodings(Encodings.ZRLE, Encodings.COPY_RECT, Encodings.RAW);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT).open(null, true)) {
+            assertThat(c.serverInit().width()).isEqualTo(1024);
+            assertThat(c.serverInit().height()).isEqualTo(768);
+            c.setEncodings(Encodings.ZRLE, Encodings.COPY_RECT, Encodings.RAW);
             c.request(false);
             c.readUpdate();
-            assertThat(c.lastEncodings).containsOnly(Encodings.ZRLE);
-            int[] before = c.fb.clone();
+            assertThat(c.lastEncodings()).containsOnly(Encodings.ZRLE);
+            int[] before = c.framebuffer().clone();
             for (char ch : "cam!".toCharArray()) {
                 c.send(new ClientMessage.KeyEvent(true, ch));
                 c.send(new ClientMessage.KeyEvent(false, ch));
@@ -189,12 +190,12 @@ class RfbConsoleTest {
             c.request(true);
             int rects = c.readUpdate();
             assertThat(rects).isPositive();
-            assertThat(c.fb).isNotEqualTo(before);
+            assertThat(c.framebuffer()).isNotEqualTo(before);
             // The "keys" line is at y 240..265: the pixels there changed.
             int changed = 0;
             for (int y = 240; y < 266; y++) {
                 for (int x = 100; x < 300; x++) {
-                    if (c.fb[y * 1024 + x] != before[y * 1024 + x]) {
+                    if (c.framebuffer()[y * 1024 + x] != before[y * 1024 + x]) {
                         changed++;
                     }
                 }
@@ -204,7 +205,7 @@ class RfbConsoleTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 c.request(false);
                 c.readUpdate();
-                assertThat(differing(c.fb, serverPixels(screen))).isZero();
+                assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
             });
         }
     }
@@ -212,33 +213,154 @@ class RfbConsoleTest {
     @Test
     void hextileUpdatesMatchTheServer() throws Exception {
         ChannelScreen screen = fleet.screen(0, 2);
-        try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1).handshake(null, true)) {
-            c.encodings(Encodings.TIGHT, Encodings.HEXTILE, Encodings.RAW);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
+            c.setEncodings(Encodings.HEXTILE, Encodings.RAW);
             c.send(new ClientMessage.PointerEvent(0, 300, 420));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 c.request(false);
                 c.readUpdate();
-                assertThat(c.lastEncodings).containsOnly(Encodings.HEXTILE);
-                assertThat(differing(c.fb, serverPixels(screen))).isZero();
+                assertThat(c.lastEncodings()).containsOnly(Encodings.HEXTILE);
+                assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
             });
+        }
+    }
+
+    /** Tight (no JPEG): fill, palette and copy rectangles, later ones on the same zlib streams, all exact. */
+    @Test
+    void tightUpdatesMatchTheServer() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 2);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1).open(null, true)) {
+            c.setEncodings(Encodings.TIGHT, Encodings.HEXTILE, Encodings.RAW);
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.lastEncodings()).containsOnly(Encodings.TIGHT);
+            c.send(new ClientMessage.PointerEvent(1, 333, 444));
+            c.typeKey('t');
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                c.request(true);
+                c.readUpdate();
+                assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
+            });
+        }
+    }
+
+    /**
+     * A viewer that names the extensions in SetEncodings gets them as from QEMU or TigerVNC: extended clipboard
+     * caps, a fence request (answered by the client), EndOfContinuousUpdates, ExtendedDesktopSize and the QEMU
+     * extended key event pseudo-rectangle; then QEMU key events type, fences are answered, SetDesktopSize is
+     * refused as prohibited, and continuous updates arrive without requests until switched off.
+     */
+    @Test
+    void extensionsAreOfferedAndAnsweredAsRealServersDo() throws Exception {
+        ChannelScreen screen = fleet.screen(0, 1);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT).open(null, true)) {
+            c.setEncodings(Encodings.ZRLE, Encodings.RAW, Encodings.EXTENDED_DESKTOP_SIZE,
+                    Encodings.QEMU_EXTENDED_KEY_EVENT, Encodings.FENCE, Encodings.CONTINUOUS_UPDATES,
+                    Encodings.EXTENDED_CLIPBOARD);
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.lastEncodings()).startsWith(Encodings.EXTENDED_DESKTOP_SIZE,
+                    Encodings.QEMU_EXTENDED_KEY_EVENT).contains(Encodings.ZRLE);
+            assertThat(c.events()).contains("fence 80000007", "end-of-continuous-updates",
+                    "extended-desktop-size 1024x768 reason 0 status 0", "qemu-extended-key-event")
+                    .anySatisfy(e -> assertThat(e).startsWith("clipboard-caps 1f000001"));
+
+            c.qemuKey(true, 'g', 0x22);
+            c.qemuKey(false, 'g', 0x22);
+            c.fence(0x80000001, new byte[] {7, 7});
+            c.setDesktopSize(800, 600);
+            c.request(false);
+            c.readUpdate();
+            c.readUpdate();
+            assertThat(screen.typedKeys()).endsWith("g");
+            assertThat(c.events()).contains("fence 1", "extended-desktop-size 1024x768 reason 1 status 1");
+            assertThat(c.width()).isEqualTo(1024);
+
+            c.continuousUpdates(true);
+            c.send(new ClientMessage.PointerEvent(1, 600, 500));
+            // No requests from here: updates are pushed because the screen changed, until it matches.
+            int pushed = 0;
+            do {
+                c.readUpdate();
+                pushed++;
+            } while (differing(c.framebuffer(), serverPixels(screen)) != 0 && pushed < 10);
+            assertThat(differing(c.framebuffer(), serverPixels(screen))).isZero();
+            c.continuousUpdates(false);
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.events().stream().filter("end-of-continuous-updates"::equals)).hasSize(2);
+        }
+    }
+
+    /**
+     * The clipboard as on a desktop: text one viewer sets (extended clipboard: notify, request, zlib provide) reaches
+     * the other viewers, as an extended-clipboard notify and provide or as a classic ServerCutText.
+     */
+    @Test
+    void clipboardTravelsBetweenViewersInBothDialects() throws Exception {
+        try (RfbTestClient extended = RfbTestClient.tcp(HOST, PORT + 2).open(null, true);
+             RfbTestClient classic = RfbTestClient.tcp(HOST, PORT + 2).open(null, true);
+             RfbTestClient other = RfbTestClient.tcp(HOST, PORT + 2).open(null, true)) {
+            for (RfbTestClient c : List.of(extended, other)) {
+                c.setEncodings(Encodings.RAW, Encodings.EXTENDED_CLIPBOARD);
+            }
+            extended.request(false);
+            extended.readUpdate(); // caps exchanged before this update
+            other.request(false);
+            other.readUpdate();
+            extended.notifyClipboard("from the extended viewer");
+            extended.request(false);
+            extended.readUpdate(); // the server's request came first and was answered with our provide
+            // Notify, the server's request, our provide: then the others hear of it (on their own event loops).
+            awaitClipboard(classic, "from the extended viewer");
+            awaitClipboard(other, "from the extended viewer");
+            assertThat(extended.events()).anySatisfy(e -> assertThat(e).startsWith("clipboard-request"));
+            assertThat(other.events()).anySatisfy(e -> assertThat(e).startsWith("clipboard-notify"))
+                    .anySatisfy(e -> assertThat(e).startsWith("clipboard-provide"));
+
+            classic.cutText("classic text");
+            awaitClipboard(other, "classic text");
+            awaitClipboard(extended, "classic text");
+        }
+    }
+
+    private static void awaitClipboard(RfbTestClient c, String text) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            c.request(false);
+            c.readUpdate();
+            assertThat(c.serverCutText()).isEqualTo(text);
+        });
+    }
+
+    /** Extended messages out of their bounds close the connection, like any malformed input. */
+    @Test
+    void malformedExtendedMessagesCloseTheConnection() throws Exception {
+        for (byte[] bad : List.of(
+                new byte[] {6, 0, 0, 0, (byte) 0x80, 0, 0, 0}, // extended clipboard of -2^31 bytes
+                new byte[] {(byte) 248, 0, 0, 0, 0, 0, 0, 0, 65}, // fence payload over 64 bytes
+                new byte[] {(byte) 255, 9, 0, 0})) { // unknown QEMU sub-message
+            try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT).open(null, true)) {
+                c.sendRaw(bad);
+                assertThat(c.closedByServer()).as(java.util.Arrays.toString(bad)).isTrue();
+            }
         }
     }
 
     @Test
     void scrollingBandArrivesAsCopyRectAndRawClientsStayExact() throws Exception {
         ChannelScreen screen = fleet.screen(0, 3);
-        try (TestRfbClient c = new TestRfbClient(HOST, PORT + 2).handshake(null, true)) {
-            c.encodings(Encodings.COPY_RECT, Encodings.RAW);
+        try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 2).open(null, true)) {
+            c.setEncodings(Encodings.COPY_RECT, Encodings.RAW);
             c.request(false);
             c.readUpdate();
             c.request(true);
             screen.tick();
             c.readUpdate();
-            assertThat(c.lastEncodings).contains(Encodings.COPY_RECT);
-            assertThat(c.lastEncodings).doesNotContain(Encodings.ZRLE);
+            assertThat(c.lastEncodings()).contains(Encodings.COPY_RECT);
+            assertThat(c.lastEncodings()).doesNotContain(Encodings.ZRLE);
             int band = screen.bandY() * 1024;
             int[] server = serverPixels(screen);
-            assertThat(differing(java.util.Arrays.copyOfRange(c.fb, band, c.fb.length),
+            assertThat(differing(java.util.Arrays.copyOfRange(c.framebuffer(), band, c.framebuffer().length),
                     java.util.Arrays.copyOfRange(server, band, server.length))).isZero();
         }
     }
@@ -271,14 +393,14 @@ class RfbConsoleTest {
     void vncAuthenticationUsesTheChannelCredential() throws Exception {
         fleet.members().get(0).device().channel(2).password("s3cret!!");
         try {
-            try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1)) {
-                assertThatThrownBy(() -> c.handshake("wrong", true)).isInstanceOf(SecurityException.class);
+            try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1)) {
+                assertThatThrownBy(() -> c.open("wrong", true)).isInstanceOf(SecurityException.class);
             }
-            try (TestRfbClient c = new TestRfbClient(HOST, PORT + 1).handshake("s3cret!!", true)) {
-                c.encodings(Encodings.RAW);
+            try (RfbTestClient c = RfbTestClient.tcp(HOST, PORT + 1).open("s3cret!!", true)) {
+                c.setEncodings(Encodings.RAW);
                 c.request(false);
                 c.readUpdate();
-                assertThat(c.lastEncodings).containsOnly(Encodings.RAW);
+                assertThat(c.lastEncodings()).containsOnly(Encodings.RAW);
             }
         } finally {
             fleet.members().get(0).device().channel(2).password(null);
@@ -288,15 +410,14 @@ class RfbConsoleTest {
     @Test
     void malformedInputClosesOnlyThatConnection() throws Exception {
         ChannelScreen screen = fleet.screen(0, 1);
-        try (TestRfbClient good = new TestRfbClient(HOST, PORT).handshake(null, true);
-             TestRfbClient bad = new TestRfbClient(HOST, PORT).handshake(null, true);
+        try (RfbTestClient good = RfbTestClient.tcp(HOST, PORT).open(null, true);
+             RfbTestClient bad = RfbTestClient.tcp(HOST, PORT).open(null, true);
              Socket junk = new Socket(HOST, PORT)) {
-            good.encodings(Encodings.RAW);
+            good.setEncodings(Encodings.RAW);
             good.request(false);
             good.readUpdate();
             // Unknown message type after the handshake.
-            bad.out.write(new byte[] {(byte) 0xC8, 1, 2, 3});
-            bad.out.flush();
+            bad.sendRaw(new byte[] {(byte) 0xC8, 1, 2, 3});
             assertThat(bad.closedByServer()).isTrue();
             // Not RFB at all.
             OutputStream o = junk.getOutputStream();
@@ -307,25 +428,25 @@ class RfbConsoleTest {
             assertThat(RfbVersion.decode(v, 0, 12)).isEqualTo(RfbVersion.V3_8);
             assertThat(junk.getInputStream().read()).isEqualTo(-1);
             // The good viewer is still served.
-            int[] before = good.fb.clone();
+            int[] before = good.framebuffer().clone();
             good.send(new ClientMessage.PointerEvent(1, 500, 500));
             good.request(true);
             good.readUpdate();
-            assertThat(good.fb).isNotEqualTo(before);
+            assertThat(good.framebuffer()).isNotEqualTo(before);
             await().atMost(Duration.ofSeconds(5)).until(() -> fleet.members().get(0).device().channel(1).sessions() == 1);
         }
     }
 
     @Test
     void exclusiveViewerDisconnectsSharedOnes() throws Exception {
-        try (TestRfbClient first = new TestRfbClient(HOST, PORT + 2).handshake(null, true);
-             TestRfbClient second = new TestRfbClient(HOST, PORT + 2).handshake(null, true)) {
+        try (RfbTestClient first = RfbTestClient.tcp(HOST, PORT + 2).open(null, true);
+             RfbTestClient second = RfbTestClient.tcp(HOST, PORT + 2).open(null, true)) {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> fleet.members().get(0).device().channel(3).sessions() == 2);
-            try (TestRfbClient exclusive = new TestRfbClient(HOST, PORT + 2).handshake(null, false)) {
+            try (RfbTestClient exclusive = RfbTestClient.tcp(HOST, PORT + 2).open(null, false)) {
                 assertThat(first.closedByServer()).isTrue();
                 assertThat(second.closedByServer()).isTrue();
-                exclusive.encodings(Encodings.RAW);
+                exclusive.setEncodings(Encodings.RAW);
                 exclusive.request(false);
                 assertThat(exclusive.readUpdate()).isPositive();
             }

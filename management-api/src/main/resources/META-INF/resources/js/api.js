@@ -153,3 +153,13 @@ export const del = (path) => call('DELETE', path);
 export async function blob(path, params, accept) {
   return (await send('GET', query(path, params), undefined, accept)).blob();
 }
+
+/** The item of a list whose field equals name exactly (the list is searched on the server with q=name). */
+export async function findByName(path, field, name, what) {
+  const page = await get(path, { q: name, size: 50 });
+  const item = page.items.find((x) => x[field] === name);
+  if (!item) {
+    throw new Error('no ' + what + ' named ' + name);
+  }
+  return item;
+}

@@ -107,6 +107,7 @@ async function route() {
     history.replaceState(null, '', '#' + page.id);
   }
   closePage();
+  clearMessages();   // a message belongs to the page it came from
   document.querySelectorAll('#nav .tab').forEach((t) => {
     const active = t.dataset.view === page.id;
     t.classList.toggle('active', active);

@@ -28,10 +28,11 @@ import org.cam.broker.session.BrokerService;
 import org.cam.broker.support.BrokerTestResource;
 import org.cam.broker.support.Devices;
 import org.cam.broker.support.ManagementDouble;
-import org.cam.broker.support.RfbTestClient;
+import org.cam.testsupport.Packages;
+import org.cam.testsupport.rfb.RfbTestClient;
+import org.cam.testsupport.rfb.VncPasswordFile;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.RfbVersion;
-import org.cam.protocol.rfb.VncAuth;
 import org.cam.protocol.ticket.Ticket;
 import org.cam.protocol.ticket.TicketKeys;
 import org.cam.protocol.ticket.TicketMode;
@@ -111,12 +112,10 @@ class SessionBrokerTest {
     @Test
     void vncsnapshotWithTheOneTimePasswordGetsTheTargetScreen() throws Exception {
         ManagementDouble.Session s = pending("CONTROL", "otp12345", "devsecret", 0);
-        ProcessBuilder install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh",
-                "vncsnapshot=vncsnapshot").inheritIO();
-        assertThat(install.start().waitFor()).as("vncsnapshot installed").isZero();
+        Packages.ensure("vncsnapshot=vncsnapshot");
         Path dir = Files.createTempDirectory("cam-broker");
         Path passwd = dir.resolve("passwd");
-        Files.write(passwd, vncPasswdFile("otp12345"));
+        VncPasswordFile.write(passwd, "otp12345");
         Path out = dir.resolve("screen.jpg");
         Process p = new ProcessBuilder("vncsnapshot", "-quiet", "-passwd", passwd.toString(),
                 "127.0.0.1::" + listeners.plainPort(), out.toString()).redirectErrorStream(true).start();
@@ -140,16 +139,6 @@ class SessionBrokerTest {
         } catch (java.io.UncheckedIOException vanished) {
             // a file disappeared between listing and visiting: nothing left to do for it
         }
-    }
-
-    /** vncpasswd's file format: the password DES-encrypted with VNC's fixed key (d3des bit order, as VncAuth). */
-    private static byte[] vncPasswdFile(String password) {
-        byte[] fixedKey = {23, 82, 107, 6, 35, 78, 88, 7};
-        byte[] block = new byte[16];
-        byte[] pw = password.getBytes(StandardCharsets.ISO_8859_1);
-        System.arraycopy(pw, 0, block, 0, Math.min(8, pw.length));
-        byte[] enc = VncAuth.response(block, new String(fixedKey, StandardCharsets.ISO_8859_1));
-        return java.util.Arrays.copyOf(enc, 8);
     }
 
     @Test
@@ -463,9 +452,7 @@ class SessionBrokerTest {
     void noVncInChromiumThroughTheBroker() throws Exception {
         ManagementDouble.Session s = pending("CONTROL", null, "devsecret", 0);
         Path dir = Files.createTempDirectory("cam-novnc");
-        ProcessBuilder install = new ProcessBuilder("bash", "../scripts/ensure-packages.sh", "chromium=chromium",
-                "npm=npm").inheritIO();
-        assertThat(install.start().waitFor()).as("chromium and npm installed").isZero();
+        Packages.ensure("chromium=chromium", "npm=npm");
         Process pack = new ProcessBuilder("npm", "pack", "--silent", "@novnc/novnc@1.7.0").directory(dir.toFile())
                 .redirectErrorStream(true).start();
         assertThat(pack.waitFor(120, TimeUnit.SECONDS)).isTrue();

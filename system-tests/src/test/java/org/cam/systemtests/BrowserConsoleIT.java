@@ -1,7 +1,7 @@
 package org.cam.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.cam.management.ui.Chromium;
+import org.cam.testsupport.browser.Chromium;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,7 +25,7 @@ import static org.cam.systemtests.SuiteStack.items;
 /**
  * The web UI's in-browser console end to end: one simulated device, management-api and session-broker from the
  * reactor's jars ({@link SuiteStack}, as SessionEndToEndIT starts them, with addresses, ports and a database of their
- * own), and headless Chromium driven over the DevTools protocol (management-api's test driver, from its test-jar).
+ * own), and headless Chromium driven over the DevTools protocol (test-support's driver).
  * LDAP user uma logs in to the page served by management-api over HTTPS, opens a control session on channel 1, and
  * the page's console (noVNC, served from management-api's jar) talks to the device through the broker's WebSocket:
  * the canvas shows the device's 1024x768 screen, keys typed into the canvas appear on the device's "keys" line,
@@ -54,7 +54,7 @@ class BrowserConsoleIT {
         targetIds.addAll(STACK.enrolDeviceAndGrantCamUsers());
         // The broker's WebSocket and management-api use self-signed certificates (as in the demo): the test's
         // browser accepts them; a user's browser is told by the page to accept the broker's once.
-        chrome = Chromium.start(STACK.root(), List.of("--ignore-certificate-errors"));
+        chrome = Chromium.start(List.of("--ignore-certificate-errors"));
     }
 
     /** Before SuiteStack stops the services. */
@@ -145,11 +145,11 @@ class BrowserConsoleIT {
                 .until(BrowserConsoleIT::clipLineInkEnd, x -> x > clipBefore + 10 * advance);
 
         // 1:1 instead of scale to fit: the canvas keeps the device's size on the page.
-        chrome.eval("const s = document.getElementById('console-scale'); s.value = 'real';"
-                + " s.dispatchEvent(new Event('change')); true");
+        chrome.eval("(() => { const s = document.getElementById('console-scale'); s.value = 'real';"
+                + " s.dispatchEvent(new Event('change')); return true; })()");
         awaitTrue("document.getElementById('console-canvas').getBoundingClientRect().width === 1024");
-        chrome.eval("const s = document.getElementById('console-scale'); s.value = 'fit';"
-                + " s.dispatchEvent(new Event('change')); true");
+        chrome.eval("(() => { const s = document.getElementById('console-scale'); s.value = 'fit';"
+                + " s.dispatchEvent(new Event('change')); return true; })()");
 
         // Ctrl-Alt-Del: non-printable keysyms are drawn as <hex>; the line grows by far more than one character.
         chrome.eval("document.getElementById('console-cad').click(); true");

@@ -1,6 +1,9 @@
 package org.cam.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.cam.testsupport.Packages;
+import org.cam.testsupport.rfb.RfbTestClient;
+import org.cam.testsupport.rfb.VncPasswordFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -9,8 +12,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.SecretKeySpec;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +93,7 @@ class SessionEndToEndIT {
     @Test
     @Order(3)
     void userOpensASessionAndAStockVncClientSeesTheDeviceThroughTheBroker() throws Exception {
-        ensureVncsnapshot();
+        Packages.ensure("vncsnapshot=vncsnapshot");
         JsonNode opened = STACK.json(STACK.as(USER, DEMO_PASSWORD, "/api/v1/sessions")
                 .POST(body(Map.of("targetId", targetIds.get(0), "mode", "control"))), 201);
         controlSessionId = opened.path("sessionId").asText();
@@ -141,30 +141,30 @@ class SessionEndToEndIT {
         long target = targetIds.get(1);
         String viewPassword = STACK.json(STACK.as(USER, DEMO_PASSWORD, "/api/v1/sessions")
                 .POST(body(Map.of("targetId", target, "mode", "view"))), 201).path("vncPassword").asText();
-        try (RfbViewer viewer = new RfbViewer("127.0.0.1", STACK.brokerPlainPort(), viewPassword)) {
-            assertThat(viewer.width).isEqualTo(1024);
-            int baseline = keysLineInkEnd(viewer.refresh(), viewer.width);
+        try (RfbTestClient viewer = RfbTestClient.tcp("127.0.0.1", STACK.brokerPlainPort()).open(viewPassword, true)) {
+            assertThat(viewer.width()).isEqualTo(1024);
+            int baseline = keysLineInkEnd(viewer.refresh(), viewer.width());
             assertThat(baseline).as("the 'keys:' label is drawn").isPositive();
             for (int i = 0; i < 5; i++) {
-                viewer.type('x');
+                viewer.typeKey('x');
             }
             // Same connection, in order: had the keys been forwarded, the device would have drawn them already.
-            assertThat(keysLineInkEnd(viewer.refresh(), viewer.width)).as("view-only keys changed nothing")
+            assertThat(keysLineInkEnd(viewer.refresh(), viewer.width())).as("view-only keys changed nothing")
                     .isEqualTo(baseline);
 
             String controlPassword = STACK.json(STACK.as(USER, DEMO_PASSWORD, "/api/v1/sessions")
                     .POST(body(Map.of("targetId", target, "mode", "control"))), 201).path("vncPassword").asText();
-            try (RfbViewer controller = new RfbViewer("127.0.0.1", STACK.brokerPlainPort(), controlPassword)) {
-                controller.type('1');
-                int afterOne = keysLineInkEnd(controller.refresh(), controller.width);
-                controller.type('1');
-                int afterTwo = keysLineInkEnd(controller.refresh(), controller.width);
+            try (RfbTestClient controller = RfbTestClient.tcp("127.0.0.1", STACK.brokerPlainPort()).open(controlPassword, true)) {
+                controller.typeKey('1');
+                int afterOne = keysLineInkEnd(controller.refresh(), controller.width());
+                controller.typeKey('1');
+                int afterTwo = keysLineInkEnd(controller.refresh(), controller.width());
                 int advance = afterTwo - afterOne;
                 assertThat(advance).as("one monospaced character").isPositive();
                 // "keys:" + two spaces + "1": about three characters past the label, not eight (five x's and "1").
                 assertThat(afterOne - baseline).isBetween(2 * advance, 4 * advance - 1);
                 // And the viewer sees the controller's typing.
-                assertThat(keysLineInkEnd(viewer.refresh(), viewer.width)).isEqualTo(afterTwo);
+                assertThat(keysLineInkEnd(viewer.refresh(), viewer.width())).isEqualTo(afterTwo);
             }
         }
     }
@@ -215,23 +215,7 @@ class SessionEndToEndIT {
         return new SnapshotResult(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
-    private static void ensureVncsnapshot() throws Exception {
-        Path script = STACK.root().resolve("scripts/ensure-packages.sh");
-        Process p = new ProcessBuilder("bash", script.toString(), "vncsnapshot=vncsnapshot").inheritIO().start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(p.exitValue()).as("vncsnapshot installed").isZero();
-    }
-
-    /** A vncpasswd file: the password DES-encrypted under VNC's fixed key (bits of each key byte reversed). */
     private static Path vncpasswd(String password) throws Exception {
-        byte[] fixed = {23, 82, 107, 6, 35, 78, 88, 7};
-        byte[] key = new byte[8];
-        for (int i = 0; i < 8; i++) {
-            key[i] = (byte) (Integer.reverse(fixed[i] & 0xff) >>> 24);
-        }
-        Cipher des = Cipher.getInstance("DES/ECB/NoPadding");
-        des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "DES"));
-        return Files.write(STACK.work().resolve("passwd"),
-                des.doFinal(Arrays.copyOf(password.getBytes(StandardCharsets.ISO_8859_1), 8)));
+        return VncPasswordFile.write(STACK.work().resolve("passwd"), password);
     }
 }

@@ -8,8 +8,9 @@ import org.cam.protocol.rfb.ServerMessages;
 
 /**
  * Writes rectangles of a {@link ChannelScreen} in the viewer's pixel format: Raw, Hextile (solid and raw
- * tiles), and ZRLE (RFC 6143 section 7.7.6) with solid, packed-palette and raw tiles in one zlib stream per
- * connection, as the RFC requires.
+ * tiles), ZRLE (RFC 6143 section 7.7.6) with solid, packed-palette and raw tiles in one zlib stream per
+ * connection, as the RFC requires, and Tight (rfbproto) without JPEG: fill, palette (stream 1) and copy (stream 0)
+ * rectangles, each zlib stream kept for the connection's life as Tight requires.
  */
 final class PixelEncoder {
 
@@ -21,6 +22,7 @@ final class PixelEncoder {
     private int cpixelBytes = 3;
     private boolean cpixelLowBytes = true;
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+    private final Deflater[] tightStreams = {new Deflater(Deflater.BEST_SPEED), new Deflater(Deflater.BEST_SPEED)};
     private byte[] deflateBuf = new byte[64 * 1024];
 
     void setFormat(PixelFormat pf) {
@@ -42,6 +44,15 @@ final class PixelEncoder {
 
     void end() {
         deflater.end();
+        for (Deflater d : tightStreams) {
+            d.end();
+        }
+    }
+
+    /** Tight's 3-byte TPIXEL needs 32 bpp true colour with 8 bits per channel; other formats get another encoding. */
+    boolean tightPossible() {
+        return format.bitsPerPixel() == 32 && format.depth() == 24 && format.trueColour() && format.redMax() == 255
+                && format.greenMax() == 255 && format.blueMax() == 255;
     }
 
     /** Appends the pixel value of colour {@code rgb} in the viewer's format. */
@@ -219,6 +230,86 @@ final class PixelEncoder {
         out.write(len >>> 16);
         out.write(len >>> 8);
         out.write(len);
+        out.writeBytes(z.toByteArray());
+    }
+
+    /** Rectangle header plus Tight data: fill when solid, palette filter up to 16 colours, else the copy filter. */
+    void tight(ByteArrayOutputStream out, int[] px, int stride, int x, int y, int w, int h) {
+        out.writeBytes(new ServerMessages.RectangleHeader(x, y, w, h, Encodings.TIGHT).encode());
+        int[] palette = new int[16];
+        int n = palette(px, stride, x, y, w, h, palette);
+        if (n == 1) {
+            out.write(0x80);
+            tpixel(out, palette[0]);
+            return;
+        }
+        ByteArrayOutputStream data = new ByteArrayOutputStream(w * h);
+        if (n >= 2) {
+            out.write(0x50); // stream 1, a filter id follows
+            out.write(1); // palette filter
+            out.write(n - 1);
+            for (int i = 0; i < n; i++) {
+                tpixel(out, palette[i]);
+            }
+            for (int yy = y; yy < y + h; yy++) {
+                int acc = 0;
+                int used = 0;
+                for (int xx = x; xx < x + w; xx++) {
+                    int idx = indexOf(palette, n, px[yy * stride + xx]);
+                    if (n > 2) {
+                        data.write(idx);
+                        continue;
+                    }
+                    acc = (acc << 1) | idx;
+                    if (++used == 8) {
+                        data.write(acc);
+                        acc = 0;
+                        used = 0;
+                    }
+                }
+                if (n == 2 && used > 0) {
+                    data.write(acc << (8 - used));
+                }
+            }
+            tightData(out, tightStreams[1], data.toByteArray());
+        } else {
+            out.write(0x00); // stream 0, copy filter
+            for (int yy = y; yy < y + h; yy++) {
+                for (int xx = x; xx < x + w; xx++) {
+                    tpixel(data, px[yy * stride + xx]);
+                }
+            }
+            tightData(out, tightStreams[0], data.toByteArray());
+        }
+    }
+
+    private void tpixel(ByteArrayOutputStream out, int rgb) {
+        out.write(rgb >>> 16);
+        out.write(rgb >>> 8);
+        out.write(rgb);
+    }
+
+    /** Fewer than 12 bytes go uncompressed; else the stream's zlib output behind a compact length. */
+    private void tightData(ByteArrayOutputStream out, Deflater stream, byte[] data) {
+        if (data.length < 12) {
+            out.writeBytes(data);
+            return;
+        }
+        stream.setInput(data);
+        ByteArrayOutputStream z = new ByteArrayOutputStream(data.length / 4 + 64);
+        int n;
+        do {
+            n = stream.deflate(deflateBuf, 0, deflateBuf.length, Deflater.SYNC_FLUSH);
+            z.write(deflateBuf, 0, n);
+        } while (n == deflateBuf.length);
+        int len = z.size();
+        out.write((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
+        if (len > 0x7f) {
+            out.write(((len >> 7) & 0x7f) | (len > 0x3fff ? 0x80 : 0));
+            if (len > 0x3fff) {
+                out.write(len >> 14);
+            }
+        }
         out.writeBytes(z.toByteArray());
     }
 

@@ -24,6 +24,7 @@ public final class RfbChannelServer {
     private final Set<RfbConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile NetServer server;
     private volatile int port;
+    private volatile String clipboard = "";
 
     /**
      * @param password    the channel's session credential, or null for security type None
@@ -104,6 +105,22 @@ public final class RfbChannelServer {
                 if (other != c) {
                     other.close("another viewer asked for exclusive access");
                 }
+            }
+        }
+    }
+
+    /** The target's clipboard: what a viewer set last. */
+    String clipboard() {
+        return clipboard;
+    }
+
+    /** A viewer set the clipboard: like a desktop's, the other viewers are told (this is how a target's
+     *  clipboard reaches viewers in tests: one viewer at the console, another through the broker). */
+    void clipboardFrom(RfbConnection source, String text) {
+        clipboard = text;
+        for (RfbConnection c : List.copyOf(connections)) {
+            if (c != source && c.isViewing()) {
+                c.clipboardChanged(text);
             }
         }
     }

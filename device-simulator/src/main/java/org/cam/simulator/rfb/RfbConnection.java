@@ -4,21 +4,28 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.BitSet;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import org.cam.protocol.ProtocolException;
 import org.cam.protocol.rfb.ClientInit;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.ClientMessageParser;
 import org.cam.protocol.rfb.Encodings;
+import org.cam.protocol.rfb.ExtendedClipboard;
 import org.cam.protocol.rfb.Handshake;
 import org.cam.protocol.rfb.PixelFormat;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.protocol.rfb.SecurityType;
 import org.cam.protocol.rfb.ServerInit;
+import org.cam.protocol.rfb.ServerMessageFramer;
 import org.cam.protocol.rfb.ServerMessages;
 import org.cam.protocol.rfb.VncAuth;
 
@@ -26,6 +33,10 @@ import org.cam.protocol.rfb.VncAuth;
  * One viewer on one channel: the RFB 3.3/3.7/3.8 server handshake, then client messages and framebuffer
  * updates. Everything runs on the socket's event loop; screen changes arrive from other threads and are
  * handed over with {@link Context#runOnContext}. Any protocol error closes this connection only.
+ *
+ * <p>Like the servers in BMCs, QEMU and TigerVNC it offers what a viewer's SetEncodings asks for: extended
+ * clipboard (caps, request, peek, notify, zlib provide), fence, continuous updates, ExtendedDesktopSize (a fixed
+ * size: SetDesktopSize is answered "prohibited") and QEMU extended key events, so tests meet what real peers send.
  */
 final class RfbConnection implements ChannelScreen.Listener {
 
@@ -35,6 +46,12 @@ final class RfbConnection implements ChannelScreen.Listener {
     private static final int MAX_HANDSHAKE_BUFFER = 4096;
     /** A connection that has not finished the handshake by then is closed (no idle pre-auth sockets). */
     private static final long HANDSHAKE_TIMEOUT_MS = 30_000;
+    /** Clipboard text a viewer may send or the simulator keeps (classic or extended, after inflating). */
+    static final int MAX_CLIPBOARD = 64 * 1024;
+
+    static final int FENCE_REQUEST = 0x80000000;
+    /** BlockBefore, BlockAfter, SyncNext: trivially honoured, every message is handled in order. */
+    static final int FENCE_FLAGS = 0x7;
 
     private enum State { VERSION, SECURITY_CHOICE, AUTH_RESPONSE, CLIENT_INIT, NORMAL, CLOSED }
 
@@ -43,7 +60,7 @@ final class RfbConnection implements ChannelScreen.Listener {
     private final Context context;
     private final ChannelScreen screen;
     private final PixelEncoder encoder = new PixelEncoder();
-    private final ClientMessageParser parser = new ClientMessageParser(64 * 1024);
+    private final ClientMessageParser parser = new ClientMessageParser(MAX_CLIPBOARD);
 
     private State state = State.VERSION;
     private RfbVersion version;
@@ -52,6 +69,14 @@ final class RfbConnection implements ChannelScreen.Listener {
     private byte[] pending = new byte[0];
 
     private int encoding = Encodings.RAW;
+    private int fallbackEncoding = Encodings.RAW;
+    private boolean extendedClipboard;
+    private boolean extendedDesktopSize;
+    private boolean pendingDesktopSize;
+    private boolean pendingQemuKeys;
+    private boolean fenceOffered;
+    private boolean continuousOffered;
+    private ClientMessage.FramebufferUpdateRequest continuous;
     private boolean useCopyRect;
     private boolean acquired;
     private final BitSet dirty = new BitSet();
@@ -275,8 +300,31 @@ final class RfbConnection implements ChannelScreen.Listener {
         socket.write(Buffer.buffer(si.encode()));
     }
 
-    private void handle(ClientMessage m) {
-        if (m instanceof ClientMessage.SetPixelFormat spf) {
+    private void handle(ClientMessage m) throws ProtocolException {
+        if (m instanceof ClientMessage.ExtendedClipboardMessage x) {
+            extendedClipboard(x.flags(), x.payload());
+        } else if (m instanceof ClientMessage.EnableContinuousUpdates cu) {
+            if (cu.enable()) {
+                continuous = new ClientMessage.FramebufferUpdateRequest(true, cu.x(), cu.y(), cu.width(), cu.height());
+                request(continuous);
+            } else {
+                continuous = null;
+                socket.write(Buffer.buffer(new byte[] {(byte) ServerMessageFramer.END_OF_CONTINUOUS_UPDATES}));
+            }
+        } else if (m instanceof ClientMessage.ClientFence f) {
+            if ((f.flags() & FENCE_REQUEST) != 0) {
+                socket.write(fence(f.flags() & FENCE_FLAGS, f.payload()));
+            }
+        } else if (m instanceof ClientMessage.SetDesktopSize) {
+            if (extendedDesktopSize) {
+                // The console has the size of the server behind it: a client cannot change it (status 1: prohibited).
+                socket.write(Buffer.buffer(ServerMessages.framebufferUpdateHeader(1)).appendBytes(desktopSize(1, 1)));
+            }
+        } else if (m instanceof ClientMessage.QemuExtendedKeyEvent k) {
+            if (k.keysym() != 0) {
+                screen.key(k.down(), k.keysym());
+            }
+        } else if (m instanceof ClientMessage.SetPixelFormat spf) {
             encoder.setFormat(spf.pixelFormat());
         } else if (m instanceof ClientMessage.SetEncodings se) {
             chooseEncodings(se.encodings());
@@ -287,20 +335,140 @@ final class RfbConnection implements ChannelScreen.Listener {
         } else if (m instanceof ClientMessage.PointerEvent p) {
             screen.pointer(p.buttonMask(), p.x(), p.y());
         } else if (m instanceof ClientMessage.ClientCutText c) {
-            screen.clipboard(c.text());
+            clipboardFromViewer(c.text());
         }
+        // QEMU audio: this console has no sound card, so the request is ignored as QEMU without audio does;
+        // xvp and gii: no power control or extra input devices through the console.
+    }
+
+    private void clipboardFromViewer(String text) {
+        screen.clipboard(text);
+        channel.clipboardFrom(this, text);
+    }
+
+    /** The target's clipboard changed (another viewer set it): tell this viewer as its protocol wants. */
+    void clipboardChanged(String text) {
+        context.runOnContext(v -> {
+            if (state != State.NORMAL) {
+                return;
+            }
+            if (extendedClipboard) {
+                socket.write(clipboardMessage(ExtendedClipboard.NOTIFY | ExtendedClipboard.TEXT, new byte[0]));
+            } else {
+                socket.write(Buffer.buffer(ServerMessages.serverCutText(text)));
+            }
+        });
+    }
+
+    private void extendedClipboard(int flags, byte[] data) throws ProtocolException {
+        if ((flags & ExtendedClipboard.CAPS) != 0) {
+            return; // the viewer's formats and sizes: we only ever speak text, which every viewer accepts
+        }
+        if ((flags & ExtendedClipboard.REQUEST) != 0 && (flags & ExtendedClipboard.TEXT) != 0) {
+            socket.write(clipboardMessage(ExtendedClipboard.PROVIDE | ExtendedClipboard.TEXT, provideText(channel.clipboard())));
+        } else if ((flags & ExtendedClipboard.PEEK) != 0) {
+            socket.write(clipboardMessage(ExtendedClipboard.NOTIFY | (channel.clipboard().isEmpty() ? 0 : ExtendedClipboard.TEXT), new byte[0]));
+        } else if ((flags & ExtendedClipboard.NOTIFY) != 0 && (flags & ExtendedClipboard.TEXT) != 0) {
+            socket.write(clipboardMessage(ExtendedClipboard.REQUEST | ExtendedClipboard.TEXT, new byte[0]));
+        } else if ((flags & ExtendedClipboard.PROVIDE) != 0 && (flags & ExtendedClipboard.TEXT) != 0) {
+            clipboardFromViewer(providedText(data));
+        }
+    }
+
+    /** A ServerCutText with a negative length: the extended clipboard's flags and data. */
+    private static Buffer clipboardMessage(int flags, byte[] data) {
+        return Buffer.buffer(12 + data.length).appendByte((byte) 3).appendBytes(new byte[3])
+                .appendInt(-(4 + data.length)).appendInt(flags).appendBytes(data);
+    }
+
+    /** Provide's zlib stream (fresh per message): the text's length with its NUL, then UTF-8 text and NUL. */
+    private static byte[] provideText(String text) {
+        byte[] utf8 = (text + "\0").getBytes(StandardCharsets.UTF_8);
+        Deflater d = new Deflater();
+        d.setInput(ByteBuffer.allocate(4 + utf8.length).putInt(utf8.length).put(utf8).array());
+        d.finish();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        while (!d.finished()) {
+            z.write(buf, 0, d.deflate(buf));
+        }
+        d.end();
+        return z.toByteArray();
+    }
+
+    private static String providedText(byte[] data) throws ProtocolException {
+        Inflater in = new Inflater();
+        try {
+            in.setInput(data);
+            byte[] head = new byte[4];
+            if (in.inflate(head) != 4) {
+                throw new ProtocolException(0, "extended clipboard provide without a text length");
+            }
+            int len = ByteBuffer.wrap(head).getInt();
+            if (len < 0 || len > MAX_CLIPBOARD) {
+                throw new ProtocolException(0, "extended clipboard text length out of range: " + len);
+            }
+            byte[] text = new byte[len];
+            int got = 0;
+            while (got < len) {
+                int n = in.inflate(text, got, len - got);
+                if (n == 0) {
+                    throw new ProtocolException(got, "extended clipboard text shorter than announced");
+                }
+                got += n;
+            }
+            int end = len > 0 && text[len - 1] == 0 ? len - 1 : len;
+            return new String(text, 0, end, StandardCharsets.UTF_8);
+        } catch (DataFormatException e) {
+            throw new ProtocolException(0, "extended clipboard data is not zlib: " + e.getMessage());
+        } finally {
+            in.end();
+        }
+    }
+
+    private static Buffer fence(int flags, byte[] payload) {
+        return Buffer.buffer(9 + payload.length).appendByte((byte) ServerMessageFramer.FENCE).appendBytes(new byte[3])
+                .appendInt(flags).appendByte((byte) payload.length).appendBytes(payload);
+    }
+
+    /** An ExtendedDesktopSize rectangle: reason (0 server, 1 this client), status, one screen covering it all. */
+    private byte[] desktopSize(int reason, int status) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(40);
+        b.writeBytes(new ServerMessages.RectangleHeader(reason, status, screen.width(), screen.height(),
+                Encodings.EXTENDED_DESKTOP_SIZE).encode());
+        b.writeBytes(ByteBuffer.allocate(20).put((byte) 1).put(new byte[3]).putInt(0).putShort((short) 0)
+                .putShort((short) 0).putShort((short) screen.width()).putShort((short) screen.height()).putInt(0)
+                .array());
+        return b.toByteArray();
     }
 
     private void chooseEncodings(List<Integer> list) {
         useCopyRect = list.contains(Encodings.COPY_RECT);
-        // The client's first choice among those we have; Raw when it names none of them.
-        encoding = Encodings.RAW;
-        for (int e : list) {
-            if (e == Encodings.ZRLE || e == Encodings.HEXTILE || e == Encodings.RAW) {
-                encoding = e;
-                break;
-            }
+        // The client's first choice among those we have; Raw when it names none of them. Tight needs a pixel
+        // format with 8-bit channels, so the next choice stands by for other formats.
+        List<Integer> known = list.stream().filter(e -> e == Encodings.TIGHT || e == Encodings.ZRLE
+                || e == Encodings.HEXTILE || e == Encodings.RAW).toList();
+        encoding = known.isEmpty() ? Encodings.RAW : known.get(0);
+        fallbackEncoding = known.stream().filter(e -> e != Encodings.TIGHT).findFirst().orElse(Encodings.RAW);
+        // Extensions are offered as the viewer's SetEncodings names them, the way real servers answer.
+        extendedClipboard = list.contains(Encodings.EXTENDED_CLIPBOARD);
+        if (extendedClipboard) {
+            socket.write(clipboardMessage(ExtendedClipboard.CAPS | ExtendedClipboard.REQUEST | ExtendedClipboard.PEEK | ExtendedClipboard.NOTIFY | ExtendedClipboard.PROVIDE | ExtendedClipboard.TEXT,
+                    ByteBuffer.allocate(4).putInt(MAX_CLIPBOARD).array()));
         }
+        if (list.contains(Encodings.FENCE) && !fenceOffered) {
+            fenceOffered = true;
+            socket.write(fence(FENCE_REQUEST | FENCE_FLAGS, new byte[0]));
+        }
+        if (list.contains(Encodings.CONTINUOUS_UPDATES) && !continuousOffered) {
+            // EndOfContinuousUpdates tells the viewer that the server can do them.
+            continuousOffered = true;
+            socket.write(Buffer.buffer(new byte[] {(byte) ServerMessageFramer.END_OF_CONTINUOUS_UPDATES}));
+        }
+        boolean eds = list.contains(Encodings.EXTENDED_DESKTOP_SIZE);
+        pendingDesktopSize |= eds && !extendedDesktopSize;
+        extendedDesktopSize = eds;
+        pendingQemuKeys |= list.contains(Encodings.QEMU_EXTENDED_KEY_EVENT);
     }
 
     @Override
@@ -310,7 +478,9 @@ final class RfbConnection implements ChannelScreen.Listener {
                 return;
             }
             dirty.or(tiles);
-            if (waiting != null) {
+            if (continuous != null) {
+                request(continuous);
+            } else if (waiting != null) {
                 ClientMessage.FramebufferUpdateRequest r = waiting;
                 waiting = null;
                 request(r);
@@ -344,6 +514,18 @@ final class RfbConnection implements ChannelScreen.Listener {
     private void sendUpdate(BitSet send) {
         ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
         int rects = 0;
+        // Pseudo-rectangles first: they tell the viewer what it may use from here on.
+        if (pendingDesktopSize) {
+            body.writeBytes(desktopSize(0, 0));
+            rects++;
+            pendingDesktopSize = false;
+        }
+        if (pendingQemuKeys) {
+            body.writeBytes(new ServerMessages.RectangleHeader(0, 0, screen.width(), screen.height(),
+                    Encodings.QEMU_EXTENDED_KEY_EVENT).encode());
+            rects++;
+            pendingQemuKeys = false;
+        }
         synchronized (screen) {
             int[] px = screen.pixels();
             if (px == null) {
@@ -402,7 +584,9 @@ final class RfbConnection implements ChannelScreen.Listener {
     }
 
     private void rect(ByteArrayOutputStream body, int[] px, int x, int y, int w, int h) {
-        switch (encoding) {
+        int e = encoding == Encodings.TIGHT && !encoder.tightPossible() ? fallbackEncoding : encoding;
+        switch (e) {
+            case Encodings.TIGHT -> encoder.tight(body, px, screen.width(), x, y, w, h);
             case Encodings.ZRLE -> encoder.zrle(body, px, screen.width(), x, y, w, h);
             case Encodings.HEXTILE -> encoder.hextile(body, px, screen.width(), x, y, w, h);
             default -> encoder.raw(body, px, screen.width(), x, y, w, h);

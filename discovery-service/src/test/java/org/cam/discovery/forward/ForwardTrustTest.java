@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.cam.discovery.device.DeviceRegistry;
 import org.cam.discovery.support.FakeFleet;
 import org.cam.discovery.support.Metrics;
-import org.cam.discovery.support.TestCertificate;
+import org.cam.testsupport.tls.TestCertificate;
 import org.cam.discovery.udp.UdpEndpoint;
 import org.cam.protocol.discovery.DiscoveryCodec;
 import org.junit.jupiter.api.Test;

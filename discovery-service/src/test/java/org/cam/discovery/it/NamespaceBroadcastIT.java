@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.cam.discovery.support.SimulatorProcess;
+import org.cam.testsupport.Packages;
+import org.cam.testsupport.net.Netns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,10 +45,7 @@ class NamespaceBroadcastIT {
         String uid = Netns.run("id", "-u").trim();
         assertThat(uid).as("this test creates network namespaces and needs root (CI runs as root)").isEqualTo("0");
         // ip (iproute2) and curl on a minimal CI image: installed the way the launcher installs its packages.
-        Path ensure = Path.of(System.getProperty("cam.repo.root", "."), "scripts", "ensure-packages.sh");
-        if (Files.isExecutable(ensure)) {
-            Netns.run(ensure.toString(), "ip=iproute2", "curl=curl");
-        }
+        Packages.ensure("ip=iproute2", "curl=curl");
         logs = Path.of(System.getProperty("cam.it.log.dir", "target/it-logs"));
         Files.createDirectories(logs);
         net = new Netns();

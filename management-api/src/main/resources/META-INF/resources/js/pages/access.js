@@ -2,28 +2,12 @@
 // explained: for a user, what they may open and through which rule; for a target, who may open it and why.
 import * as api from '../api.js';
 import { el, button, frame, pagedTable, cell, actions, act, form, confirmAction, guarded } from '../ui.js';
-import { groupId } from './groups.js';
+import { groupId, userByName } from './groups.js';
 import { targetId } from './targets.js';
 
 const LEVELS = [['FULL_CONTROL', 'Full control'], ['VIEW_ONLY', 'View only'], ['NONE', 'None (denies)']];
 
-async function userByName(name) {
-  const page = await api.get('/api/v1/users', { q: name, size: 50 });
-  const u = page.items.find((x) => x.username === name);
-  if (!u) {
-    throw new Error('no user named ' + name);
-  }
-  return u;
-}
-
-async function setId(name) {
-  const page = await api.get('/api/v1/target-sets', { q: name, size: 50 });
-  const s = page.items.find((x) => x.name === name);
-  if (!s) {
-    throw new Error('no target set named ' + name);
-  }
-  return s.id;
-}
+const setId = async (name) => (await api.findByName('/api/v1/target-sets', 'name', name, 'target set')).id;
 
 export function render(section) {
   const grants = pagedTable({
@@ -69,33 +53,31 @@ export function render(section) {
   const reasonsTable = (rows, first) => el('table', { id: 'effective-table' },
     el('thead', {}, el('tr', {}, [first, 'Level', 'Why'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colSpan: 3 }, 'No rule applies.'))]));
-  const userForm = el('form', { class: 'filters', id: 'effective-user-form' },
-    el('span', { class: 'filter' }, el('label', { for: 'effective-user' }, 'What may this user open?'), who),
-    el('button', { type: 'submit' }, 'Show'));
-  userForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    await guarded(async () => {
-      const u = await userByName(who.value.trim());
-      const r = await api.get('/api/v1/access/users/' + u.id, { size: 200 });
-      result.replaceChildren(el('h3', {}, u.username, ' (', (r.roles || []).join(', ') || 'no role', ')'),
-        r.roleRule ? el('p', { class: 'note' }, r.roleRule) : null,
-        el('p', {}, r.reasons.total + ' rules'),
-        reasonsTable(r.reasons.items.map((x) => el('tr', { dataset: { targetId: String(x.targetId) } },
-          cell(x.targetName), cell(x.accessLevel), cell(x.via))), 'Target'));
+  /** A one-field question form; answer(value) fills the result. */
+  const question = (id, label, input, answer) => {
+    const f = el('form', { class: 'filters', id },
+      el('span', { class: 'filter' }, el('label', { for: input.id }, label), input),
+      el('button', { type: 'submit' }, 'Show'));
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      await guarded(() => answer(input.value.trim()));
     });
+    return f;
+  };
+  const userForm = question('effective-user-form', 'What may this user open?', who, async (name) => {
+    const u = await userByName(name);
+    const r = await api.get('/api/v1/access/users/' + u.id, { size: 200 });
+    result.replaceChildren(el('h3', {}, u.username, ' (', (r.roles || []).join(', ') || 'no role', ')'),
+      r.roleRule ? el('p', { class: 'note' }, r.roleRule) : null,
+      el('p', {}, r.reasons.total + ' rules'),
+      reasonsTable(r.reasons.items.map((x) => el('tr', { dataset: { targetId: String(x.targetId) } },
+        cell(x.targetName), cell(x.accessLevel), cell(x.via))), 'Target'));
   });
-  const targetForm = el('form', { class: 'filters', id: 'effective-target-form' },
-    el('span', { class: 'filter' }, el('label', { for: 'effective-target' }, 'Who may open this target?'), what),
-    el('button', { type: 'submit' }, 'Show'));
-  targetForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    await guarded(async () => {
-      const id = await targetId(what.value.trim());
-      const r = await api.get('/api/v1/access/targets/' + id, { size: 200 });
-      result.replaceChildren(el('h3', {}, r.targetName), el('p', { class: 'note' }, r.roleRule),
-        reasonsTable(r.reasons.items.map((x) => el('tr', { dataset: { username: x.username } },
-          cell(x.username), cell(x.accessLevel), cell(x.via))), 'User'));
-    });
+  const targetForm = question('effective-target-form', 'Who may open this target?', what, async (name) => {
+    const r = await api.get('/api/v1/access/targets/' + await targetId(name), { size: 200 });
+    result.replaceChildren(el('h3', {}, r.targetName), el('p', { class: 'note' }, r.roleRule),
+      reasonsTable(r.reasons.items.map((x) => el('tr', { dataset: { username: x.username } },
+        cell(x.username), cell(x.accessLevel), cell(x.via))), 'User'));
   });
 
   section.replaceChildren(

@@ -2,23 +2,9 @@
 import * as api from '../api.js';
 import { el, button, frame, pagedTable, cell, actions, act, form, confirmAction } from '../ui.js';
 
-async function userId(name) {
-  const page = await api.get('/api/v1/users', { q: name, size: 50 });
-  const u = page.items.find((x) => x.username === name);
-  if (!u) {
-    throw new Error('no user named ' + name);
-  }
-  return u.id;
-}
-
-export async function groupId(name) {
-  const page = await api.get('/api/v1/groups', { q: name, size: 50 });
-  const g = page.items.find((x) => x.name === name);
-  if (!g) {
-    throw new Error('no group named ' + name);
-  }
-  return g.id;
-}
+export const userByName = (name) => api.findByName('/api/v1/users', 'username', name, 'user');
+const userId = async (name) => (await userByName(name)).id;
+export const groupId = async (name) => (await api.findByName('/api/v1/groups', 'name', name, 'group')).id;
 
 export function render(section) {
   const list = pagedTable({

@@ -110,10 +110,5 @@ export async function targetId(nameOrId) {
   if (/^\d+$/.test(nameOrId)) {
     return Number(nameOrId);
   }
-  const page = await api.get('/api/v1/targets', { q: nameOrId, size: 50 });
-  const t = page.items.find((x) => x.name === nameOrId);
-  if (!t) {
-    throw new Error('no target named ' + nameOrId);
-  }
-  return t.id;
+  return (await api.findByName('/api/v1/targets', 'name', nameOrId, 'target')).id;
 }

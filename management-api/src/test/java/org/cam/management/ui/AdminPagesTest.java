@@ -6,6 +6,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.cam.management.support.Api;
 import org.cam.management.support.InMemoryLdap;
+import org.cam.testsupport.browser.Chromium;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,6 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 class AdminPagesTest {
-    private static final Path CHECKOUT = Path.of("..");
     private static final Path SHOTS = Path.of("target/ui-screenshots");
     private static final Path AXE = Path.of("target/web/node_modules/axe-core/axe.min.js");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +47,7 @@ class AdminPagesTest {
 
     @BeforeAll
     static void browser() throws Exception {
-        chrome = Chromium.start(CHECKOUT, List.of());
+        chrome = Chromium.start(List.of());
         Files.createDirectories(SHOTS);
     }
 

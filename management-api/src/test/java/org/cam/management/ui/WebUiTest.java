@@ -6,6 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.cam.management.support.Api;
 import org.cam.management.support.RfbBanner;
+import org.cam.testsupport.browser.Chromium;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -29,7 +30,6 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 class WebUiTest {
     /** The checkout (surefire runs in the module folder), for scripts/ensure-packages.sh. */
-    private static final Path CHECKOUT = Path.of("..");
 
     @TestHTTPResource("/")
     URL root;
@@ -77,7 +77,7 @@ class WebUiTest {
         Api.grant(Api.groupId("cam-users"), Api.createSet(tag + "-set-full", full, exclusive, markup), "FULL_CONTROL");
         Api.grant(Api.groupId("lab-team"), Api.createSet(tag + "-set-view", view), "VIEW_ONLY");
 
-        try (Chromium chrome = Chromium.start(CHECKOUT, List.of())) {
+        try (Chromium chrome = Chromium.start(List.of())) {
             chrome.navigate(root.toString());
             awaitTrue(chrome, "!document.getElementById('login-view').hidden");
             login(chrome, Api.unique("nobody"), "wrong-password");
@@ -144,7 +144,7 @@ class WebUiTest {
 
     @Test
     void operatorSeesDevicesAlarmsAndActiveSessions() throws Exception {
-        try (Chromium chrome = Chromium.start(CHECKOUT, List.of())) {
+        try (Chromium chrome = Chromium.start(List.of())) {
             chrome.navigate(root.toString());
             awaitTrue(chrome, "!document.getElementById('login-view').hidden");
             login(chrome, "otto", Api.DEMO_PASSWORD);

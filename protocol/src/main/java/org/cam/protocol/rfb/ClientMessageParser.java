@@ -6,7 +6,9 @@ import java.util.List;
 import org.cam.protocol.ProtocolException;
 
 /**
- * Incremental parser of the client-to-server RFB stream after the handshake.
+ * Incremental parser of the client-to-server RFB stream after the handshake: every message of RFC 6143 and the
+ * registry extensions in {@link ClientMessage}. Message types whose length cannot be known (vendor messages that no
+ * pseudo-encoding of ours turns on) are a {@link ProtocolException}, never a guess.
  *
  * <p>Feed it chunks as they arrive ({@link #feed}); {@link #next()} then returns one complete message at a
  * time with its exact wire bytes, or null when it needs more bytes. A malformed stream (unknown message
@@ -159,12 +161,71 @@ public final class ClientMessageParser {
                 if (len < 8) {
                     return 0;
                 }
-                int n = new WireReader(b, off + 4, 4).s32();
-                // A negative length is the Extended Clipboard pseudo-encoding, which we never enable.
-                if (n < 0 || n > maxCutText) {
+                long n = new WireReader(b, off + 4, 4).s32();
+                if (n < 0) {
+                    // Extended clipboard: -n bytes follow, the first four are the flags.
+                    n = -n;
+                    if (n < 4 || n > maxCutText) {
+                        throw new ProtocolException(4, "extended clipboard length out of range: " + n);
+                    }
+                } else if (n > maxCutText) {
                     throw new ProtocolException(4, "cut text length out of range: " + n);
                 }
-                return 8 + n;
+                return 8 + (int) n;
+            }
+            case ClientMessage.ENABLE_CONTINUOUS_UPDATES:
+                return 10;
+            case ClientMessage.FENCE: {
+                if (len < 9) {
+                    return 0;
+                }
+                int n = b[off + 8] & 0xff;
+                if (n > ClientMessage.MAX_FENCE_PAYLOAD) {
+                    throw new ProtocolException(8, "fence payload over 64 bytes: " + n);
+                }
+                return 9 + n;
+            }
+            case ClientMessage.XVP:
+                return 4;
+            case ClientMessage.SET_DESKTOP_SIZE: {
+                if (len < 7) {
+                    return 0;
+                }
+                return 8 + 16 * (b[off + 6] & 0xff);
+            }
+            case ClientMessage.GII: {
+                if (len < 4) {
+                    return 0;
+                }
+                boolean big = (b[off + 1] & 0x80) != 0;
+                int n = big ? ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff)
+                        : ((b[off + 3] & 0xff) << 8) | (b[off + 2] & 0xff);
+                return 4 + n;
+            }
+            case ClientMessage.QEMU: {
+                if (len < 2) {
+                    return 0;
+                }
+                int sub = b[off + 1] & 0xff;
+                if (sub == ClientMessage.QEMU_EXTENDED_KEY_EVENT) {
+                    return 12;
+                }
+                if (sub != ClientMessage.QEMU_AUDIO) {
+                    throw new ProtocolException(1, "unknown QEMU client message sub-type " + sub);
+                }
+                if (len < 4) {
+                    return 0;
+                }
+                int op = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+                switch (op) {
+                    case ClientMessage.QemuAudio.ENABLE:
+                    case ClientMessage.QemuAudio.DISABLE:
+                        return 4;
+                    case ClientMessage.QemuAudio.SET_FORMAT:
+                        return 10;
+                    default:
+                        throw new ProtocolException(2, "unknown QEMU audio operation " + op);
+                }
             }
             default:
                 throw new ProtocolException(0, "unknown client message type " + type);
@@ -224,7 +285,64 @@ public final class ClientMessageParser {
             case ClientMessage.CLIENT_CUT_TEXT: {
                 r.skip(3);
                 int tl = r.s32();
-                m = new ClientMessage.ClientCutText(new String(r.bytes(tl), StandardCharsets.ISO_8859_1));
+                if (tl < 0) {
+                    int flags = r.s32();
+                    m = new ClientMessage.ExtendedClipboardMessage(flags, r.bytes(r.remaining()));
+                } else {
+                    m = new ClientMessage.ClientCutText(new String(r.bytes(tl), StandardCharsets.ISO_8859_1));
+                }
+                break;
+            }
+            case ClientMessage.ENABLE_CONTINUOUS_UPDATES: {
+                int enable = r.u8();
+                m = new ClientMessage.EnableContinuousUpdates(enable != 0, r.u16(), r.u16(), r.u16(), r.u16());
+                break;
+            }
+            case ClientMessage.FENCE: {
+                r.skip(3);
+                int flags = r.s32();
+                m = new ClientMessage.ClientFence(flags, r.bytes(r.u8()));
+                break;
+            }
+            case ClientMessage.XVP: {
+                r.skip(1);
+                m = new ClientMessage.Xvp(r.u8(), r.u8());
+                break;
+            }
+            case ClientMessage.SET_DESKTOP_SIZE: {
+                r.skip(1);
+                int w = r.u16();
+                int h = r.u16();
+                int count = r.u8();
+                r.skip(1);
+                List<ClientMessage.Screen> screens = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    screens.add(new ClientMessage.Screen(r.s32(), r.u16(), r.u16(), r.u16(), r.u16(), r.s32()));
+                }
+                m = new ClientMessage.SetDesktopSize(w, h, screens);
+                break;
+            }
+            case ClientMessage.GII: {
+                int es = r.u8();
+                r.skip(2);
+                m = new ClientMessage.Gii((es & 0x80) != 0, es & 0x7f, r.bytes(r.remaining()));
+                break;
+            }
+            case ClientMessage.QEMU: {
+                int sub = r.u8();
+                if (sub == ClientMessage.QEMU_EXTENDED_KEY_EVENT) {
+                    int down = r.u16();
+                    m = new ClientMessage.QemuExtendedKeyEvent(down != 0, r.s32(), r.s32());
+                } else {
+                    int op = r.u16();
+                    if (op == ClientMessage.QemuAudio.SET_FORMAT) {
+                        int fmt = r.u8();
+                        int ch = r.u8();
+                        m = new ClientMessage.QemuAudio(op, fmt, ch, r.s32());
+                    } else {
+                        m = new ClientMessage.QemuAudio(op, 0, 0, 0);
+                    }
+                }
                 break;
             }
             default:

@@ -12,14 +12,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClientMessageFuzzTest {
 
-    private static final byte[][] SEEDS = {
-        new ClientMessage.SetPixelFormat(PixelFormat.RGB888).encode(),
-        new ClientMessage.SetEncodings(java.util.List.of(16, 1, 0, -223)).encode(),
-        new ClientMessage.FramebufferUpdateRequest(true, 0, 0, 1024, 768).encode(),
-        new ClientMessage.KeyEvent(true, 0xff0d).encode(),
-        new ClientMessage.PointerEvent(1, 5, 5).encode(),
-        new ClientMessage.ClientCutText("clip").encode(),
-    };
+    private static final byte[][] SEEDS = ClientMessageExtensionsTest.ALL.stream().map(ClientMessage::encode)
+            .toArray(byte[][]::new);
 
     @Test
     void parserOnlyEverThrowsProtocolException() {

@@ -164,8 +164,9 @@ class RfbCodecTest {
         cut.feed(new ClientMessage.ClientCutText("x".repeat(17)).encode());
         assertThatThrownBy(cut::next).isInstanceOf(ProtocolException.class).hasMessageContaining("cut text");
 
+        // A negative length is an extended clipboard message; shorter than its 4-byte flags it is malformed.
         ClientMessageParser neg = new ClientMessageParser();
-        neg.feed(new byte[] {6, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0});
+        neg.feed(new byte[] {6, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xfe});
         assertThatThrownBy(neg::next).isInstanceOf(ProtocolException.class);
 
         ClientMessageParser enc = new ClientMessageParser();

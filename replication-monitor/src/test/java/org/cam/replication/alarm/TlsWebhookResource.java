@@ -26,7 +26,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
-import org.cam.replication.support.TestCertificate;
+import org.cam.testsupport.tls.TestCertificate;
 
 /**
  * A loopback HTTPS webhook whose server certificate the test switches between management-api's (in the monitor's

@@ -5,11 +5,23 @@ package org.cam.broker.management;
  *
  * @param idleTimeoutSeconds 0 or absent: the broker's default
  * @param maxDurationSeconds 0 or absent: the broker's default
+ * @param clipboard          which way clipboard content may move; absent: {@link Clipboard#BOTH}
  */
 public record Claim(String sessionId, String user, String targetId, Mode mode, Device device,
-                    long idleTimeoutSeconds, long maxDurationSeconds) {
+                    long idleTimeoutSeconds, long maxDurationSeconds, Clipboard clipboard) {
+
+    public Claim {
+        clipboard = clipboard == null ? Clipboard.BOTH : clipboard;
+    }
 
     public enum Mode { CONTROL, VIEW }
+
+    /**
+     * The clipboard policy of the grant behind the session: BOTH ways, TO_TARGET only (the user may paste into the
+     * target, nothing comes out), NONE. A view session never sends clipboard to the target, and receives the
+     * target's only with BOTH.
+     */
+    public enum Clipboard { BOTH, TO_TARGET, NONE }
 
     public enum DeviceAuth { NONE, VNC }
 

@@ -1,6 +1,7 @@
 package org.cam.broker.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
@@ -17,7 +18,10 @@ import org.cam.broker.management.Claim;
 import org.cam.broker.relay.DeviceHandshake.DeviceException;
 import org.cam.broker.session.EndReason;
 import org.cam.protocol.ProtocolException;
+import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.ClientMessageParser;
+import org.cam.protocol.rfb.RelayEncodings;
+import org.cam.protocol.rfb.ServerMessageFramer;
 import org.cam.protocol.rfb.Handshake;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.protocol.rfb.SecurityType;
@@ -56,11 +60,16 @@ public final class RelaySession {
     private Claim claim;
     private DeviceLink device;
     private ClientMessageParser parser;
+    private ServerMessageFramer framer;
+    private RelayPolicy policy;
+    /** Device bytes of a message not classified yet (the first bytes of a cut text): held until it is. */
+    private Buffer held;
     private RfbVersion clientVersion;
     private volatile long lastInputNanos = System.nanoTime();
     private volatile long relayStartNanos;
     private volatile Instant startedAt;
     private volatile long droppedInputs;
+    private volatile long droppedFromDevice;
 
     public RelaySession(SessionHost host, ClientLink client, Context context) {
         this.host = host;
@@ -179,6 +188,7 @@ public final class RelaySession {
         }
         claim = c;
         parser = new ClientMessageParser(host.maxCutText());
+        policy = new RelayPolicy(c.mode(), c.clipboard());
         return DeviceHandshake.connect(host.deviceClient(), c.device()).compose(d -> {
             device = d;
             if (state == State.ENDED) {
@@ -248,6 +258,7 @@ public final class RelaySession {
         lastInputNanos = relayStartNanos;
         host.started(this, Duration.ofNanos(relayStartNanos - acceptedNanos));
         NetSocketInternal dev = (NetSocketInternal) device.socket();
+        framer = new ServerMessageFramer(device.serverInit().pixelFormat());
         Buffer early = device.reader().rest();
         // Raw Netty buffers from the device: Vert.x's Buffer handler would copy each read to the heap (and the write
         // back to a direct buffer); the message handler hands over the pooled buffer itself.
@@ -264,10 +275,7 @@ public final class RelaySession {
 
     /** What the device sent between its ServerInit and the start of the relay (rare: a Bell, a cut text). */
     private void fromDevice(Buffer b) {
-        bytesFromDevice.addAndGet(b.length());
-        host.countFromDevice(b.length());
-        client.write(b);
-        throttleDevice();
+        fromDeviceDirect(Unpooled.wrappedBuffer(b.getBytes()));
     }
 
     private void fromDeviceDirect(Object msg) {
@@ -282,8 +290,78 @@ public final class RelaySession {
         int n = bb.readableBytes();
         bytesFromDevice.addAndGet(n);
         host.countFromDevice(n);
-        client.writeDirect(bb);
+        try {
+            frameFromDevice(bb, n);
+        } catch (ProtocolException e) {
+            bb.release();
+            // What cannot be framed cannot be filtered: end the session rather than pass it on.
+            LOG.infof("session %s: device stream cannot be framed: %s", claim.sessionId(), e.getMessage());
+            end(EndReason.DEVICE_PROTOCOL_ERROR);
+            return;
+        }
         throttleDevice();
+    }
+
+    /**
+     * Cuts the device's bytes at message boundaries and forwards what the policy allows. The common case (everything
+     * passes) writes the pooled buffer itself; only a dropped message makes slices of it.
+     */
+    private void frameFromDevice(ByteBuf bb, int n) throws ProtocolException {
+        int base = bb.readerIndex();
+        java.nio.ByteBuffer nio = bb.nioBuffer(base, n);
+        int runStart = 0;
+        int runEnd = 0;
+        boolean cut = false;
+        while (nio.hasRemaining()) {
+            int from = nio.position();
+            framer.advance(nio);
+            int to = nio.position();
+            ServerMessageFramer.Kind kind = framer.kind();
+            if (kind == null) {
+                // Not known yet whether it may pass: keep a copy (at most a cut text's 12-byte header).
+                byte[] part = new byte[to - from];
+                bb.getBytes(base + from, part);
+                held = held == null ? Buffer.buffer(part) : held.appendBytes(part);
+                cut = true;
+                continue;
+            }
+            boolean pass = policy.toClient(kind, framer.clipboardAction());
+            if (held != null) {
+                if (pass) {
+                    if (runEnd > runStart) {
+                        client.writeDirect(bb.retainedSlice(base + runStart, runEnd - runStart));
+                    }
+                    client.write(held);
+                    runStart = from;
+                    runEnd = from;
+                }
+                held = null;
+            }
+            if (!pass) {
+                cut = true;
+                if (framer.atBoundary()) {
+                    droppedFromDevice++;
+                }
+                continue;
+            }
+            if (runEnd == from) {
+                runEnd = to;
+            } else {
+                if (runEnd > runStart) {
+                    client.writeDirect(bb.retainedSlice(base + runStart, runEnd - runStart));
+                }
+                runStart = from;
+                runEnd = to;
+            }
+        }
+        if (!cut && runStart == 0 && runEnd == n) {
+            client.writeDirect(bb);
+            return;
+        }
+        if (runEnd > runStart) {
+            client.writeDirect(bb.retainedSlice(base + runStart, runEnd - runStart));
+        }
+        bb.release();
     }
 
     private void throttleDevice() {
@@ -304,21 +382,31 @@ public final class RelaySession {
         host.countFromClient(b.length());
         parser.feed(b.getBytes());
         Buffer out = null;
-        boolean view = claim.mode() == Claim.Mode.VIEW;
         try {
             ClientMessageParser.Frame f;
             while ((f = parser.next()) != null) {
-                if (f.message().isInput()) {
+                ClientMessage m = f.message();
+                if (m.isInput()) {
                     lastInputNanos = System.nanoTime();
-                    if (view) {
-                        droppedInputs++;
-                        continue;
+                }
+                if (!policy.toDevice(m)) {
+                    droppedInputs++;
+                    continue;
+                }
+                byte[] raw = f.raw();
+                if (m instanceof ClientMessage.SetEncodings se) {
+                    // The device must not turn on what the framers cannot follow (see RelayEncodings).
+                    java.util.List<Integer> kept = RelayEncodings.filter(se.encodings());
+                    if (!kept.equals(se.encodings())) {
+                        raw = new ClientMessage.SetEncodings(kept).encode();
                     }
+                } else if (m instanceof ClientMessage.SetPixelFormat spf) {
+                    framer.pixelFormat(spf.pixelFormat());
                 }
                 if (out == null) {
-                    out = Buffer.buffer(f.raw());
+                    out = Buffer.buffer(raw);
                 } else {
-                    out.appendBytes(f.raw());
+                    out.appendBytes(raw);
                 }
             }
         } catch (ProtocolException e) {
@@ -416,9 +504,19 @@ public final class RelaySession {
         return startedAt;
     }
 
-    /** Input messages dropped because the session is view-only. */
+    /** Client messages the policy dropped (input and target control in view, clipboard against the policy). */
     public long droppedInputs() {
         return droppedInputs;
+    }
+
+    /** Device messages the policy dropped (the target's clipboard). */
+    public long droppedFromDevice() {
+        return droppedFromDevice;
+    }
+
+    /** Complete device messages relayed or dropped so far (frame boundaries, for recording and resume later). */
+    public long deviceMessages() {
+        return framer == null ? 0 : framer.messages();
     }
 
     /** The reason a device gave for refusing the viewer (RFB security failure), or null for any other failure. */

@@ -35,6 +35,8 @@ public final class ManagementDouble {
         public volatile String state = "PENDING";
         public volatile JsonObject endReport;
         public volatile String claimedBy;
+        /** The clipboard policy the claim carries (BOTH, TO_TARGET, NONE); null: none given. */
+        public volatile String clipboard;
 
         Session(String id, String otp, String mode, String host, int port, String devicePassword, long idle) {
             this.id = id;
@@ -175,6 +177,6 @@ public final class ManagementDouble {
         req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("sessionId", s.id).put("user", "ada").put("targetId", "target-" + s.id).put("mode", s.mode)
                 .put("device", device).put("idleTimeoutSeconds", s.idleTimeoutSeconds)
-                .put("maxDurationSeconds", 0).encode());
+                .put("maxDurationSeconds", 0).put("clipboard", s.clipboard).encode());
     }
 }

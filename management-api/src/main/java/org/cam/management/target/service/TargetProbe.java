@@ -69,6 +69,7 @@ public class TargetProbe {
     private final Set<Long> unreachable = ConcurrentHashMap.newKeySet();
     private final Map<Long, String> reasons = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean closed;
     private volatile NetClient client;
 
     /** True when the last probe of this target failed. */
@@ -123,7 +124,10 @@ public class TargetProbe {
     /** Probes the next endpoint; each finished probe starts the next one (on the same context, no locking). */
     private void next(Deque<Endpoint> todo, AtomicInteger left) {
         Endpoint e = todo.pollFirst();
-        if (e == null) {
+        if (e == null || closed) {
+            // shutting down: the round ends here, nothing is started on a closed client
+            todo.clear();
+            running.set(false);
             return;
         }
         probe(e, () -> {
@@ -199,6 +203,7 @@ public class TargetProbe {
 
     @PreDestroy
     void close() {
+        closed = true;
         if (client != null) {
             client.close();
         }

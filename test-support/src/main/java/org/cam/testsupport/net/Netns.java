@@ -1,4 +1,4 @@
-package org.cam.discovery.it;
+package org.cam.testsupport.net;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private layer-2 segment made of network namespaces: one namespace holds a bridge, every other namespace
+ * A private layer-2 segment (needs root; CI runs as root) made of network namespaces: one namespace holds a bridge, every other namespace
  * gets a veth into it. Nothing touches the host's own namespace (the bridge is not in it), there is no uplink and
  * no default route, so nothing can leave the segment. Names are unique ({@code cam-<random>-...}) and
  * {@link #close()} deletes every namespace it made, which also removes the bridge and the veths.

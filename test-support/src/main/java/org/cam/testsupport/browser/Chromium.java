@@ -1,4 +1,4 @@
-package org.cam.management.ui;
+package org.cam.testsupport.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,16 +22,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cam.testsupport.Packages;
 
 import static org.awaitility.Awaitility.await;
 
 /**
  * Headless Chromium driven through the DevTools protocol with the JDK's WebSocket client (no Selenium, no
  * driver binary): evaluate JavaScript in the page and send real key and mouse events. Installed through
- * scripts/ensure-packages.sh like the broker's noVNC test.
- *
- * <p>Public and free of Quarkus: management-api's test-jar carries this class alone, so system-tests'
- * BrowserConsoleIT drives the browser with the same code as {@link WebUiTest}.
+ * scripts/ensure-packages.sh when missing; every start gets a fresh profile, removed on {@link #close()}.
  */
 public final class Chromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,17 +46,15 @@ public final class Chromium implements AutoCloseable {
         this.ws = ws;
     }
 
-    /** Installs chromium if needed ({@code root} is the checkout, for scripts/ensure-packages.sh) and starts it. */
-    public static Chromium start(Path root, List<String> extraFlags) throws Exception {
-        Process install = new ProcessBuilder("bash", root.resolve("scripts/ensure-packages.sh").toString(),
-                "chromium=chromium").inheritIO().start();
-        if (!install.waitFor(5, TimeUnit.MINUTES) || install.exitValue() != 0) {
-            install.destroyForcibly();
-            throw new IllegalStateException("chromium could not be installed");
-        }
+    /** Installs chromium if needed and starts it headless on about:blank, with these flags added. */
+    public static Chromium start(List<String> extraFlags) throws Exception {
+        Packages.ensure("chromium=chromium");
         Path dir = Files.createTempDirectory("cam-chromium");
+        // Nothing but the pages a test opens: no QUIC, no background, component or sync traffic.
         List<String> cmd = new ArrayList<>(List.of("chromium", "--headless=new", "--no-sandbox",
-                "--disable-gpu", "--no-first-run", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 "--user-data-dir=" + dir.resolve("profile"), "--window-size=1280,1000"));
         cmd.addAll(extraFlags);
         cmd.add("about:blank");
