@@ -3,6 +3,8 @@
 # bearer-token auth, 100 concurrent connections, wrk from Debian. Uses a database of its own (cam_bench_mgmt)
 # on the infrastructure MariaDB and a private HTTPS port; removes both afterwards.
 #   management-api/bench/targets-list.sh [duration, default 30s] [page size, default 50]
+# BENCH_JAR: the build to measure; BENCH_BEFORE_JAR (optional): an older build measured first in the same run,
+# on the same data, for a side-by-side figure (copy an earlier target/quarkus-app somewhere to keep it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -17,6 +19,7 @@ B=https://127.0.0.1:$PORT
 
 curl -sk "https://127.0.0.1:$PORT/" -o /dev/null 2>&1 && { echo "port $PORT is in use" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
+case $JAR in /*) ;; *) JAR=$ROOT/$JAR ;; esac
 [ -e "$JAR" ] || { echo "$JAR missing: ./mvnw -B -pl management-api -am package -DskipTests" >&2; exit 1; }
 eval "$(scripts/infra.sh env)"
 sql() { scripts/infra.sh db-client primary "$@"; }
@@ -30,12 +33,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$WORK" && CAM_DB_PRIMARY_URL="jdbc:mysql://$CAM_DB_PRIMARY_HOST:$CAM_DB_PRIMARY_PORT/$DB" \
+start_app() {
+  (cd "$WORK" && CAM_DB_PRIMARY_URL="jdbc:mysql://$CAM_DB_PRIMARY_HOST:$CAM_DB_PRIMARY_PORT/$DB" \
     CAM_MANAGEMENT_HTTPS_PORT=$PORT CAM_MANAGEMENT_HOST=127.0.0.1 CAM_MANAGEMENT_ADMIN_PASSWORD=bench-admin-pw \
-    exec java -jar "$ROOT/$JAR" >"$WORK/app.log" 2>&1 </dev/null) &
-PID=$!
-for _ in $(seq 1 120); do curl -fsk "$B/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
-curl -fsk "$B/q/health/ready" >/dev/null || { tail -30 "$WORK/app.log"; exit 1; }
+    exec java -jar "$1" >>"$WORK/app.log" 2>&1 </dev/null) &
+  PID=$!
+  for _ in $(seq 1 120); do curl -fsk "$B/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+  curl -fsk "$B/q/health/ready" >/dev/null || { tail -30 "$WORK/app.log"; exit 1; }
+}
+stop_app() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=; }
+FIRST_JAR=${BENCH_BEFORE_JAR:-$JAR}
+start_app "$FIRST_JAR"
 
 json() { python3 -c "import sys,json; t=sys.stdin.read()
 try: print(json.loads(t)$1)
@@ -55,17 +63,28 @@ INSERT INTO target (name, kind, host, port, access_policy)
 INSERT INTO target_location_tag (target_id, tag) SELECT id, 'dc1' FROM target;
 INSERT INTO target_set_member (set_id, target_id) SELECT $SET_ID, id FROM target ORDER BY id LIMIT $TARGETS;"
 
-TOKEN=$(curl -sk -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-password"}' \
-    "$B/api/v1/auth/login" | json '["accessToken"]')
-TOTAL=$(curl -sk -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=1" | json '["total"]')
-echo "visible targets for bench: $TOTAL (of $((TARGETS + TARGETS / 10)))"
-[ "$TOTAL" -eq "$TARGETS" ] || { echo "unexpected visibility" >&2; exit 1; }
-
-echo "one client, 5 sequential requests (seconds):"
-for _ in 1 2 3 4 5; do
-    curl -sk -o /dev/null -w '  %{time_total}\n' -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE"
-done
-[ -n "${BENCH_ONLY_SEQUENTIAL:-}" ] && exit 0
-wrk -t2 -c100 -d10s --timeout 30s -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE" >/dev/null   # warm-up
-echo "GET /api/v1/targets?size=$SIZE, 100 connections, $DURATION, $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg):"
-wrk -t2 -c100 -d"$DURATION" --timeout 30s --latency -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE"
+measure() {
+  TOKEN=$(curl -sk -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-password"}' \
+      "$B/api/v1/auth/login" | json '["accessToken"]')
+  TOTAL=$(curl -sk -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=1" | json '["total"]')
+  echo "== $1: visible targets for bench: $TOTAL (of $((TARGETS + TARGETS / 10)))"
+  [ "$TOTAL" -eq "$TARGETS" ] || { echo "unexpected visibility" >&2; exit 1; }
+  # warm-up (JIT, connection pool), then one client alone
+  for _ in $(seq 1 200); do curl -sk -o /dev/null -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE"; done
+  echo "one client, 5 sequential requests on one kept-alive connection (seconds, after TLS set-up):"
+  U="$B/api/v1/targets?size=$SIZE"
+  curl -sk -o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null -w '  %{time_total}\n' \
+      -H "Authorization: Bearer $TOKEN" "$U" "$U" "$U" "$U" "$U" "$U" | tail -5
+  echo "one connection, one request at a time, 10s:"
+  wrk -t1 -c1 -d10s --timeout 30s --latency -H "Authorization: Bearer $TOKEN" "$U" | grep -E "Latency|50%|99%|Requests/sec"
+  [ -n "${BENCH_ONLY_SEQUENTIAL:-}" ] && return 0
+  wrk -t2 -c100 -d10s --timeout 30s -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE" >/dev/null   # warm-up
+  echo "GET /api/v1/targets?size=$SIZE, 100 connections, $DURATION, $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg):"
+  wrk -t2 -c100 -d"$DURATION" --timeout 30s --latency -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE"
+}
+if [ -n "${BENCH_BEFORE_JAR:-}" ]; then
+  measure "before ($BENCH_BEFORE_JAR)"
+  stop_app
+  start_app "$JAR"
+fi
+measure "$JAR"

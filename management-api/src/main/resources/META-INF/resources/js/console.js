@@ -1,229 +1,270 @@
-// CAM in-browser console: the WebSocket transport to the broker, the canvas display and keyboard/mouse input,
-// around the protocol in rfb.js.
-'use strict';
+// The in-browser console: noVNC 1.7 (served from this origin under /vendor/novnc, fetched at build time from npm)
+// over the broker's WebSocket. The broker wants the session ticket as the first text message, not in the URL
+// (URLs end up in logs): we open the WebSocket, send the ticket, and hand the open socket to noVNC, whose RFB
+// accepts a WebSocket-like channel. noVNC negotiates every encoding it has (Tight, TightPNG, ZRLE, Hextile, Zlib,
+// RRE, CopyRect, JPEG, H.264 where the browser decodes it, Raw) and the clipboard.
+import RFB from '../vendor/novnc/core/rfb.js';
+import KeyTable from '../vendor/novnc/core/input/keysym.js';
+import { el, button } from './ui.js';
 
-(function (global) {
-  const { RfbClient, keysymFor } = global.CamRfb;
+// The broker closes with "ended: <reason>" (docs/protocols/broker-api.md end reasons).
+const END_REASONS = {
+  client_closed: 'the console closed the connection',
+  device_closed: 'the device closed the connection',
+  device_unreachable: 'the device cannot be reached',
+  device_protocol_error: 'the device answered with something that is not RFB',
+  device_refused: 'the device refused the viewer',
+  client_protocol_error: 'the broker could not parse a message from this console',
+  handshake_timeout: 'the connection was not set up in time',
+  idle_timeout: 'no keyboard or mouse input for too long',
+  max_duration: 'the maximum session duration was reached',
+  admin_disconnect: 'an operator disconnected this session',
+  broker_drained: 'the broker was shut down',
+};
 
-  /** Draws the framebuffer on a canvas; pixels arrive as B,G,R,X (32 bpp little endian, R<<16|G<<8|B). */
-  class CanvasDisplay {
-    constructor(canvas) {
-      this.canvas = canvas;
-      this.ctx = canvas.getContext('2d', { alpha: false });
+/** The end reason's code from the broker's close reason ("ended: idle_timeout"), or null. */
+export function endCode(reason) {
+  const m = /^ended: ([a-z_]+)$/.exec(reason || '');
+  return m ? m[1] : null;
+}
+
+export function closeText(reason) {
+  const code = endCode(reason);
+  return code && END_REASONS[code] ? END_REASONS[code] + ' (' + code + ')' : reason;
+}
+
+/** The broker's https origin for a wss:// URL, where a user can accept a self-signed certificate. */
+export function brokerOrigin(url) {
+  try {
+    return 'https://' + new URL(url).host + '/';
+  } catch (e) {
+    return url;
+  }
+}
+
+const mmss = (seconds) => {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n) => String(n).padStart(2, '0');
+  return (h ? h + ':' + pad(m) : String(m)) + ':' + pad(s % 60);
+};
+
+/**
+ * Opens a console in container. opts: {url, ticket, title, viewOnly, clipboard: {toDevice, fromDevice},
+ * idleTimeoutSeconds, maxDurationSeconds, onClose(reason, isError, code), onReconnect(), onLeave()}.
+ * Returns {disconnect(), rfb()}.
+ */
+export function openConsole(container, opts) {
+  const clip = Object.assign({ toDevice: true, fromDevice: true }, opts.clipboard || {});
+  const control = !opts.viewOnly;
+  let rfb = null;
+  let opened = false;
+  let ended = false;
+  let closeReason = '';
+  let closeCode = 0;
+  let desktopName = '';
+  const started = Date.now();
+  let lastInput = Date.now();
+
+  const status = el('span', { id: 'console-status', class: 'status', role: 'status' }, 'connecting');
+  const badge = opts.viewOnly ? el('span', { id: 'console-view-only', class: 'badge' }, 'View only') : null;
+  const clock = el('span', { id: 'console-time', class: 'clock' }, '0:00');
+  const idle = el('span', { id: 'console-idle', class: 'idle-warning', role: 'alert', hidden: true });
+  const reasonLine = el('p', { id: 'console-reason', class: 'reason', hidden: true });
+  const screen = el('div', { id: 'console-screen', class: 'console-screen', tabIndex: -1 });
+
+  const scale = el('select', { id: 'console-scale', 'aria-label': 'Scaling' },
+    el('option', { value: 'fit' }, 'Scale to fit'), el('option', { value: 'real' }, '1:1'));
+  const quality = el('select', { id: 'console-quality', 'aria-label': 'Picture quality' },
+    [[6, 'Quality: normal'], [9, 'Quality: best'], [2, 'Quality: low bandwidth']].map(([v, l]) =>
+      el('option', { value: v }, l)));
+  const keys = control ? [
+    Object.assign(button('Ctrl-Alt-Del', () => rfb && rfb.sendCtrlAltDel(), 'key-cad'), { id: 'console-cad' }),
+    button('Alt-Tab', () => combo([KeyTable.XK_Alt_L, 'AltLeft'], [KeyTable.XK_Tab, 'Tab']), 'key-alttab'),
+    button('Print Screen', () => combo([KeyTable.XK_Print, 'PrintScreen']), 'key-print'),
+    button('Windows', () => combo([KeyTable.XK_Super_L, 'MetaLeft']), 'key-super'),
+    button('Esc', () => combo([KeyTable.XK_Escape, 'Escape']), 'key-esc'),
+  ] : [];
+  const full = button('Full screen', () => screen.requestFullscreen && screen.requestFullscreen(), 'fullscreen');
+  const disconnectButton = Object.assign(button('Disconnect', () => handle.disconnect(), 'disconnect'),
+    { id: 'console-close' });
+  const reconnect = Object.assign(button('Reconnect', () => opts.onReconnect && opts.onReconnect(), 'reconnect'),
+    { id: 'console-reconnect' });
+  reconnect.hidden = true;
+  const back = Object.assign(button('Back to my targets', () => opts.onLeave && opts.onLeave(), 'back'),
+    { id: 'console-back' });
+  back.hidden = true;
+
+  const clipText = el('textarea', { id: 'console-clipboard', rows: 3, readOnly: !clip.toDevice,
+    placeholder: clip.toDevice ? 'Text to paste into the target' : 'Text copied on the target appears here' });
+  const send = button('Send to target', () => {
+    if (rfb && clip.toDevice) {
+      rfb.clipboardPasteFrom(clipText.value);
+      lastInput = Date.now();
     }
-
-    resize(w, h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-      this.ctx.fillStyle = '#000';
-      this.ctx.fillRect(0, 0, w, h);
+  }, 'clipboard-send');
+  send.hidden = !clip.toDevice || !control;
+  const copy = button('Copy to this computer', () => {
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(clipText.value).catch(() => {});
     }
+  }, 'clipboard-copy');
+  copy.hidden = !clip.fromDevice;
+  const clipboardAllowed = (clip.toDevice && control) || clip.fromDevice;
+  const clipboardPanel = el('details', { class: 'clipboard', hidden: !clipboardAllowed },
+    el('summary', {}, 'Clipboard'),
+    el('label', { for: 'console-clipboard' }, 'Clipboard ' + (clip.toDevice && control && clip.fromDevice
+      ? '(both ways)' : clip.fromDevice ? '(from the target only)' : '(to the target only)')),
+    clipText, el('div', { class: 'buttons' }, send, copy));
 
-    rawRows(x, y, w, rows, bgrx) {
-      const img = this.ctx.createImageData(w, rows);
-      const d = img.data;
-      for (let i = 0; i < d.length; i += 4) {
-        d[i] = bgrx[i + 2];
-        d[i + 1] = bgrx[i + 1];
-        d[i + 2] = bgrx[i];
-        d[i + 3] = 255;
+  container.replaceChildren(
+    el('div', { class: 'heading console-bar' }, el('h2', {}, 'Console: ', el('span', { id: 'console-title' },
+      opts.title)), badge, status, clock, el('span', { class: 'spacer' }), scale, quality, full, disconnectButton,
+    reconnect, back),
+    el('div', { class: 'keys', role: 'toolbar', 'aria-label': 'Key combinations' }, keys),
+    idle, reasonLine, clipboardPanel, screen);
+
+  function combo(...pressed) {
+    if (!rfb || !control) {
+      return;
+    }
+    pressed.forEach(([keysym, code]) => rfb.sendKey(keysym, code, true));
+    pressed.slice().reverse().forEach(([keysym, code]) => rfb.sendKey(keysym, code, false));
+    lastInput = Date.now();
+    rfb.focus();
+  }
+
+  const timer = setInterval(() => {
+    const now = Date.now();
+    clock.textContent = mmss((now - started) / 1000)
+      + (opts.maxDurationSeconds ? ' of ' + mmss(opts.maxDurationSeconds) : '');
+    const idleFor = (now - lastInput) / 1000;
+    const left = opts.idleTimeoutSeconds ? opts.idleTimeoutSeconds - idleFor : null;
+    if (control && left !== null && left <= 60 && !ended) {
+      idle.hidden = false;
+      idle.textContent = 'No input for ' + mmss(idleFor) + ': the session ends in ' + mmss(left)
+        + ' unless you type or move the mouse.';
+    } else {
+      idle.hidden = true;
+    }
+  }, 1000);
+  ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart'].forEach((t) =>
+    screen.addEventListener(t, () => { lastInput = Date.now(); }, { capture: true, passive: true }));
+
+  function finish(reason, isError) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    clearInterval(timer);
+    idle.hidden = true;
+    status.textContent = 'closed';
+    disconnectButton.hidden = true;
+    keys.forEach((k) => { k.disabled = true; });
+    send.disabled = true;
+    reconnect.hidden = !opts.onReconnect;
+    back.hidden = !opts.onLeave;
+    reasonLine.textContent = 'Session ended: ' + closeText(reason);
+    reasonLine.classList.toggle('normal', !isError);
+    reasonLine.hidden = false;
+    if (opts.onClose) {
+      opts.onClose(reason, isError, endCode(reason));
+    }
+  }
+
+  const ws = new WebSocket(opts.url, ['binary']);
+  ws.binaryType = 'arraybuffer';
+  ws.addEventListener('close', (e) => {
+    closeReason = e.reason;
+    closeCode = e.code;
+    if (!opened) {
+      finish('Could not connect to the broker at ' + opts.url + '. If the broker uses a self-signed certificate '
+        + '(the demo does), open ' + brokerOrigin(opts.url) + ' once in this browser, accept the certificate, then '
+        + 'request a new session (the ticket is valid once, for a short time).', true);
+    }
+  });
+  ws.addEventListener('open', () => {
+    opened = true;
+    ws.send(opts.ticket);
+    status.textContent = 'authenticating';
+    rfb = new RFB(screen, ws, { shared: true });
+    rfb.viewOnly = !!opts.viewOnly;
+    rfb.scaleViewport = true;
+    rfb.qualityLevel = 6;
+    rfb.compressionLevel = 2;
+    // noVNC's own canvas, named for the page's tests and styles.
+    const canvas = screen.querySelector('canvas');
+    if (canvas) {
+      canvas.id = 'console-canvas';
+    }
+    rfb.addEventListener('connect', () => {
+      status.textContent = 'connected to ' + (desktopName || 'the target')
+        + (canvas ? ' (' + canvas.width + 'x' + canvas.height + ')' : '');
+      if (control) {
+        rfb.focus();
       }
-      this.ctx.putImageData(img, x, y);
-    }
-
-    copyRect(sx, sy, dx, dy, w, h) {
-      this.ctx.drawImage(this.canvas, sx, sy, w, h, dx, dy, w, h);
-    }
-  }
-
-  /** The broker's WebSocket: subprotocol "binary", the ticket as the first text message (not in the URL). */
-  function webSocketTransport(url, ticket, handlers) {
-    const ws = new WebSocket(url, ['binary']);
-    ws.binaryType = 'arraybuffer';
-    let opened = false;
-    ws.onopen = function () {
-      opened = true;
-      ws.send(ticket);
-    };
-    ws.onmessage = function (e) {
-      if (e.data instanceof ArrayBuffer) {
-        handlers.data(new Uint8Array(e.data));
-      } else {
-        handlers.data(null); // text after the handshake is not RFB
+    });
+    rfb.addEventListener('desktopname', (e) => {
+      desktopName = e.detail.name;
+    });
+    rfb.addEventListener('clipboard', (e) => {
+      if (clip.fromDevice) {
+        clipText.value = e.detail.text;
+        clipboardPanel.open = true;
       }
-    };
-    ws.onclose = function (e) {
-      handlers.closed({ opened: opened, code: e.code, reason: e.reason });
-    };
-    ws.onerror = function () {
-      // onclose follows with the details
-    };
-    return {
-      send(bytes) {
-        if (ws.readyState === WebSocket.OPEN) {
-          ws.send(bytes);
-        }
-      },
-      close() {
-        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
-          ws.close(1000);
-        }
-      },
-    };
-  }
-
-  /** The broker's https origin for a wss:// URL, where a user can accept a self-signed certificate. */
-  function brokerOrigin(url) {
-    try {
-      const u = new URL(url);
-      return 'https://' + u.host + '/';
-    } catch (e) {
-      return url;
-    }
-  }
-
-  /**
-   * Opens a console on the canvas. opts: {url, ticket, viewOnly, onStatus(text), onClose(message, isError)}.
-   * Returns {disconnect(), ctrlAltDel(), client}.
-   */
-  function openConsole(canvas, opts) {
-    const display = new CanvasDisplay(canvas);
-    let client = null;
-    const pressed = new Map(); // KeyboardEvent.code -> keysym sent on key down
-    let mask = 0;
-    const listeners = [];
-
-    function listen(target, type, fn, options) {
-      target.addEventListener(type, fn, options);
-      listeners.push(() => target.removeEventListener(type, fn, options));
-    }
-
-    function releaseAll() {
-      pressed.forEach((keysym) => client.sendKey(keysym, false));
-      pressed.clear();
-    }
-
-    const transport = webSocketTransport(opts.url, opts.ticket, {
-      data(bytes) {
-        if (bytes === null) {
-          client.fail('unexpected text message from the broker');
-        } else {
-          client.receive(bytes);
-        }
-      },
-      closed(info) {
-        let reason = info.reason;
-        if (!info.opened) {
-          const origin = brokerOrigin(opts.url);
-          reason = 'Could not connect to the broker at ' + opts.url + '. If the broker uses a self-signed '
-            + 'certificate (the demo does), open ' + origin + ' once in this browser, accept the certificate, '
-            + 'then request a new session (the ticket is valid once, for a short time).';
-        } else if (!reason && info.code !== 1000 && info.code !== 1005) {
-          reason = 'connection lost (WebSocket code ' + info.code + ')';
-        }
-        client.transportClosed(reason);
-      },
     });
-
-    client = new RfbClient(transport, display, {
-      viewOnly: !!opts.viewOnly,
-      onState(state) {
-        if (opts.onStatus) {
-          opts.onStatus(state);
-        }
-      },
-      onServerInit(init) {
-        if (opts.onServerInit) {
-          opts.onServerInit(init);
-        }
-      },
-      onClose(reason, error) {
-        listeners.forEach((off) => off());
-        listeners.length = 0;
-        if (opts.onClose) {
-          opts.onClose(reason, error);
-        }
-      },
+    rfb.addEventListener('securityfailure', (e) => {
+      closeReason = 'refused: ' + (e.detail.reason || 'security failure');
     });
-
-    function point(e) {
-      const r = canvas.getBoundingClientRect();
-      const x = Math.floor((e.clientX - r.left) * canvas.width / Math.max(1, r.width));
-      const y = Math.floor((e.clientY - r.top) * canvas.height / Math.max(1, r.height));
-      return [x, y];
+    rfb.addEventListener('credentialsrequired', () => {
+      closeReason = 'the broker asked for credentials the console does not have';
+      rfb.disconnect();
+    });
+    rfb.addEventListener('disconnect', (e) => {
+      let reason = closeReason;
+      if (!reason) {
+        reason = closeCode && closeCode !== 1000 && closeCode !== 1005
+          ? 'connection lost (WebSocket code ' + closeCode + ')' : 'disconnected';
+      }
+      const code = endCode(reason);
+      const normal = code === 'client_closed' || (e.detail.clean && !code && reason === 'disconnected');
+      finish(reason, !normal);
+    });
+  });
+  scale.addEventListener('change', () => {
+    if (rfb) {
+      rfb.scaleViewport = scale.value === 'fit';
+      rfb.clipViewport = false;
     }
-
-    // Browser buttons (bit 0 left, 1 right, 2 middle) to RFB (bit 0 left, 1 middle, 2 right).
-    function rfbButtons(buttons) {
-      return (buttons & 1) | ((buttons & 4) >> 1) | ((buttons & 2) << 1);
+    screen.classList.toggle('real-size', scale.value !== 'fit');
+  });
+  quality.addEventListener('change', () => {
+    if (rfb) {
+      rfb.qualityLevel = Number(quality.value);
     }
-
-    if (!opts.viewOnly) {
-      listen(canvas, 'keydown', (e) => {
-        const keysym = keysymFor(e.key, e.code);
-        if (!keysym) {
-          return;
-        }
-        e.preventDefault();
-        const id = e.code || e.key;
-        pressed.set(id, keysym);
-        client.sendKey(keysym, true);
-      });
-      listen(canvas, 'keyup', (e) => {
-        const id = e.code || e.key;
-        const keysym = pressed.has(id) ? pressed.get(id) : keysymFor(e.key, e.code);
-        pressed.delete(id);
-        if (!keysym) {
-          return;
-        }
-        e.preventDefault();
-        client.sendKey(keysym, false);
-      });
-      listen(canvas, 'blur', releaseAll);
-      listen(canvas, 'mousedown', (e) => {
-        canvas.focus();
-        e.preventDefault();
-        mask = rfbButtons(e.buttons);
-        const [x, y] = point(e);
-        client.sendPointer(x, y, mask);
-      });
-      listen(canvas, 'mouseup', (e) => {
-        e.preventDefault();
-        mask = rfbButtons(e.buttons);
-        const [x, y] = point(e);
-        client.sendPointer(x, y, mask);
-      });
-      listen(canvas, 'mousemove', (e) => {
-        mask = rfbButtons(e.buttons);
-        const [x, y] = point(e);
-        client.sendPointer(x, y, mask);
-      });
-      listen(canvas, 'wheel', (e) => {
-        e.preventDefault();
-        if (e.deltaY === 0) {
-          return;
-        }
-        const [x, y] = point(e);
-        const bit = e.deltaY < 0 ? 8 : 16; // buttons 4 (up) and 5 (down)
-        client.sendPointer(x, y, mask | bit);
-        client.sendPointer(x, y, mask);
-      }, { passive: false });
-      listen(canvas, 'contextmenu', (e) => e.preventDefault());
+  });
+  // A paste into the console (Ctrl-V on the screen) goes to the target's clipboard when the policy allows.
+  screen.addEventListener('paste', (e) => {
+    const text = e.clipboardData && e.clipboardData.getData('text/plain');
+    if (rfb && text && clip.toDevice && control) {
+      clipText.value = text;
+      rfb.clipboardPasteFrom(text);
     }
+  });
 
-    return {
-      client,
-      disconnect() {
-        if (!opts.viewOnly) {
-          releaseAll();
-        }
-        client.disconnect();
-      },
-      ctrlAltDel() {
-        client.sendCtrlAltDel();
-      },
-    };
-  }
-
-  global.CamConsole = { openConsole, CanvasDisplay, brokerOrigin };
-})(window);
+  const handle = {
+    disconnect() {
+      if (rfb) {
+        rfb.disconnect();
+      } else if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) {
+        ws.close(1000);
+      }
+    },
+    rfb: () => rfb,
+    get ended() {
+      return ended;
+    },
+  };
+  return handle;
+}

@@ -27,9 +27,11 @@ import static org.cam.systemtests.SuiteStack.items;
  * reactor's jars ({@link SuiteStack}, as SessionEndToEndIT starts them, with addresses, ports and a database of their
  * own), and headless Chromium driven over the DevTools protocol (test-support's driver).
  * LDAP user uma logs in to the page served by management-api over HTTPS, opens a control session on channel 1, and
- * the page's own RFB client (js/rfb.js) talks to the device through the broker's WebSocket: the canvas shows the
- * device's 1024x768 screen, keys typed into the canvas appear on the device's "keys" line, Ctrl-Alt-Del reaches it,
- * a view session sends nothing, and an operator's disconnect shows its reason.
+ * the page's console (noVNC, served from management-api's jar) talks to the device through the broker's WebSocket:
+ * the canvas shows the device's 1024x768 screen, keys typed into the canvas appear on the device's "keys" line,
+ * text pasted into the console's clipboard appears on its "clip" line, Ctrl-Alt-Del reaches it, scaling switches
+ * between fit and 1:1, a view session sends nothing and shows its badge, and an operator's disconnect shows its
+ * reason and message.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -79,7 +81,7 @@ class BrowserConsoleIT {
         for (long t : targetIds) {
             awaitTrue("(() => { const s = document.querySelector('#targets-table tr[data-target-id=\"" + t
                     + "\"] td.status'); if (!s || s.textContent !== 'Available') {"
-                    + " document.querySelector('.refresh[data-view=\"targets\"]').click(); return false; }"
+                    + " document.querySelector('#targets-view .refresh').click(); return false; }"
                     + " return true; })()");
         }
         assertThat(chrome.evalString("document.getElementById('who').textContent")).startsWith(USER + " (");
@@ -99,6 +101,10 @@ class BrowserConsoleIT {
         int baseline = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(BrowserConsoleIT::keysLineInkEnd, x -> x > 0);
         assertThat(distinctColours()).as("a real screen, not a blank canvas").isGreaterThan(8);
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of("target/ui-screenshots"));
+        java.nio.file.Files.write(java.nio.file.Path.of("target/ui-screenshots/console.png"), java.util.Base64
+                .getDecoder().decode(chrome.send("Page.captureScreenshot", new com.fasterxml.jackson.databind
+                        .ObjectMapper().createObjectNode().put("format", "png")).path("data").asText()));
 
         // The page focused the canvas; real key events go to it.
         assertThat(chrome.evalString("document.activeElement && document.activeElement.id"))
@@ -130,6 +136,21 @@ class BrowserConsoleIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(() -> markPixels(600, 500, 0xef476f) == 0 && markPixels(600, 500, 0xffffff) > 10);
 
+        // The clipboard: text pasted in the console's clipboard panel reaches the device's clipboard ("clip:" line).
+        int clipBefore = clipLineInkEnd();
+        chrome.eval("document.querySelector('#console-view details.clipboard').open = true;"
+                + " document.getElementById('console-clipboard').value = 'pasted from the browser';"
+                + " document.querySelector('#console-view .clipboard-send').click(); true");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(BrowserConsoleIT::clipLineInkEnd, x -> x > clipBefore + 10 * advance);
+
+        // 1:1 instead of scale to fit: the canvas keeps the device's size on the page.
+        chrome.eval("(() => { const s = document.getElementById('console-scale'); s.value = 'real';"
+                + " s.dispatchEvent(new Event('change')); return true; })()");
+        awaitTrue("document.getElementById('console-canvas').getBoundingClientRect().width === 1024");
+        chrome.eval("(() => { const s = document.getElementById('console-scale'); s.value = 'fit';"
+                + " s.dispatchEvent(new Event('change')); return true; })()");
+
         // Ctrl-Alt-Del: non-printable keysyms are drawn as <hex>; the line grows by far more than one character.
         chrome.eval("document.getElementById('console-cad').click(); true");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
@@ -139,7 +160,9 @@ class BrowserConsoleIT {
         chrome.eval("document.getElementById('console-close').click(); true");
         awaitTrue("!document.getElementById('console-reason').hidden");
         assertThat(chrome.evalString("document.getElementById('console-reason').textContent"))
-                .isEqualTo("Session ended: disconnected");
+                .startsWith("Session ended: ");
+        assertThat(chrome.eval("document.getElementById('console-reason').classList.contains('normal')").asBoolean())
+                .as("a disconnect the user asked for is no error").isTrue();
         JsonNode ended = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
                 .until(() -> lastSession(target), s -> "ENDED".equals(s.path("state").asText()));
         assertThat(ended.path("endReason").asText()).isEqualTo("client_closed");
@@ -151,12 +174,13 @@ class BrowserConsoleIT {
     @Test
     @Order(3)
     void viewSessionSendsNoInputAndAnOperatorsDisconnectShowsItsReason() throws Exception {
-        chrome.eval("document.getElementById('console-close').click(); true"); // back to the list
+        chrome.eval("document.getElementById('console-back').click(); true"); // back to the list
         long target = targetIds.get(1);
         awaitTrue("document.querySelector('#targets-table tr[data-target-id=\"" + target + "\"] button.view') !== null");
         openConsole(target, "view");
         awaitTrue("document.getElementById('console-status').textContent.startsWith('connected to ')");
-        assertThat(chrome.eval("document.getElementById('console-cad').hidden").asBoolean()).isTrue();
+        assertThat(chrome.eval("document.getElementById('console-cad') === null").asBoolean()).isTrue();
+        assertThat(chrome.evalString("document.getElementById('console-view-only').textContent")).isEqualTo("View only");
         int baseline = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(BrowserConsoleIT::keysLineInkEnd, x -> x > 0);
         chrome.eval("document.getElementById('console-canvas').focus(); true");
@@ -165,13 +189,16 @@ class BrowserConsoleIT {
 
         // An operator disconnects the session; the broker ends it at its next heartbeat and the page shows why.
         String sessionId = lastSession(target).path("id").asText();
-        HttpResponse<String> d = STACK.http().send(STACK.as(OPERATOR, DEMO_PASSWORD, "/api/v1/sessions/" + sessionId)
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> d = STACK.http().send(STACK.as(OPERATOR, DEMO_PASSWORD, "/api/v1/sessions/" + sessionId
+                + "?message=maintenance%20window").DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(d.statusCode()).as(d.body()).isEqualTo(202);
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> chrome.eval("!document.getElementById('console-reason').hidden").asBoolean());
         String reason = chrome.evalString("document.getElementById('console-reason').textContent");
-        assertThat(reason).isEqualTo("Session ended: an operator disconnected this session (admin_disconnect)");
+        assertThat(reason).startsWith("Session ended: an operator disconnected this session (admin_disconnect)");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> chrome.evalString(
+                "document.getElementById('console-reason').textContent"), r -> r.endsWith(
+                " by " + OPERATOR + ": \"maintenance window\""));
         // The canvas kept the last picture: the keys line is as it was, the view session's keys were not sent.
         assertThat(keysLineInkEnd()).isEqualTo(baseline);
         JsonNode ended = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
@@ -215,6 +242,16 @@ class BrowserConsoleIT {
                 + " const d = c.getContext('2d').getImageData(0, 236, c.width, 33).data; let end = -1;"
                 + " for (let i = 0; i < d.length; i += 4) {"
                 + "  if (Math.abs(d[i] - 0x06) < 24 && Math.abs(d[i + 1] - 0xd6) < 24 && Math.abs(d[i + 2] - 0xa0) < 24)"
+                + "   { end = Math.max(end, (i / 4) % c.width); } }"
+                + " return end; })()").asInt();
+    }
+
+    /** Rightmost canvas column in the clip line's colour (0xcccccc) in rows 280..304 (above the mouse line). */
+    private static int clipLineInkEnd() throws Exception {
+        return chrome.eval("(() => { const c = document.getElementById('console-canvas');"
+                + " const d = c.getContext('2d').getImageData(0, 280, c.width, 25).data; let end = -1;"
+                + " for (let i = 0; i < d.length; i += 4) {"
+                + "  if (Math.abs(d[i] - 0xcc) < 24 && Math.abs(d[i + 1] - 0xcc) < 24 && Math.abs(d[i + 2] - 0xcc) < 24)"
                 + "   { end = Math.max(end, (i / 4) % c.width); } }"
                 + " return end; })()").asInt();
     }

@@ -259,6 +259,13 @@ public interface ManagementConfig {
         @WithDefault("15m")
         String syncEvery();
 
+        /**
+         * Run a sync at start and report ready only once one succeeded, so directory groups and their grants exist
+         * before the first login (retried with a jittered back-off while the directory does not answer).
+         */
+        @WithDefault("true")
+        boolean syncAtStart();
+
         enum MemberValue { DN, UID }
     }
 }

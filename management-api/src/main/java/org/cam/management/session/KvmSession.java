@@ -73,4 +73,8 @@ public class KvmSession extends PanacheEntityBase {
 
     @Column(name = "terminate_by")
     public String terminateBy;
+
+    /** The operator's message to the user with a disconnect (optional). */
+    @Column(name = "terminate_message")
+    public String terminateMessage;
 }

@@ -37,6 +37,8 @@ class RoleMatrixTest {
             "POST  , /api/v1/groups, A, D, D, D, D, U",
             "PUT   , /api/v1/groups/999999/members/1, A, D, D, D, D, U",
             "GET   , /api/v1/grants, A, D, D, D, D, U",
+            "GET   , /api/v1/access/users/999999, A, D, D, D, D, U",
+            "GET   , /api/v1/access/targets/999999, A, D, D, D, D, U",
             "POST  , /api/v1/grants, A, D, D, D, D, U",
             "DELETE, /api/v1/grants/999999, A, D, D, D, D, U",
             "GET   , /api/v1/assignments, A, D, D, D, D, U",

@@ -1,6 +1,5 @@
 package org.cam.management.access.service;
 
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -14,12 +13,14 @@ import org.cam.management.identity.service.GroupService;
 import org.cam.management.target.Target;
 import org.cam.management.target.service.TargetService;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Who may open which target, and how. Rules:
@@ -44,37 +45,124 @@ public class AccessService {
         return id.hasRole(Role.OPERATOR);
     }
 
+    @Inject
+    AccessCache cache;
+
+    /** Level codes in SQL: 2 full control, 1 view only, 0 none. */
+    private static final String LEVEL = "case %s when 'FULL_CONTROL' then 2 when 'VIEW_ONLY' then 1 else 0 end";
+
+    /** Past this many rows skipped, the page is found from the visible set (one pass) instead of the name index. */
+    private static final int DEEP_OFFSET = 1000;
+
+    /**
+     * A page of the targets the caller may open, by name. Visibility is decided in SQL for the page alone: walking the
+     * name index and checking each target's grants, assignment and denials through their indexes stops after one
+     * page, whatever the number of visible targets; the total comes from the access cache (one count per user and
+     * filter while nothing changes). Then one query loads the page's targets with their tags.
+     */
     public Page<Visible> visibleTargets(SecurityIdentity id, TargetService.Filter f, int page, int size) {
         if (!id.hasRole(Role.VIEWER)) {
             return new Page<>(List.of(), page, size, 0);
         }
-        Parameters p = new Parameters();
-        String where = f.where(p, "t");
+        List<Object> args = new ArrayList<>();
+        String where = nativeWhere(f, args);
+        long offset = (long) page * size;
         if (seesAll(id)) {
-            List<Target> items = Target.<Target>find("from Target t where " + where + " order by t.name", p)
-                    .page(page, size).list();
-            return new Page<>(items.stream().map(t -> new Visible(t, AccessLevel.FULL_CONTROL)).toList(), page, size,
-                    Target.count("from Target t where " + where, p));
+            List<Long> ids = longs(nativeQuery("select t.id from target t where " + where
+                    + " order by t.name limit " + size + " offset " + offset, args).getResultList());
+            long total = cache.get(List.of("all", f), () -> ((Number) nativeQuery(
+                    "select count(*) from target t where " + where, args).getSingleResult()).longValue());
+            return new Page<>(load(ids).stream().map(t -> new Visible(t, AccessLevel.FULL_CONTROL)).toList(), page,
+                    size, total);
         }
         long userId = userId(id);
-        Set<Long> groups = groupIds(userId);
-        p.and("gids", groups.isEmpty() ? Set.of(-1L) : groups).and("uid", userId).and("none", AccessLevel.NONE);
-        // Visibility in SQL so paging and counting stay in the database even with 10,000s of targets.
-        String visible = where
-                + " and (t.id in (select st.id from Grant gr join gr.targetSet s join s.targets st"
-                + "               where gr.group.id in :gids and gr.accessLevel <> :none)"
-                + "   or t.id in (select a.target.id from Assignment a where a.user.id = :uid and a.accessLevel <> :none))"
-                + " and t.id not in (select st.id from Grant gr join gr.targetSet s join s.targets st"
-                + "               where gr.group.id in :gids and gr.accessLevel = :none)"
-                + " and t.id not in (select a.target.id from Assignment a where a.user.id = :uid and a.accessLevel = :none)";
-        List<Target> items = Target.<Target>find("from Target t where " + visible + " order by t.name", p)
-                .page(page, size).list();
-        Map<Long, AccessLevel> levels = levels(userId, groups, items.stream().map(t -> t.id).toList());
+        Set<Long> groups = cache.get(List.of("groups", userId), () -> groupIds(userId));
+        String gids = groups.isEmpty() ? "-1" : groups.stream().map(String::valueOf).collect(Collectors.joining(","));
+        String viaGrant = " from target_set_member m join access_grant gr on gr.target_set_id = m.set_id"
+                + " where m.target_id = t.id and gr.group_id in (" + gids + ")";
+        String viaAssignment = " from user_target_assignment a where a.user_id = " + userId + " and a.target_id = t.id";
+        String best = "greatest(coalesce((select max(" + LEVEL.formatted("gr.access_level") + ")" + viaGrant + "), 0),"
+                + " coalesce((select " + LEVEL.formatted("a.access_level") + viaAssignment + "), 0))";
+        String denied = "(select count(*)" + viaGrant + " and gr.access_level = 'NONE')"
+                + " + (select count(*)" + viaAssignment + " and a.access_level = 'NONE')";
+        List<Object[]> rows;
+        if (offset < DEEP_OFFSET) {
+            // Scalar subqueries per row (not semi-joins, which MariaDB would materialize for the whole set).
+            rows = rows(nativeQuery("select t.id, " + best + " best, " + denied + " denied from target t where " + where
+                    + " having best > 0 and denied = 0 order by t.name limit " + size + " offset " + offset, args)
+                    .getResultList());
+        } else {
+            rows = rows(nativeQuery("select t.id, " + best + " best from target t where " + where + " and t.id in ("
+                    + visibleIds(gids, userId) + ") order by t.name limit " + size + " offset " + offset, args)
+                    .getResultList());
+        }
         boolean viewOnly = !id.hasRole(Role.USER);
-        List<Visible> out = items.stream()
-                .map(t -> new Visible(t, cap(levels.get(t.id), viewOnly)))
-                .toList();
-        return new Page<>(out, page, size, Target.count("from Target t where " + visible, p));
+        Map<Long, AccessLevel> levels = new HashMap<>();
+        rows.forEach(r -> levels.put(((Number) r[0]).longValue(),
+                ((Number) r[1]).intValue() >= 2 ? AccessLevel.FULL_CONTROL : AccessLevel.VIEW_ONLY));
+        List<Visible> out = load(rows.stream().map(r -> ((Number) r[0]).longValue()).toList()).stream()
+                .map(t -> new Visible(t, cap(levels.get(t.id), viewOnly))).toList();
+        long total = cache.get(List.of("visible", userId, groups, f), () -> ((Number) nativeQuery(
+                "select count(*) from target t where " + where + " and t.id in (" + visibleIds(gids, userId) + ")",
+                args).getSingleResult()).longValue());
+        return new Page<>(out, page, size, total);
+    }
+
+    /** The ids a user may open, as one set-based subquery (granted or assigned, minus explicit denials). */
+    private static String visibleIds(String gids, long userId) {
+        String granted = "select m.target_id from target_set_member m join access_grant gr on gr.target_set_id = m.set_id"
+                + " where gr.group_id in (" + gids + ") and gr.access_level ";
+        String assigned = "select a.target_id from user_target_assignment a where a.user_id = " + userId
+                + " and a.access_level ";
+        return "select v.target_id from (" + granted + "<> 'NONE' union " + assigned + "<> 'NONE') v"
+                + " where v.target_id not in (" + granted + "= 'NONE' union " + assigned + "= 'NONE')";
+    }
+
+    /** The filter as SQL on target t; its values go to args (bound, never concatenated). */
+    private static String nativeWhere(TargetService.Filter f, List<Object> args) {
+        List<String> w = new ArrayList<>();
+        w.add("1 = 1");
+        if (f.q() != null && !f.q().isBlank()) {
+            w.add("lower(t.name) like ?");
+            args.add("%" + f.q().toLowerCase() + "%");
+        }
+        if (f.tag() != null && !f.tag().isBlank()) {
+            w.add("exists (select 1 from target_location_tag tg where tg.target_id = t.id and tg.tag = ?)");
+            args.add(f.tag());
+        }
+        if (f.policy() != null) {
+            w.add("t.access_policy = ?");
+            args.add(f.policy().name());
+        }
+        return String.join(" and ", w);
+    }
+
+    private jakarta.persistence.Query nativeQuery(String sql, List<Object> args) {
+        jakarta.persistence.Query q = em.createNativeQuery(sql);
+        for (int i = 0; i < args.size(); i++) {
+            q.setParameter(i + 1, args.get(i));
+        }
+        return q;
+    }
+
+    /** The targets with these ids and their tags, in the ids' order (one query). */
+    private List<Target> load(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Target> byId = new HashMap<>();
+        em.createQuery("select distinct t from Target t left join fetch t.locationTags where t.id in :ids", Target.class)
+                .setParameter("ids", ids).getResultList().forEach(t -> byId.put(t.id, t));
+        return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object[]> rows(List<?> r) {
+        return (List<Object[]>) r;
+    }
+
+    private static List<Long> longs(List<?> r) {
+        return r.stream().map(o -> ((Number) o).longValue()).toList();
     }
 
     /** The caller's level on one target; NONE when it may not open it (for the session half). */
@@ -86,7 +174,8 @@ public class AccessService {
             return AccessLevel.FULL_CONTROL;
         }
         long userId = userId(id);
-        AccessLevel l = levels(userId, groupIds(userId), List.of(targetId)).get(targetId);
+        AccessLevel l = levels(userId, cache.get(List.of("groups", userId), () -> groupIds(userId)), List.of(targetId))
+                .get(targetId);
         return l == null ? AccessLevel.NONE : cap(l, !id.hasRole(Role.USER));
     }
 

@@ -48,6 +48,9 @@ public class LdapSyncService {
     @Inject
     AuditService audit;
 
+    @Inject
+    org.cam.management.access.service.AccessCache accessCache;
+
     @Scheduled(identity = "ldap-sync", every = "${cam.management.ldap.sync-every}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = LdapDisabled.class)
     void scheduled() {
@@ -92,6 +95,7 @@ public class LdapSyncService {
             }
             if (!dryRun) {
                 ldap.clearCache();   // roles or enabled flags may have changed
+                accessCache.changed();   // and group memberships: who sees which target
             }
             record(r, trigger, actor, sourceAddress);
             return r;

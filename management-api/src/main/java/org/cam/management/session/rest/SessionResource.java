@@ -47,12 +47,12 @@ public class SessionResource {
     public record SessionView(String id, String user, long targetId, String targetName, String mode, SessionState state,
                               Instant createdAt, Instant expiresAt, Instant claimedAt, String brokerId,
                               String clientAddress, Instant endedAt, String endReason, Long bytesFromClient,
-                              Long bytesFromDevice, String disconnectRequestedBy) {
+                              Long bytesFromDevice, String disconnectRequestedBy, String disconnectMessage) {
         static SessionView of(KvmSession s) {
             Target t = Target.findById(s.targetId);
             return new SessionView(s.id, s.username, s.targetId, t == null ? null : t.name, s.mode.name(), s.state,
                     s.createdAt, s.expiresAt, s.claimedAt, s.brokerId, s.clientAddress, s.endedAt, s.endReason,
-                    s.bytesFromClient, s.bytesFromDevice, s.terminateBy);
+                    s.bytesFromClient, s.bytesFromDevice, s.terminateBy, s.terminateMessage);
         }
     }
 
@@ -103,8 +103,9 @@ public class SessionResource {
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)
-    public Response disconnect(@PathParam("id") @Size(max = 64) String id) {
-        return sessions.disconnect(id, info.actor(), info.sourceAddress())
+    public Response disconnect(@PathParam("id") @Size(max = 64) String id,
+                               @QueryParam("message") @Size(max = 200) String message) {
+        return sessions.disconnect(id, info.actor(), info.sourceAddress(), message)
                 ? Response.noContent().build() : Response.accepted().build();
     }
 }

@@ -206,6 +206,12 @@ public class SessionService {
      */
     @Transactional
     public boolean disconnect(String sessionId, String admin, String sourceAddress) {
+        return disconnect(sessionId, admin, sourceAddress, null);
+    }
+
+    /** As above, with the operator's message to the user (kept with the session, shown by the web console). */
+    @Transactional
+    public boolean disconnect(String sessionId, String admin, String sourceAddress, String message) {
         RowLock.lock(em, "kvm_session", "id", sessionId);
         KvmSession s = KvmSession.findById(sessionId);
         if (s == null) {
@@ -215,7 +221,9 @@ public class SessionService {
             throw ApiException.conflict("id", "session " + sessionId + " has ended");
         }
         audit.record(admin, "SESSION_DISCONNECT", "session", s.id, AuditService.SUCCESS, sourceAddress,
-                "state=" + s.state + " user=" + s.username + " broker=" + s.brokerId);
+                "state=" + s.state + " user=" + s.username + " broker=" + s.brokerId
+                        + (message == null || message.isBlank() ? "" : " message=" + message));
+        s.terminateMessage = message == null || message.isBlank() ? null : message.strip();
         if (s.state == SessionState.PENDING) {
             end(s, "disconnected by " + admin, Instant.now());
             return true;

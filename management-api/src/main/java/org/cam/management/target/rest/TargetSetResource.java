@@ -54,9 +54,10 @@ public class TargetSetResource {
     TargetSetService sets;
 
     @GET
-    public Page<TargetSetView> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+    public Page<TargetSetView> list(@QueryParam("q") @jakarta.validation.constraints.Size(max = 128) String q,
+                                    @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                     @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return sets.list(page, size).map(TargetSetView::of);
+        return sets.list(q, page, size).map(TargetSetView::of);
     }
 
     @GET

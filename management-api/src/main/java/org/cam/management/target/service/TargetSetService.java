@@ -24,8 +24,19 @@ public class TargetSetService {
     RequestInfo info;
 
     public Page<TargetSet> list(int page, int size) {
-        List<TargetSet> items = TargetSet.<TargetSet>findAll(Sort.by("name")).page(page, size).list();
-        return new Page<>(items, page, size, TargetSet.count());
+        return list(null, page, size);
+    }
+
+    /** A page of sets by name; q: part of the name (any case). */
+    public Page<TargetSet> list(String q, int page, int size) {
+        if (q == null || q.isBlank()) {
+            List<TargetSet> items = TargetSet.<TargetSet>findAll(Sort.by("name")).page(page, size).list();
+            return new Page<>(items, page, size, TargetSet.count());
+        }
+        String like = "%" + q.toLowerCase() + "%";
+        List<TargetSet> items = TargetSet.<TargetSet>find("lower(name) like ?1", Sort.by("name"), like)
+                .page(page, size).list();
+        return new Page<>(items, page, size, TargetSet.count("lower(name) like ?1", like));
     }
 
     public TargetSet get(long id) {

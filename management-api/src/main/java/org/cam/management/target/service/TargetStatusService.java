@@ -35,6 +35,9 @@ public class TargetStatusService {
     @Inject
     EntityManager em;
 
+    @Inject
+    TargetProbe probe;
+
     public Status of(Target t) {
         return of(List.of(t)).get(t.id);
     }
@@ -69,6 +72,10 @@ public class TargetStatusService {
         }
         for (Target t : targets) {
             List<String> who = new ArrayList<>(users.getOrDefault(t.id, new TreeSet<>()));
+            if (t.kind == TargetKind.RFB_ENDPOINT && probe.unreachable(t.id)) {
+                out.put(t.id, new Status(TargetStatus.UNAVAILABLE, who));
+                continue;
+            }
             out.put(t.id, new Status(status(t, t.deviceId == null ? null : devices.get(t.deviceId),
                     t.deviceId == null ? List.of() : channels.getOrDefault(t.deviceId, List.of()),
                     t.deviceId == null ? List.of() : inUse.getOrDefault(t.deviceId, List.of()), who), who));

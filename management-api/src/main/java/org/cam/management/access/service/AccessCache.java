@@ -1,0 +1,71 @@
+package org.cam.management.access.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * A short-lived cache of what is costly to recompute on every list request but changes rarely: a user's effective
+ * group set and the total of a visible-target list (counting 10,000 visible targets costs more than the page itself).
+ * Every change made through this instance (any successful write request, an LDAP sync) starts a new generation, so
+ * this instance never answers from before its own changes; other replicas' changes show within the time to live.
+ */
+@ApplicationScoped
+public class AccessCache {
+
+    @ConfigMapping(prefix = "cam.management.access-cache")
+    public interface Config {
+        /** How long an entry may answer; bounds how late another replica's change shows here. 0 turns it off. */
+        @WithDefault("PT5S")
+        Duration ttl();
+
+        /** Entries kept at most; past that the cache starts over (a bound, not an eviction policy). */
+        @WithDefault("20000")
+        int maxEntries();
+    }
+
+    private record Entry(Object value, long generation, long expiresAtNanos) {
+    }
+
+    @Inject
+    Config config;
+
+    private final AtomicLong generation = new AtomicLong();
+    private final Map<Object, Entry> entries = new ConcurrentHashMap<>();
+
+    /** Something that decides visibility may have changed: later reads recompute. */
+    public void changed() {
+        generation.incrementAndGet();
+        entries.clear();
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(Object key, Supplier<T> load) {
+        long ttl = config.ttl().toNanos();
+        if (ttl <= 0) {
+            return load.get();
+        }
+        long now = System.nanoTime();
+        long gen = generation.get();
+        Entry e = entries.get(key);
+        if (e != null && e.generation == gen && now - e.expiresAtNanos < 0) {
+            return (T) e.value;
+        }
+        T value = load.get();
+        if (entries.size() >= config.maxEntries()) {
+            entries.clear();
+        }
+        // Stored only if no change happened while it was computed.
+        if (generation.get() == gen) {
+            entries.put(key, new Entry(value, gen, now + ttl));
+        }
+        return value;
+    }
+}

@@ -1,0 +1,144 @@
+// CAM web UI: login, the pages a role may use, and routing by the URL's hash (#targets, #devices...). Each page is
+// an ES module of its own under pages/, loaded when first opened; all data reaches the DOM as text.
+import * as api from './api.js';
+import { el, message, clearMessages, problemText, guarded, whenExpired } from './ui.js';
+
+const ADMIN = ['admin'];
+const OPS = ['operator', 'admin'];
+const ALL = ['viewer', 'user', 'operator', 'admin'];
+
+/** The pages, in the navigation's order, with the roles that may use them (docs/api.md "Roles"). */
+const PAGES = [
+  { id: 'mytargets', title: 'My targets', roles: ALL, load: () => import('./pages/mytargets.js') },
+  { id: 'targets', title: 'Targets', roles: OPS, load: () => import('./pages/targets.js') },
+  { id: 'users', title: 'Users', roles: ADMIN, load: () => import('./pages/users.js') },
+  { id: 'groups', title: 'Groups', roles: ADMIN, load: () => import('./pages/groups.js') },
+  { id: 'access', title: 'Access', roles: ADMIN, load: () => import('./pages/access.js') },
+  { id: 'ldap', title: 'LDAP', roles: ADMIN, load: () => import('./pages/ldap.js') },
+  { id: 'devices', title: 'Devices', roles: OPS, load: () => import('./pages/devices.js') },
+  { id: 'alarms', title: 'Alarms', roles: OPS, load: () => import('./pages/alarms.js') },
+  { id: 'sessions', title: 'Sessions', roles: ALL, load: () => import('./pages/sessions.js') },
+  { id: 'audit', title: 'Audit', roles: ADMIN, load: () => import('./pages/audit.js') },
+];
+
+const $ = (id) => document.getElementById(id);
+let me = null;
+let leave = null; // the open page's cleanup
+
+const allowed = (page) => me !== null && page.roles.some((r) => me.roles.includes(r));
+
+function showLogin(text) {
+  me = null;
+  closePage();
+  $('page').hidden = true;
+  $('nav').hidden = true;
+  $('logout').hidden = true;
+  $('who').textContent = '';
+  $('login-view').hidden = false;
+  if (text) {
+    message(text, true);
+  }
+  $('username').focus();
+}
+
+whenExpired(() => {
+  if (!api.loggedIn()) {
+    showLogin('Your session has expired; please log in again.');
+  }
+});
+
+async function onLogin(e) {
+  e.preventDefault();
+  clearMessages();
+  $('login-button').disabled = true;
+  try {
+    await api.login($('username').value, $('password').value);
+    $('password').value = '';
+    await start();
+  } catch (err) {
+    message(problemText(err), true);
+  } finally {
+    $('login-button').disabled = false;
+  }
+}
+
+async function start() {
+  const who = await guarded(() => api.get('/api/v1/auth/whoami'));
+  if (!who) {
+    if (!api.loggedIn()) {
+      showLogin();
+    }
+    return;
+  }
+  me = { username: who.username, roles: who.roles || [] };
+  $('login-view').hidden = true;
+  $('who').textContent = me.username + ' (' + (me.roles.join(', ') || 'no role') + ')';
+  $('logout').hidden = false;
+  $('nav').replaceChildren(...PAGES.filter(allowed).map((p) =>
+    el('a', { href: '#' + p.id, class: 'tab', dataset: { view: p.id } }, p.title)));
+  $('nav').hidden = false;
+  if (!PAGES.some(allowed)) {
+    message('Your account has no CAM role yet; ask an administrator.', true);
+    return;
+  }
+  route();
+}
+
+function closePage() {
+  if (leave) {
+    const l = leave;
+    leave = null;
+    try {
+      l();
+    } catch (e) {
+      // a page's cleanup must not keep the next one from opening
+    }
+  }
+}
+
+/** Opens the page named by the hash (#devices, #console), or the first one the role may use. */
+async function route() {
+  if (!me) {
+    return;
+  }
+  const [id, arg] = decodeURIComponent(location.hash.slice(1)).split('/');
+  const page = PAGES.find((p) => p.id === id && allowed(p)) || PAGES.find(allowed);
+  if (id !== page.id && location.hash) {
+    history.replaceState(null, '', '#' + page.id);
+  }
+  closePage();
+  clearMessages();   // a message belongs to the page it came from
+  document.querySelectorAll('#nav .tab').forEach((t) => {
+    const active = t.dataset.view === page.id;
+    t.classList.toggle('active', active);
+    if (active) {
+      t.setAttribute('aria-current', 'page');
+    } else {
+      t.removeAttribute('aria-current');
+    }
+  });
+  const section = $('page');
+  section.replaceChildren();
+  section.dataset.page = page.id;
+  section.hidden = false;
+  const module = await page.load();
+  const ctx = { me, arg, hasRole: (...roles) => roles.some((r) => me.roles.includes(r)) };
+  const cleanup = await module.render(section, ctx);
+  leave = typeof cleanup === 'function' ? cleanup : null;
+  section.dataset.ready = page.id;
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('login-form').addEventListener('submit', onLogin);
+  $('logout').addEventListener('click', async () => {
+    await api.logout();
+    showLogin();
+    message('Logged out.');
+  });
+  window.addEventListener('hashchange', route);
+  if (api.loggedIn()) {
+    start();
+  } else {
+    showLogin();
+  }
+});
