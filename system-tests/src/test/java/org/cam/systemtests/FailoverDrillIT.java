@@ -1,5 +1,6 @@
 package org.cam.systemtests;
 
+import org.cam.testsupport.rfb.RfbTestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +68,7 @@ class FailoverDrillIT {
     static TcpCut monitorPathToA;
     static ServiceProcess monitor;
     static WriteLoad writer;
-    static final List<RfbViewer> sessions = new ArrayList<>();
+    static final List<RfbTestClient> sessions = new ArrayList<>();
     static final List<Long> switchoverOutages = new ArrayList<>();
     /** For the monitor's API, which is there before the stack's own client is. */
     static final HttpClient MONITOR_HTTP_CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -118,7 +119,7 @@ class FailoverDrillIT {
             String password = STACK.json(STACK.as(USER, SuiteStack.DEMO_PASSWORD, "/api/v1/sessions")
                     .POST(SuiteStack.body(Map.of("targetId", target, "mode", "control"))), 201)
                     .path("vncPassword").asText();
-            RfbViewer viewer = new RfbViewer(HOST, STACK.brokerPlainPort(), password);
+            RfbTestClient viewer = RfbTestClient.tcp(HOST, STACK.brokerPlainPort()).open(password, true);
             viewer.refresh();
             sessions.add(viewer);
         }
@@ -132,7 +133,7 @@ class FailoverDrillIT {
         if (writer != null) {
             writer.close();
         }
-        for (RfbViewer v : sessions) {
+        for (RfbTestClient v : sessions) {
             v.close();
         }
         if (monitorPathToA != null) {
@@ -326,8 +327,8 @@ class FailoverDrillIT {
     }
 
     private static void assertSessionsUp() throws IOException {
-        for (RfbViewer v : sessions) {
-            assertThat(v.refresh()).as("a full update through the broker").hasSize(v.width * v.height);
+        for (RfbTestClient v : sessions) {
+            assertThat(v.refresh()).as("a full update through the broker").hasSize(v.width() * v.height());
         }
     }
 
