@@ -199,6 +199,43 @@ class RealServersTest {
         }
     }
 
+    /** X509Plain (username and password inside TLS) against a scripted server: neither Xvnc nor QEMU does it here. */
+    @Test
+    void veNCryptX509PlainWithAPinnedCertificate() throws Exception {
+        try (RealServers servers = new RealServers()) {
+            servers.certificates(org.cam.broker.support.ScriptedDevice.HOST);
+            Path cert = servers.dir().resolve("server-cert.pem");
+            try (var device = org.cam.broker.support.ScriptedDevice.startX509Plain(cert,
+                    servers.dir().resolve("server-key.pem"), "operator", "plain-secret")) {
+                ManagementDouble.Session s = pending(org.cam.broker.support.ScriptedDevice.HOST, device.port(),
+                        "plain-secret");
+                s.deviceAuth = "PLAIN";
+                s.deviceUsername = "operator";
+                s.tlsFingerprint = fingerprint(cert);
+                try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.plainPort())) {
+                    assertThat(c.handshake(s.oneTimePassword)).isTrue();
+                    assertThat(c.serverInit().name()).isEqualTo("scripted");
+                }
+                assertThat(device.plainSeen()).isEqualTo("operator:plain-secret");
+            }
+            // Pinned to another certificate: the broker stops after TLS; the password never reaches the server.
+            try (var device = org.cam.broker.support.ScriptedDevice.startX509Plain(cert,
+                    servers.dir().resolve("server-key.pem"), "operator", "plain-secret")) {
+                ManagementDouble.Session s = pending(org.cam.broker.support.ScriptedDevice.HOST, device.port(),
+                        "plain-secret");
+                s.deviceAuth = "PLAIN";
+                s.deviceUsername = "operator";
+                s.tlsFingerprint = fingerprint(servers.dir().resolve("ca.pem"));
+                try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.plainPort())) {
+                    assertThat(c.handshake(s.oneTimePassword)).isFalse();
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+                assertThat(s.endReport.getString("reason")).isEqualTo("device_protocol_error");
+                assertThat(device.plainSeen()).isNull();
+            }
+        }
+    }
+
     @Test
     void qemuWithNonePasswordAndVeNCryptX509() throws Exception {
         try (RealServers servers = new RealServers()) {

@@ -33,15 +33,21 @@ public final class ScriptedDevice implements AutoCloseable {
 
     private final ServerSocket server;
     private final String password;
+    /** VeNCrypt X509Plain instead of None/VNC auth: the TLS context and the username expected. */
+    private final javax.net.ssl.SSLContext tls;
+    private final String username;
+    private volatile String plainSeen;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final BlockingQueue<ClientMessage> received = new LinkedBlockingQueue<>();
     private volatile Socket socket;
     private volatile OutputStream out;
     private volatile ProtocolException failure;
 
-    private ScriptedDevice(ServerSocket server, String password) {
+    private ScriptedDevice(ServerSocket server, String password, javax.net.ssl.SSLContext tls, String username) {
         this.server = server;
         this.password = password;
+        this.tls = tls;
+        this.username = username;
         Thread t = new Thread(this::serve, "scripted-device-" + server.getLocalPort());
         t.setDaemon(true);
         t.start();
@@ -49,7 +55,34 @@ public final class ScriptedDevice implements AutoCloseable {
 
     /** @param password VNC Authentication with this password, or null for security type None */
     public static ScriptedDevice start(String password) throws IOException {
-        return new ScriptedDevice(bindInRange(HOST), password);
+        return new ScriptedDevice(bindInRange(HOST), password, null, null);
+    }
+
+    /**
+     * Offers only VeNCrypt with sub-type X509Plain: TLS with this certificate and key (PEM; the key PKCS#8 EC),
+     * then expects this username and password.
+     */
+    public static ScriptedDevice startX509Plain(java.nio.file.Path certPem, java.nio.file.Path keyPem,
+                                                String username, String password) throws Exception {
+        java.security.cert.Certificate cert = java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(java.nio.file.Files.newInputStream(certPem));
+        String pem = java.nio.file.Files.readString(keyPem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
+                new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("device", key, new char[0], new java.security.cert.Certificate[] {cert});
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return new ScriptedDevice(bindInRange(HOST), password, ctx, username);
+    }
+
+    /** The Plain credentials the broker sent inside TLS ("user:password"), or null. */
+    public String plainSeen() {
+        return plainSeen;
     }
 
     /** A listening socket on {@code host} with a free port in 22000-22999. */
@@ -77,7 +110,33 @@ public final class ScriptedDevice implements AutoCloseable {
             OutputStream o = s.getOutputStream();
             o.write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
             in.readFully(new byte[12]);
-            if (password == null) {
+            if (tls != null) {
+                o.write(new byte[] {1, 19});
+                in.readByte();
+                o.write(new byte[] {0, 2});
+                in.readFully(new byte[2]);
+                o.write(new byte[] {0, 1, 0, 0, 1, 6});   // ok; one sub-type: 262 X509Plain
+                in.readInt();
+                o.write(1);
+                o.flush();
+                javax.net.ssl.SSLSocket t = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(s, null,
+                        true);
+                t.setUseClientMode(false);
+                t.startHandshake();
+                in = new DataInputStream(t.getInputStream());
+                o = t.getOutputStream();
+                byte[] u = new byte[in.readInt()];
+                byte[] p = new byte[in.readInt()];
+                in.readFully(u);
+                in.readFully(p);
+                plainSeen = new String(u, StandardCharsets.UTF_8) + ":" + new String(p, StandardCharsets.UTF_8);
+                boolean ok = plainSeen.equals(username + ":" + password);
+                o.write(new byte[] {0, 0, 0, (byte) (ok ? 0 : 1)});
+                if (!ok) {
+                    o.write(new byte[] {0, 0, 0, 0});
+                    return;
+                }
+            } else if (password == null) {
                 o.write(new byte[] {1, 1});
                 in.readByte();
                 o.write(new byte[4]);
@@ -110,7 +169,7 @@ public final class ScriptedDevice implements AutoCloseable {
             }
         } catch (ProtocolException e) {
             failure = e;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // the broker closed: the test looks at what it received
         } finally {
             ready.countDown();
