@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -259,15 +260,15 @@ class FailoverDrillIT {
         // A 409 "unreachable" is a refusal before anything changed (the monitor's 400 ms connect timeout, through the
         // test's forwarder, on a loaded machine): the operator asks again, and so do we.
         HttpResponse<String> r = await("switchover accepted").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> MONITOR_HTTP_CLIENT.send(request, HttpResponse.BodyHandlers.ofString()), a -> {
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    HttpResponse<String> a = MONITOR_HTTP_CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
                     if (a.statusCode() == 409 && a.body().contains("unreachable")) {
                         assertThat(namedPrimary()).as("a refused switchover changes nothing").isEqualTo(before);
-                        return false;
+                        return null;
                     }
                     assertThat(a.statusCode()).as(a.body()).isEqualTo(200);
-                    return true;
-                });
+                    return a;
+                }, Objects::nonNull);
         assertThat(SuiteStack.JSON.readTree(r.body()).path("outcome").asText()).as(r.body()).isEqualTo("DONE");
         assertThat(namedPrimary()).isNotEqualTo(before);
         await("writes acknowledged after the switchover").atMost(Duration.ofSeconds(60))
