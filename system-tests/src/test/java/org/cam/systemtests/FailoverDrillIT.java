@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -208,16 +209,16 @@ class FailoverDrillIT {
         infra("db-stop-node", node(oldPort), "--kill");
         await("automatic failover").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> !namedPrimary().equals(old));
+        long failedOver = System.nanoTime();
         await("writes acknowledged after the failover").atMost(Duration.ofSeconds(60))
-                .until(() -> writer.since(mark).stream().anyMatch(a -> a.acknowledged() && a.startNanos() > killed));
+                .until(() -> writer.since(mark).stream().anyMatch(a -> a.acknowledged() && a.startNanos() > failedOver));
         List<WriteLoad.Answer> window = writer.fromLastAcknowledgedBefore(mark);
-        long gap = report("kill -9 of the primary, automatic failover (grace " + GRACE.toSeconds() + " s)", window);
-        // and from the kill itself to the first write acknowledged after it started
-        long firstAck = window.stream().filter(a -> a.acknowledged() && a.startNanos() > killed)
-                .mapToLong(WriteLoad.Answer::endNanos).min().orElseThrow();
-        long outage = Math.max(gap, TimeUnit.NANOSECONDS.toMillis(firstAck - killed));
-        System.out.printf("[drill] kill -9: first write acknowledged %d ms after the kill; answers: %s%n",
-                TimeUnit.NANOSECONDS.toMillis(firstAck - killed), timeline(window, killed));
+        // the outage: the longest time without an acknowledgement, from the last write the old primary took to the
+        // first one the new primary took
+        long outage = report("kill -9 of the primary, automatic failover (grace " + GRACE.toSeconds() + " s)", window);
+        System.out.printf("[drill] kill -9: failover seen %d ms after the kill; answers: %s%n",
+                TimeUnit.NANOSECONDS.toMillis(failedOver - killed), timeline(window, killed));
+        assertThat(window).as("refusals while no primary was reachable").anyMatch(a -> !a.acknowledged());
         assertThat(outage).as("write outage of the failover (ms)").isLessThanOrEqualTo(FAILOVER_OUTAGE_LIMIT_MS);
         assertEveryAcknowledgedWriteOnThePrimary();
 
@@ -254,11 +255,21 @@ class FailoverDrillIT {
         String before = namedPrimary();
         int mark = writer.mark();
         long asked = System.nanoTime();
-        HttpResponse<String> r = MONITOR_HTTP_CLIENT.send(HttpRequest.newBuilder(monitorUri("/api/v1/replication/switchover"))
+        HttpRequest request = HttpRequest.newBuilder(monitorUri("/api/v1/replication/switchover"))
                 .header("Authorization", SuiteStack.basic("admin", "camdemo")).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60)).POST(SuiteStack.body(Map.of("reason", "failover drill"))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                .timeout(Duration.ofSeconds(60)).POST(SuiteStack.body(Map.of("reason", "failover drill"))).build();
+        // A 409 "unreachable" is a refusal before anything changed (the monitor's 400 ms connect timeout, through the
+        // test's forwarder, on a loaded machine): the operator asks again, and so do we.
+        HttpResponse<String> r = await("switchover accepted").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    HttpResponse<String> a = MONITOR_HTTP_CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+                    if (a.statusCode() == 409 && a.body().contains("unreachable")) {
+                        assertThat(namedPrimary()).as("a refused switchover changes nothing").isEqualTo(before);
+                        return null;
+                    }
+                    assertThat(a.statusCode()).as(a.body()).isEqualTo(200);
+                    return a;
+                }, Objects::nonNull);
         assertThat(SuiteStack.JSON.readTree(r.body()).path("outcome").asText()).as(r.body()).isEqualTo("DONE");
         assertThat(namedPrimary()).isNotEqualTo(before);
         await("writes acknowledged after the switchover").atMost(Duration.ofSeconds(60))

@@ -8,9 +8,11 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.util.concurrent.TimeUnit;
 import org.cam.replication.config.ReplicationConfig;
 import org.jboss.logging.Logger;
@@ -44,7 +46,9 @@ public class RoleAgent {
 
     private NetServer server;
 
-    void onStart(@Observes StartupEvent ev) throws Exception {
+    // after MonitorService's start (default observer priority APPLICATION + 500): waiting for the bind on a loaded
+    // machine must not delay the first observation
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) StartupEvent ev) throws Exception {
         if (config.agent().port().isEmpty()) {
             return;
         }
