@@ -40,8 +40,8 @@ public class LockoutService {
         this.clock = clock;
     }
 
-    /** How long an attempt waits for the checks ahead of it (a password check takes well under a second). */
-    static final Duration QUEUE_WAIT = Duration.ofSeconds(5);
+    /** How long an attempt waits for the checks under way (a password check takes well under a second). */
+    static final Duration QUEUE_WAIT = Duration.ofSeconds(10);
 
     /** A pending attempt older than this was abandoned (a replica died mid-check): it counts as a failure. */
     static final Duration ABANDONED = Duration.ofMinutes(1);
@@ -54,42 +54,42 @@ public class LockoutService {
     }
 
     /**
-     * Records the attempt (pending), then decides: refused when the failures reach the limit; allowed when the
-     * failures plus the attempts queued before it stay under the limit; otherwise it waits for those to finish. So N
-     * parallel wrong guesses get at most the limit of password checks, and N parallel right ones all get theirs.
+     * Claims a check: records the attempt (pending) and commits, then counts failures plus every pending attempt,
+     * its own included. Over the limit it withdraws and tries again after a jittered pause (refused when the failures
+     * alone reach the limit, or after {@link #QUEUE_WAIT}). Whichever of concurrent claims commits last sees all the
+     * others, so no more than the limit of checks can be under way or failed at once, whatever the commit order; N
+     * parallel right ones all get theirs in turn.
      */
     public Attempt begin(String username, String address) {
         String user = key(username);
-        long[] rows = QuarkusTransaction.requiringNew().call(() -> new long[] {insert(USER, user),
-                address == null ? -1 : insert(ADDRESS, address)});
-        Long addressRow = address == null ? null : rows[1];
         Instant deadline = clock.instant().plus(QUEUE_WAIT);
         while (true) {
+            long[] rows = QuarkusTransaction.requiringNew().call(() -> new long[] {insert(USER, user),
+                    address == null ? -1 : insert(ADDRESS, address)});
+            Long addressRow = address == null ? null : rows[1];
+            Attempt mine = new Attempt(user, address, rows[0], addressRow, null);
             String verdict = QuarkusTransaction.requiringNew().call(() -> {
-                long[] u = counts(USER, user, rows[0]);
-                long[] a = address == null ? new long[2] : counts(ADDRESS, address, rows[1]);
+                long[] u = counts(USER, user);
+                long[] a = address == null ? new long[2] : counts(ADDRESS, address);
                 if (u[0] >= maxPerUser) {
                     return "USER";
                 }
                 if (address != null && a[0] >= maxPerAddress) {
                     return "ADDRESS";
                 }
-                return u[0] + u[1] < maxPerUser && (address == null || a[0] + a[1] < maxPerAddress) ? "GO" : "WAIT";
+                return u[0] + u[1] <= maxPerUser && (address == null || a[0] + a[1] <= maxPerAddress) ? "GO" : "WAIT";
             });
             if (verdict.equals("GO")) {
-                return new Attempt(user, address, rows[0], addressRow, null);
+                return mine;
             }
+            notCounted(mine);   // withdrawn: a refused or waiting attempt does not extend the lockout
             if (!verdict.equals("WAIT") || clock.instant().isAfter(deadline)) {
-                Attempt refused = new Attempt(user, address, rows[0], addressRow,
-                        verdict.equals("WAIT") ? "USER" : verdict);
-                notCounted(refused);   // a refused attempt does not extend the lockout
-                return refused;
+                return new Attempt(user, address, rows[0], addressRow, verdict.equals("WAIT") ? "USER" : verdict);
             }
             try {
-                Thread.sleep(20 + java.util.concurrent.ThreadLocalRandom.current().nextInt(40));   // jittered back-off
+                Thread.sleep(20 + java.util.concurrent.ThreadLocalRandom.current().nextInt(80));   // jittered back-off
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                notCounted(new Attempt(user, address, rows[0], addressRow, null));
                 throw new IllegalStateException("interrupted while waiting to check a login", e);
             }
         }
@@ -101,11 +101,10 @@ public class LockoutService {
             em().createNativeQuery("UPDATE login_failure SET pending = FALSE WHERE id IN (?1, ?2)")
                     .setParameter(1, a.userRow()).setParameter(2, a.addressRow() == null ? -1 : a.addressRow())
                     .executeUpdate();
-            if (counts(USER, a.user(), a.userRow())[0] == maxPerUser) {
+            if (counts(USER, a.user())[0] == maxPerUser) {
                 return "USER";
             }
-            return a.address() != null && counts(ADDRESS, a.address(), a.addressRow())[0] == maxPerAddress
-                    ? "ADDRESS" : null;
+            return a.address() != null && counts(ADDRESS, a.address())[0] == maxPerAddress ? "ADDRESS" : null;
         });
     }
 
@@ -145,18 +144,14 @@ public class LockoutService {
                 .setParameter(1, USER).setParameter(2, user).executeUpdate());
     }
 
-    /**
-     * Within the window: {failures, attempts queued before row {@code mine}}. A pending attempt abandoned long ago
-     * counts as a failure.
-     */
-    private long[] counts(String kind, String subject, long mine) {
+    /** Within the window: {failures, attempts being checked}. A pending attempt abandoned long ago is a failure. */
+    private long[] counts(String kind, String subject) {
         Object[] r = (Object[]) em().createNativeQuery(
                         "SELECT COALESCE(SUM(CASE WHEN pending = FALSE OR failed_at <= ?4 THEN 1 ELSE 0 END), 0), "
-                                + "COALESCE(SUM(CASE WHEN pending = TRUE AND failed_at > ?4 AND id < ?5 THEN 1 "
-                                + "ELSE 0 END), 0) "
+                                + "COALESCE(SUM(CASE WHEN pending = TRUE AND failed_at > ?4 THEN 1 ELSE 0 END), 0) "
                                 + "FROM login_failure WHERE kind = ?1 AND subject = ?2 AND failed_at > ?3")
                 .setParameter(1, kind).setParameter(2, subject).setParameter(3, cutoff())
-                .setParameter(4, clock.instant().minus(ABANDONED)).setParameter(5, mine).getSingleResult();
+                .setParameter(4, clock.instant().minus(ABANDONED)).getSingleResult();
         return new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()};
     }
 
