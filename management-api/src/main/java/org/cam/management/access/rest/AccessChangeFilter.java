@@ -21,7 +21,9 @@ public class AccessChangeFilter implements ContainerResponseFilter {
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         String m = request.getMethod();
-        if (!"GET".equals(m) && !"HEAD".equals(m) && !"OPTIONS".equals(m) && response.getStatus() < 400) {
+        // Broker heartbeats (every few seconds per broker) change nothing anyone sees.
+        if (!"GET".equals(m) && !"HEAD".equals(m) && !"OPTIONS".equals(m) && response.getStatus() < 400
+                && !request.getUriInfo().getPath().endsWith("/heartbeat")) {
             cache.changed();
         }
     }

@@ -33,7 +33,6 @@ public class MyTargetsResource {
 
     @GET
     @RolesAllowed(Role.VIEWER)
-    @Transactional(Transactional.TxType.NOT_SUPPORTED)   // reads alone: no BEGIN/COMMIT round trips per list
     @Operation(summary = "The targets the caller may open, each with its access level (FULL_CONTROL or VIEW_ONLY)")
     public Page<TargetResource.TargetView> mine(@QueryParam("q") @Size(max = 128) String q,
                                                 @QueryParam("tag") @Size(max = 64) String tag,

@@ -109,7 +109,6 @@ public class TargetResource {
     /** Operators and admins see every target; others see what they may open (as /api/v1/me/targets). */
     @GET
     @RolesAllowed(Role.VIEWER)
-    @Transactional(Transactional.TxType.NOT_SUPPORTED)   // reads alone: no BEGIN/COMMIT round trips per list
     public Page<TargetView> list(@QueryParam("q") @Size(max = 128) String q,
                                  @QueryParam("tag") @Size(max = 64) String tag,
                                  @QueryParam("policy") AccessPolicy policy,
