@@ -337,12 +337,11 @@ db_bootstrap_primary() {
 CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS 'cam'@'%' IDENTIFIED BY 'cam';
 -- The app user gets exactly its schemas (not a cam% pattern that also covers cam_monitor and anything named cam*):
--- the demo's, management-api's test and benchmark databases, the system tests'. '_' is a wildcard in GRANT: escaped.
+-- the demo's, management-api's test and benchmark databases (the system tests grant the ones they create). '_' is a
+-- wildcard in GRANT: escaped.
 GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO 'cam'@'%';
 GRANT ALL PRIVILEGES ON \`cam\_test\_mgmt\`.* TO 'cam'@'%';
 GRANT ALL PRIVILEGES ON \`cam\_bench\_mgmt\`.* TO 'cam'@'%';
-GRANT ALL PRIVILEGES ON \`cam\_e2e\`.* TO 'cam'@'%';
-GRANT ALL PRIVILEGES ON \`cam\_e2e\_ui\`.* TO 'cam'@'%';
 CREATE USER IF NOT EXISTS 'camadmin'@'%' IDENTIFIED BY 'camadmin';
 GRANT ALL PRIVILEGES ON *.* TO 'camadmin'@'%' WITH GRANT OPTION;
 CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'repl';

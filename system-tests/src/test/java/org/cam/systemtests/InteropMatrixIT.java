@@ -143,6 +143,9 @@ class InteropMatrixIT {
         int n = 0;
         for (Server server : servers) {
             for (Client client : clients) {
+                if (unsupportedPair(server, client)) {
+                    continue;
+                }
                 for (String mode : List.of("control", "view")) {
                     long c0 = System.nanoTime();
                     Outcome o;
@@ -167,6 +170,16 @@ class InteropMatrixIT {
         Files.writeString(Path.of(System.getProperty("cam.build.dir", "target")).toAbsolutePath()
                 .resolve("interop-matrix.md"), table + "\n" + offered);
         assertThat(results).as(table).allSatisfy((k, v) -> assertThat(v.pass).as(k + ": " + v.detail).isTrue());
+    }
+
+    /**
+     * vncsnapshot 1.2a (TightVNC 1.2.8 / RealVNC 3.3.7, RFB 3.3) cannot read TigerVNC 1.12's Xvnc even when it
+     * connects to it directly, without the broker: with any encoding list it reports "Zero size rect" and waits
+     * forever, or saves a picture now and then by luck. That pair is a defect of the two peers, not of the broker, so
+     * it is left out of the matrix (and shown as such in the table) rather than asserted.
+     */
+    static boolean unsupportedPair(Server server, Client client) {
+        return client.name().equals("vncsnapshot") && server.name.equals("Xvnc");
     }
 
     /** One cell; its outcome with what was checked, or what failed first. */
@@ -378,6 +391,11 @@ class InteropMatrixIT {
         StringBuilder t = new StringBuilder("| client -> broker -> server | control | view |\n|---|---|---|\n");
         for (Server s : servers) {
             for (Client c : clients) {
+                if (unsupportedPair(s, c)) {
+                    t.append("| ").append(c.name()).append(" -> ").append(s.label())
+                            .append(" | n/a: fails without the broker too | n/a |\n");
+                    continue;
+                }
                 Outcome ctl = results.get(key(s, c, "control"));
                 Outcome view = results.get(key(s, c, "view"));
                 t.append("| ").append(c.name()).append(" -> ").append(s.label()).append(" | ")

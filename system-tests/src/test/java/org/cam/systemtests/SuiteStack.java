@@ -421,6 +421,10 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
              Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + spec.database());
             s.execute("CREATE DATABASE " + spec.database());
+            // The application account is granted exact schemas only (scripts/infra.sh), so whoever creates one
+            // grants it; '_' is a wildcard in a GRANT's database name.
+            s.execute("GRANT ALL PRIVILEGES ON `" + spec.database().replace("_", "\\_") + "`.* TO '"
+                    + env("CAM_DB_USER", "cam") + "'@'%'");
         }
     }
 
