@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (issue 4, section 6): GET /api/v1/targets for a user who sees 10,000 targets through a group grant,
+# Benchmark: GET /api/v1/targets for a user who sees 10,000 targets through a group grant,
 # bearer-token auth, 100 concurrent connections, wrk from Debian. Uses a database of its own (cam_bench_mgmt)
 # on the infrastructure MariaDB and a private HTTPS port; removes both afterwards.
 #   management-api/bench/targets-list.sh [duration, default 30s] [page size, default 50]

@@ -39,7 +39,7 @@ public class SessionResource {
                                  @NotNull @Pattern(regexp = "(?i)control|view") String mode) {
     }
 
-    /** The answer to a request: names fixed by issue 5 (sessionId, ticket, vncPassword, expiresAt, rfb, rfbTls, websocketUrl). */
+    /** The answer to a request: names clients rely on (sessionId, ticket, vncPassword, expiresAt, rfb, rfbTls, websocketUrl). */
     public record Opened(String sessionId, String ticket, String vncPassword, Instant expiresAt, String rfb,
                          String rfbTls, String websocketUrl, long targetId, String mode) {
     }
