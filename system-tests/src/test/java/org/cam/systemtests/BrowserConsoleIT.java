@@ -213,7 +213,7 @@ class BrowserConsoleIT {
                 .until(() -> STACK.broker().output().contains("session " + sessionId + " ended: "));
         String endLine = STACK.broker().output().lines().filter(l -> l.contains("session " + sessionId + " ended: "))
                 .findFirst().orElseThrow();
-        assertThat(endLine).contains("admin_disconnect", " 0 view-only inputs dropped");
+        assertThat(endLine).contains("admin_disconnect", "dropped by policy: 0 client messages");
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

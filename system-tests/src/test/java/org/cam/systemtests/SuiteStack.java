@@ -163,6 +163,8 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         mgmtEnv.put("CAM_MANAGEMENT_HTTPS_PORT", String.valueOf(httpsPort));
         mgmtEnv.put("CAM_MANAGEMENT_HTTP_PORT", String.valueOf(freePort()));
         mgmtEnv.put("CAM_MANAGEMENT_TLS_KEYSTORE", mgmtDir.resolve("tls.p12").toString());
+        // The tests' devices and RFB servers live on loopback addresses, which production refuses as targets.
+        mgmtEnv.put("CAM_TARGETS_ALLOW_LOOPBACK", "true");
         mgmtEnv.put("CAM_DB_PRIMARY_URL", "jdbc:mysql://" + dbAppHostPort + "/" + spec.database());
         mgmtEnv.put("CAM_MANAGEMENT_SECRETS_KEY_FILE", mgmtDir.resolve("secrets.key").toString());
         mgmtEnv.put("CAM_MANAGEMENT_JWT_DIR", mgmtDir.resolve("jwt").toString());
