@@ -508,6 +508,12 @@ db_status() { # prints lines, returns 1 when something is wrong
 # that goes down has its connections cut (on-marked-down shutdown-sessions): pooled connections to an old
 # primary die at once instead of meeting its read-only refusal later. `balance first`: one server at a time;
 # the node writable now is listed first, which is where writes go until the agent's first answer.
+#
+# While no node is named primary and up (a killed primary during the failover grace, the instant of a switchover)
+# the same nodes serve as backup servers, checked by TCP alone: reads go on from whichever node is reachable, and
+# a write there meets a read-only node (every node but the primary is fenced) and is refused, which management-api
+# answers with 503 and Retry-After. When a primary comes up, the backup connections are cut
+# (on-marked-up shutdown-backup-sessions) so the pool reconnects to it at once.
 db_proxy_config() {
   local first=primary second=replica host port node agent_host=${AGENT_ADDR%:*} agent_port=${AGENT_ADDR##*:}
   if ! ext_db && [[ $(sql replica -e 'SELECT @@read_only' 2>/dev/null) == 0 ]]; then
@@ -534,17 +540,28 @@ frontend db
 
 backend primary
   balance first
-  default-server inter 500ms fastinter 250ms downinter 500ms rise 1 fall 2 on-marked-down shutdown-sessions agent-check agent-addr $agent_host agent-port $agent_port agent-inter 250ms
+  default-server inter 500ms fastinter 250ms downinter 500ms rise 1 fall 2 on-marked-down shutdown-sessions
 CFG
+  local agent="agent-check agent-addr $agent_host agent-port $agent_port agent-inter 250ms"
   for node in "$first" "$second"; do
-    if ext_db; then
-      host=CAM_DB_${node^^}_HOST; host=${!host:-$HOST}
-      port=CAM_DB_${node^^}_PORT; port=${!port:-$(node_port "$node")}
-    else
-      host=$HOST port=$(node_port "$node")
-    fi
-    printf '  server %s %s:%s check agent-send "%s:%s\\n"\n' "$node" "$host" "$port" "$host" "$port"
+    printf '  server %s %s check on-marked-up shutdown-backup-sessions %s agent-send "%s\\n"\n' \
+      "$node" "$(node_address "$node")" "$agent" "$(node_address "$node")"
   done
+  for node in "$first" "$second"; do
+    printf '  server %s-read-only %s check backup\n' "$node" "$(node_address "$node")"
+  done
+}
+
+# host:port of a database node as the monitor names it (its agent-send) and HAProxy reaches it
+node_address() {
+  local node=$1 host port
+  if ext_db; then
+    host=CAM_DB_${node^^}_HOST; host=${!host:-$HOST}
+    port=CAM_DB_${node^^}_PORT; port=${!port:-$(node_port "$node")}
+  else
+    host=$HOST port=$(node_port "$node")
+  fi
+  printf '%s:%s' "$host" "$port"
 }
 
 db_proxy() {

@@ -114,7 +114,11 @@ class MysqlStartTest {
         String sql = init();
         assertThat(sql).doesNotContain("sql_log_bin=0")
                 .contains("CREATE USER 'cam'@'%' IDENTIFIED BY 'apppw'", "CREATE USER 'camadmin'@'%'",
-                        "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", "CREATE DATABASE IF NOT EXISTS `cam`");
+                        "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", "CREATE DATABASE IF NOT EXISTS `cam`",
+                        // least privilege: the application's schema by name, never a pattern (`cam%` would also cover
+                        // the monitor's `cam_monitor`), and nothing global that overrides read_only
+                        "GRANT ALL PRIVILEGES ON `cam`.* TO 'cam'@'%'")
+                .doesNotContain("`cam%`").doesNotContainPattern("(?i)GRANT [^;]*(SUPER|ALL PRIVILEGES ON \\*\\.\\*)[^;]*'cam'@");
         assertThat(sql.strip()).endsWith("SET GLOBAL read_only=OFF;");
         assertThat(args()).contains("--server-id=100", "--init-file=" + dir.resolve("run/cam-init.sql"),
                 "--report-host=cam-mysql-0.cam-mysql");

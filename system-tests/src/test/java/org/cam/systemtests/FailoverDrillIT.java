@@ -68,7 +68,9 @@ class FailoverDrillIT {
     static Path infraDir;
     static TcpCut monitorPathToA;
     static ServiceProcess monitor;
-    static WriteLoad writer;
+    static ApiLoad writer;
+    /** Automation reading with HTTP Basic beside the writer: reads go on while no primary takes writes. */
+    static ApiLoad reader;
     static final List<RfbTestClient> sessions = new ArrayList<>();
     static final List<Long> switchoverOutages = new ArrayList<>();
     /** For the monitor's API, which is there before the stack's own client is. */
@@ -124,15 +126,21 @@ class FailoverDrillIT {
             viewer.refresh();
             sessions.add(viewer);
         }
-        writer = new WriteLoad(STACK.http(), STACK.managementUrl(), "drill", bearer());
+        writer = new ApiLoad(STACK.http(), STACK.managementUrl(), "drill", bearer());
         writer.start();
+        reader = ApiLoad.reader(STACK.http(), STACK.managementUrl(), SuiteStack.basic(USER, SuiteStack.DEMO_PASSWORD));
+        reader.start();
         await("first writes acknowledged").atMost(Duration.ofMinutes(1)).until(() -> writer.acknowledgedSince(0) >= 10);
+        await("first reads answered").atMost(Duration.ofMinutes(1)).until(() -> reader.acknowledgedSince(0) >= 10);
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (writer != null) {
             writer.close();
+        }
+        if (reader != null) {
+            reader.close();
         }
         for (RfbTestClient v : sessions) {
             v.close();
@@ -164,8 +172,8 @@ class FailoverDrillIT {
         }
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> "HEALTHY".equals(monitorStatus().path("state").asText()));
-        List<WriteLoad.Answer> window = writer.fromLastAcknowledgedBefore(mark);
-        assertThat(window).as("writes during the cut").hasSizeGreaterThan(20).allMatch(WriteLoad.Answer::acknowledged);
+        List<ApiLoad.Answer> window = writer.fromLastAcknowledgedBefore(mark);
+        assertThat(window).as("writes during the cut").hasSizeGreaterThan(20).allMatch(ApiLoad.Answer::acknowledged);
         report("monitor path cut", window);
         assertEveryAcknowledgedWriteOnThePrimary();
         assertSessionsUp();
@@ -212,13 +220,27 @@ class FailoverDrillIT {
         long failedOver = System.nanoTime();
         await("writes acknowledged after the failover").atMost(Duration.ofSeconds(60))
                 .until(() -> writer.since(mark).stream().anyMatch(a -> a.acknowledged() && a.startNanos() > failedOver));
-        List<WriteLoad.Answer> window = writer.fromLastAcknowledgedBefore(mark);
+        List<ApiLoad.Answer> window = writer.fromLastAcknowledgedBefore(mark);
         // the outage: the longest time without an acknowledgement, from the last write the old primary took to the
         // first one the new primary took
         long outage = report("kill -9 of the primary, automatic failover (grace " + GRACE.toSeconds() + " s)", window);
         System.out.printf("[drill] kill -9: failover seen %d ms after the kill; answers: %s%n",
                 TimeUnit.NANOSECONDS.toMillis(failedOver - killed), timeline(window, killed));
         assertThat(window).as("refusals while no primary was reachable").anyMatch(a -> !a.acknowledged());
+        // reads while no primary takes writes: between the first refused write and the first write the new primary
+        // took, automation's reads are answered from the node that is left
+        long firstRefused = window.stream().filter(a -> !a.acknowledged()).mapToLong(ApiLoad.Answer::startNanos)
+                .min().orElseThrow();
+        long firstAfter = window.stream().filter(a -> a.acknowledged() && a.startNanos() > firstRefused)
+                .mapToLong(ApiLoad.Answer::startNanos).min().orElseThrow();
+        List<ApiLoad.Answer> readsDuringOutage = reader.all().stream()
+                .filter(a -> a.startNanos() > firstRefused && a.endNanos() < firstAfter).toList();
+        System.out.printf("[drill] kill -9: %d reads while writes were refused, %d answered 200; reads: %s%n",
+                readsDuringOutage.size(), readsDuringOutage.stream().filter(ApiLoad.Answer::acknowledged).count(),
+                timeline(readsDuringOutage, killed));
+        assertEveryAnswerIsAcknowledgedOr503(readsDuringOutage);
+        assertThat(readsDuringOutage).as("reads answered while no primary took writes")
+                .anyMatch(ApiLoad.Answer::acknowledged);
         assertThat(outage).as("write outage of the failover (ms)").isLessThanOrEqualTo(FAILOVER_OUTAGE_LIMIT_MS);
         assertEveryAcknowledgedWriteOnThePrimary();
 
@@ -241,7 +263,7 @@ class FailoverDrillIT {
         monitor.close();
         int mark = writer.mark();
         await("writes go on without the monitor").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30))
-                .until(() -> writer.since(mark).stream().allMatch(WriteLoad.Answer::acknowledged));
+                .until(() -> writer.since(mark).stream().allMatch(ApiLoad.Answer::acknowledged));
         assertThat(writer.acknowledgedSince(mark)).isGreaterThan(20);
         report("monitor down", writer.fromLastAcknowledgedBefore(mark));
         assertEveryAcknowledgedWriteOn(Integer.parseInt(primary.substring(primary.lastIndexOf(':') + 1)));
@@ -275,7 +297,7 @@ class FailoverDrillIT {
         await("writes acknowledged after the switchover").atMost(Duration.ofSeconds(60))
                 .until(() -> writer.since(mark).stream().filter(a -> a.acknowledged() && a.startNanos() > asked)
                         .count() >= 5);
-        List<WriteLoad.Answer> window = writer.fromLastAcknowledgedBefore(mark);
+        List<ApiLoad.Answer> window = writer.fromLastAcknowledgedBefore(mark);
         long outage = report("switchover " + before + " -> " + namedPrimary(), window);
         if (window.stream().anyMatch(a -> !a.acknowledged())) {
             System.out.printf("[drill]   answers from the switchover request on: %s%n", timeline(window, asked));
@@ -284,9 +306,9 @@ class FailoverDrillIT {
     }
 
     /** Prints the window's figures, asserts its answers, and returns its longest write outage in ms. */
-    private static long report(String what, List<WriteLoad.Answer> window) {
+    private static long report(String what, List<ApiLoad.Answer> window) {
         assertEveryAnswerIsAcknowledgedOr503(window);
-        long gap = WriteLoad.longestGapMillis(window);
+        long gap = ApiLoad.longestGapMillis(window);
         long refused = window.stream().filter(a -> !a.acknowledged()).count();
         if (what.startsWith("switchover")) {
             switchoverOutages.add(gap);
@@ -300,17 +322,28 @@ class FailoverDrillIT {
      * Each answer as status@start+duration in ms from {@code origin}, for the drill's log; a refusal is marked "ro"
      * (met a read-only node) or "cx" (no connection to a primary).
      */
-    private static String timeline(List<WriteLoad.Answer> window, long origin) {
+    private static String timeline(List<ApiLoad.Answer> window, long origin) {
         StringBuilder b = new StringBuilder();
-        for (WriteLoad.Answer a : window) {
+        for (ApiLoad.Answer a : window) {
             b.append(a.status()).append(a.acknowledged() ? "" : a.body().contains("read-only") ? "ro" : "cx").append('@').append(TimeUnit.NANOSECONDS.toMillis(a.startNanos() - origin)).append('+')
                     .append(TimeUnit.NANOSECONDS.toMillis(a.endNanos() - a.startNanos())).append(' ');
         }
         return b.toString().strip();
     }
 
-    private static void assertEveryAnswerIsAcknowledgedOr503(List<WriteLoad.Answer> window) {
-        for (WriteLoad.Answer a : window) {
+    /** Every read of the whole drill was answered 200 or 503 problem+json with Retry-After. */
+    @Test
+    @Order(6)
+    void everyReadOfTheDrillAnswered200Or503() {
+        List<ApiLoad.Answer> all = reader.all();
+        System.out.printf("[drill] reads (HTTP Basic) over the whole drill: %d, %d answered 503%n", all.size(),
+                all.stream().filter(a -> !a.acknowledged()).count());
+        assertThat(all).hasSizeGreaterThan(100);
+        assertEveryAnswerIsAcknowledgedOr503(all);
+    }
+
+    private static void assertEveryAnswerIsAcknowledgedOr503(List<ApiLoad.Answer> window) {
+        for (ApiLoad.Answer a : window) {
             if (a.acknowledged()) {
                 continue;
             }

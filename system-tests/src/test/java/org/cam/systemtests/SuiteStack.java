@@ -439,11 +439,31 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         return v == null || v.isBlank() ? def : v;
     }
 
+    /**
+     * A port the services this stack launches can bind on loopback. Not one the kernel hands out (the ephemeral range
+     * starts at 32768): a port chosen there is free when asked but can become the local port of any outgoing
+     * connection (the tests make thousands) before the child process binds it. Below that range only processes that
+     * choose a port themselves compete, and they are checked by the bind; each port is given out once per JVM.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(PORTS_FROM, PORTS_TO);
+            if (!GIVEN_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException inUse) {
+                // taken: try another
+            }
         }
+        throw new IOException("no free loopback port in " + PORTS_FROM + "-" + PORTS_TO);
     }
+
+    // above the fixed ports the system tests choose themselves (24xxx, 27xxx), below the ephemeral range
+    private static final int PORTS_FROM = 29_000;
+    private static final int PORTS_TO = 32_700;
+    private static final java.util.Set<Integer> GIVEN_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static String text(JsonNode node, String field, String def) {
         JsonNode v = node.findValue(field);

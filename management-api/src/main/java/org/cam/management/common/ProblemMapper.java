@@ -161,6 +161,13 @@ public class ProblemMapper {
             failover.evictStaleConnections(loss);
             return api(PrimaryFailover.unavailable(loss), uri);
         }
+        if (connectionPoolExhausted(e)) {
+            // overload, not a fault: every pooled connection is busy for longer than the acquisition timeout
+            Response r = problem(503, "Service Unavailable", "all database connections are busy; retry shortly", null,
+                    uri);
+            r.getHeaders().putSingle("Retry-After", "1");
+            return r;
+        }
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof OptimisticLockException || cause instanceof org.hibernate.StaleStateException) {
@@ -173,6 +180,20 @@ public class ProblemMapper {
         }
         LOG.error("unexpected error", e);
         return problem(500, "Internal Server Error", "unexpected error; see the server log", null, uri);
+    }
+
+    /**
+     * Agroal's answer when no connection frees up within {@code acquisition-timeout}: a plain SQLException without
+     * SQLState or error code (Hibernate wraps it), so its message is all there is to recognise it by.
+     */
+    static boolean connectionPoolExhausted(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.sql.SQLException && c.getMessage() != null
+                    && c.getMessage().contains("acquisition timeout")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Response json(JsonProcessingException e, UriInfo uri) {

@@ -3,7 +3,10 @@ package org.cam.management.audit.service;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import org.cam.management.audit.AuditEvent;
+import org.cam.management.datasource.PrimaryLoss;
+import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +14,7 @@ import java.util.List;
 
 @ApplicationScoped
 public class AuditService {
+    private static final Logger LOG = Logger.getLogger(AuditService.class);
     public static final String SUCCESS = "SUCCESS";
     public static final String FAILURE = "FAILURE";
     public static final String DENIED = "DENIED";
@@ -27,6 +31,26 @@ public class AuditService {
     public void recordNow(String actor, String action, String objectType, Object objectId, String outcome,
                           String sourceAddress, String details) {
         persist(actor, action, objectType, objectId, outcome, sourceAddress, details);
+    }
+
+    /**
+     * As {@link #recordNow} for refusals (a wrong password, a locked account) that must stay refusals while the
+     * database takes no writes (a switchover's read-only moment, a failover's grace): the event then goes to the log,
+     * which is its only record, instead of turning the 401 into a 503.
+     */
+    public void recordNowOrLog(String actor, String action, String objectType, Object objectId, String outcome,
+                               String sourceAddress, String details) {
+        try {
+            QuarkusTransaction.requiringNew().run(
+                    () -> persist(actor, action, objectType, objectId, outcome, sourceAddress, details));
+        } catch (RuntimeException e) {
+            PrimaryLoss loss = PrimaryLoss.of(e);
+            if (loss == PrimaryLoss.NONE) {
+                throw e;
+            }
+            LOG.warnf("audit event not stored (database %s): actor=%s action=%s %s=%s outcome=%s source=%s: %s", loss,
+                    actor, action, objectType, objectId, outcome, sourceAddress, details);
+        }
     }
 
     private void persist(String actor, String action, String objectType, Object objectId, String outcome,

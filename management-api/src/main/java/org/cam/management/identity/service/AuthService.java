@@ -7,6 +7,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.cam.management.audit.service.AuditService;
+import org.cam.management.datasource.PrimaryLoss;
 import org.cam.management.identity.Role;
 import org.cam.management.identity.Source;
 import org.cam.management.identity.User;
@@ -56,7 +57,7 @@ public class AuthService {
         LockoutService.Attempt attempt = lockout.begin(username, address);
         if (attempt.locked() != null) {
             meters.counter("cam.logins", "outcome", "locked").increment();
-            audit.recordNow(username, "LOGIN", "user", username, AuditService.DENIED, address,
+            audit.recordNowOrLog(username, "LOGIN", "user", username, AuditService.DENIED, address,
                     "locked out after repeated failures (" + channel + ")");
             throw new AuthenticationFailedException("locked out");
         }
@@ -118,7 +119,7 @@ public class AuthService {
             ldap.evict(username);
             // The directory matched an entry whose name is a local user's (the directory compares names its own
             // way): its password must never become that account's, nor its groups that account's roles.
-            audit.recordNow(username, "LOGIN", "user", a.uid(), AuditService.DENIED, address,
+            audit.recordNowOrLog(username, "LOGIN", "user", a.uid(), AuditService.DENIED, address,
                     "directory entry " + a.dn() + " has the name of the local user " + a.uid()
                             + ": refused, a directory login never takes over a local user (" + channel + ")");
             throw fail(username, address, null, attempt);
@@ -155,6 +156,9 @@ public class AuthService {
                             Role.expand(now.roles), now.tokenGeneration) : null, false);
                 });
             } catch (RuntimeException e) {
+                if (PrimaryLoss.of(e) != PrimaryLoss.NONE) {
+                    throw e;   // no primary: repeating here cannot help; a 503 with Retry-After
+                }
                 if (attempt >= 3) {
                     throw e;
                 }
@@ -167,7 +171,7 @@ public class AuthService {
     public AuthenticationFailedException refuseBrowserBasic(String username, String address) {
         String name = username == null || username.isBlank() ? "anonymous" : UserNames.canonical(username);
         meters.counter("cam.logins", "outcome", "failure").increment();
-        audit.recordNow(name, "LOGIN", "user", name, AuditService.DENIED, address,
+        audit.recordNowOrLog(name, "LOGIN", "user", name, AuditService.DENIED, address,
                 "HTTP Basic on a browser request (Origin / Sec-Fetch-*): browsers must use a bearer token");
         return new AuthenticationFailedException("Basic authentication from a browser");
     }
@@ -181,12 +185,12 @@ public class AuthService {
         meters.counter("cam.logins", "outcome", "failure").increment();
         String name = username == null || username.isBlank() ? "anonymous" : username;
         if (why != null) {
-            audit.recordNow(name, "LOGIN", "user", name, AuditService.FAILURE, address, why);
+            audit.recordNowOrLog(name, "LOGIN", "user", name, AuditService.FAILURE, address, why);
         }
         if (attempt != null) {
             String locked = lockout.failed(attempt);
             if (locked != null) {
-                audit.recordNow(name, "LOCKOUT", "USER".equals(locked) ? "user" : "address",
+                audit.recordNowOrLog(name, "LOCKOUT", "USER".equals(locked) ? "user" : "address",
                         "USER".equals(locked) ? name : address, AuditService.DENIED, address,
                         ("USER".equals(locked) ? "user" : "source address") + " locked after repeated failures");
             }

@@ -10,15 +10,30 @@ import org.cam.management.config.ManagementConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Supplier;
+import org.cam.management.datasource.PrimaryLoss;
+import org.jboss.logging.Logger;
 
 /**
  * Sliding-window failure counters per user name and per source address, kept in the database (table
  * {@code login_failure}) so that all replicas count the same failures and a spray of addresses costs rows that
  * are purged, not memory. Each call runs in a transaction of its own: a login is decided before any other work.
  * An attempt is recorded before it is decided ({@link #begin}), so parallel guesses cannot all pass the check.
+ *
+ * <p>While the database takes no writes (the read-only moment of a switchover, a failover's grace) an attempt cannot
+ * be recorded. Refusing every login then would stop automation's reads along with the writes; counting nothing would
+ * open a window for guessing. So the failures of that interval are counted in this instance's memory, with the same
+ * limits, on top of the failures the database still shows; they are not written back afterwards.
  */
 @ApplicationScoped
 public class LockoutService {
+    private static final Logger LOG = Logger.getLogger(LockoutService.class);
+    /** Row id of an attempt that could not be recorded. */
+    static final long UNRECORDED = -1;
     static final String USER = "U";
     static final String ADDRESS = "A";
 
@@ -51,7 +66,13 @@ public class LockoutService {
      * a password check, else null.
      */
     public record Attempt(String user, String address, long userRow, Long addressRow, String locked) {
+        boolean recorded() {
+            return userRow != UNRECORDED;
+        }
     }
+
+    /** Failures per "kind:subject" that the database could not record, newest last. */
+    private final Map<String, Deque<Instant>> unrecordedFailures = new ConcurrentHashMap<>();
 
     /**
      * Claims a check: records the attempt (pending) and commits, then counts failures plus every pending attempt,
@@ -64,8 +85,16 @@ public class LockoutService {
         String user = key(username);
         Instant deadline = clock.instant().plus(QUEUE_WAIT);
         while (true) {
-            long[] rows = QuarkusTransaction.requiringNew().call(() -> new long[] {insert(USER, user),
-                    address == null ? -1 : insert(ADDRESS, address)});
+            long[] rows;
+            try {
+                rows = QuarkusTransaction.requiringNew().call(() -> new long[] {insert(USER, user),
+                        address == null ? -1 : insert(ADDRESS, address)});
+            } catch (RuntimeException e) {
+                if (PrimaryLoss.of(e) == PrimaryLoss.NONE) {
+                    throw e;
+                }
+                return beginUnrecorded(user, address);
+            }
             Long addressRow = address == null ? null : rows[1];
             Attempt mine = new Attempt(user, address, rows[0], addressRow, null);
             String verdict = QuarkusTransaction.requiringNew().call(() -> {
@@ -97,7 +126,13 @@ public class LockoutService {
 
     /** The password check failed: the attempt becomes a failure. Returns what that locked (USER, ADDRESS) or null. */
     public String failed(Attempt a) {
-        return QuarkusTransaction.requiringNew().call(() -> {
+        if (!a.recorded()) {
+            return failedUnrecorded(a);
+        }
+        return orWhenUnwritable(() -> {
+            leftOver(a);   // counted in memory now: its pending row must not turn into a second failure later
+            return failedUnrecorded(a);
+        }, () -> QuarkusTransaction.requiringNew().call(() -> {
             em().createNativeQuery("UPDATE login_failure SET pending = FALSE WHERE id IN (?1, ?2)")
                     .setParameter(1, a.userRow()).setParameter(2, a.addressRow() == null ? -1 : a.addressRow())
                     .executeUpdate();
@@ -105,7 +140,7 @@ public class LockoutService {
                 return "USER";
             }
             return a.address() != null && counts(ADDRESS, a.address())[0] == maxPerAddress ? "ADDRESS" : null;
-        });
+        }));
     }
 
     /**
@@ -119,10 +154,129 @@ public class LockoutService {
 
     /** An attempt that must not count (refused, malformed credentials, directory unreachable): its rows go. */
     public void notCounted(Attempt a) {
+        if (!a.recorded()) {
+            return;
+        }
+        orWhenUnwritable(() -> {
+            leftOver(a);
+            return null;
+        }, () -> delete(a.userRow(), a.addressRow() == null ? -1 : a.addressRow()));
+    }
+
+    private void delete(long userRow, long addressRow) {
         QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
                         "DELETE FROM login_failure WHERE id IN (?1, ?2)")
-                .setParameter(1, a.userRow()).setParameter(2, a.addressRow() == null ? -1 : a.addressRow())
-                .executeUpdate());
+                .setParameter(1, userRow).setParameter(2, addressRow).executeUpdate());
+    }
+
+    /**
+     * The pending rows of an attempt whose outcome could not be written (the database stopped taking writes between
+     * the attempt's record and its end): deleted as soon as it takes writes again, well before such a row would
+     * count as an abandoned attempt. Left in place, every switchover under automation's logins would add failures
+     * and end up locking the account out.
+     */
+    private void leftOver(Attempt a) {
+        leftOverRows.add(new long[] {a.userRow(), a.addressRow() == null ? -1 : a.addressRow()});
+    }
+
+    private final java.util.Queue<long[]> leftOverRows = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Scheduled; public for the tests, which drive instances of their own. */
+    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public void deleteLeftOvers() {
+        for (long[] rows = leftOverRows.peek(); rows != null; rows = leftOverRows.peek()) {
+            try {
+                delete(rows[0], rows[1]);
+            } catch (RuntimeException e) {
+                if (PrimaryLoss.of(e) == PrimaryLoss.NONE) {
+                    throw e;
+                }
+                return;   // still no primary: next time
+            }
+            leftOverRows.poll();
+        }
+    }
+
+    /** How many attempts' rows wait to be deleted. */
+    public int leftOvers() {
+        return leftOverRows.size();
+    }
+
+    /**
+     * An attempt the database could not record: refused when the failures it still shows plus those counted here
+     * reach a limit, else let through without a queue (the interval is short, and each failure counts at once).
+     */
+    private Attempt beginUnrecorded(String user, String address) {
+        long userFailures = unrecorded(USER, user) + orWhenUnreadable(() -> counts(USER, user)[0]);
+        long addressFailures = address == null ? 0
+                : unrecorded(ADDRESS, address) + orWhenUnreadable(() -> counts(ADDRESS, address)[0]);
+        String locked = userFailures >= maxPerUser ? "USER"
+                : address != null && addressFailures >= maxPerAddress ? "ADDRESS" : null;
+        return new Attempt(user, address, UNRECORDED, address == null ? null : UNRECORDED, locked);
+    }
+
+    private String failedUnrecorded(Attempt a) {
+        String locked = null;
+        if (count(USER, a.user()) + orWhenUnreadable(() -> counts(USER, a.user())[0]) == maxPerUser) {
+            locked = "USER";
+        }
+        if (a.address() != null
+                && count(ADDRESS, a.address()) + orWhenUnreadable(() -> counts(ADDRESS, a.address())[0]) == maxPerAddress
+                && locked == null) {
+            locked = "ADDRESS";
+        }
+        return locked;
+    }
+
+    /** Counts one failure in memory; the failures of that subject within the window, this one included. */
+    private long count(String kind, String subject) {
+        Deque<Instant> failures = unrecordedFailures.computeIfAbsent(kind + ":" + subject,
+                k -> new ConcurrentLinkedDeque<>());
+        failures.addLast(clock.instant());
+        return unrecorded(kind, subject);
+    }
+
+    private long unrecorded(String kind, String subject) {
+        Deque<Instant> failures = unrecordedFailures.get(kind + ":" + subject);
+        if (failures == null) {
+            return 0;
+        }
+        Instant cutoff = cutoff();
+        while (!failures.isEmpty() && !failures.peekFirst().isAfter(cutoff)) {
+            failures.pollFirst();
+        }
+        return failures.size();
+    }
+
+    /** The database's failure count within a transaction of its own, or 0 when no node answers at all. */
+    private long orWhenUnreadable(Supplier<Long> read) {
+        try {
+            return QuarkusTransaction.requiringNew().call(read::get);
+        } catch (RuntimeException e) {
+            if (PrimaryLoss.of(e) == PrimaryLoss.NONE) {
+                throw e;
+            }
+            return 0;
+        }
+    }
+
+    private static <T> T orWhenUnwritable(Supplier<T> fallback, Supplier<T> write) {
+        try {
+            return write.get();
+        } catch (RuntimeException e) {
+            if (PrimaryLoss.of(e) == PrimaryLoss.NONE) {
+                throw e;
+            }
+            LOG.debugf("login attempt bookkeeping not written (%s): counted in memory", PrimaryLoss.of(e));
+            return fallback.get();
+        }
+    }
+
+    private static void orWhenUnwritable(Supplier<Void> fallback, Runnable write) {
+        orWhenUnwritable(fallback, () -> {
+            write.run();
+            return null;
+        });
     }
 
     /** Administrative unlock. */
@@ -132,6 +286,9 @@ public class LockoutService {
 
     @Scheduled(every = "5m", delayed = "1m")
     void purge() {
+        Instant cutoff = cutoff();
+        unrecordedFailures.values().forEach(d -> d.removeIf(t -> !t.isAfter(cutoff)));
+        unrecordedFailures.values().removeIf(Deque::isEmpty);
         QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
                         "DELETE FROM login_failure WHERE failed_at <= ?1")
                 .setParameter(1, cutoff()).executeUpdate());
@@ -139,9 +296,10 @@ public class LockoutService {
 
     /** The user's finished failures go; attempts still being checked stay. */
     private void forget(String user) {
-        QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
+        unrecordedFailures.remove(USER + ":" + user);
+        orWhenUnwritable(() -> null, () -> QuarkusTransaction.requiringNew().run(() -> em().createNativeQuery(
                         "DELETE FROM login_failure WHERE kind = ?1 AND subject = ?2 AND pending = FALSE")
-                .setParameter(1, USER).setParameter(2, user).executeUpdate());
+                .setParameter(1, USER).setParameter(2, user).executeUpdate()));
     }
 
     /** Within the window: {failures, attempts being checked}. A pending attempt abandoned long ago is a failure. */

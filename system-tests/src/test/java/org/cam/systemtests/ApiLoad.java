@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A writer as a client meets the API: one {@code POST /api/v1/groups} every 50 ms (one at a time: a slow answer
  * delays the next), each answer recorded with its timing, so a test can tell which writes were acknowledged and how
- * long no write was.
+ * long no write was. {@link #reader} makes the same for reads: automation listing its targets with HTTP Basic.
  */
-final class WriteLoad implements AutoCloseable {
+final class ApiLoad implements AutoCloseable {
     record Answer(String name, long startNanos, long endNanos, int status, String retryAfter, String contentType,
                   String body) {
         boolean acknowledged() {
@@ -30,6 +30,8 @@ final class WriteLoad implements AutoCloseable {
     private final HttpClient http;
     private final String url;
     private final String prefix;
+    private final boolean reads;
+    private final long periodMillis;
     private volatile String authorization;
     private final List<Answer> answers = new CopyOnWriteArrayList<>();
     private final AtomicLong seq = new AtomicLong();
@@ -39,15 +41,27 @@ final class WriteLoad implements AutoCloseable {
         return t;
     });
 
-    WriteLoad(HttpClient http, String managementUrl, String prefix, String authorization) {
+    ApiLoad(HttpClient http, String managementUrl, String prefix, String authorization) {
+        this(http, managementUrl + "/api/v1/groups", prefix, authorization, false, 50);
+    }
+
+    private ApiLoad(HttpClient http, String url, String prefix, String authorization, boolean reads,
+                      long periodMillis) {
         this.http = http;
-        this.url = managementUrl + "/api/v1/groups";
+        this.url = url;
         this.prefix = prefix;
         this.authorization = authorization;
+        this.reads = reads;
+        this.periodMillis = periodMillis;
+    }
+
+    /** One {@code GET /api/v1/me/targets} every 100 ms with this authorization (HTTP Basic, as scripts use). */
+    static ApiLoad reader(HttpClient http, String managementUrl, String authorization) {
+        return new ApiLoad(http, managementUrl + "/api/v1/me/targets", "read", authorization, true, 100);
     }
 
     void start() {
-        timer.scheduleAtFixedRate(this::writeOne, 0, 50, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(this::writeOne, 0, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     /** A fresh token between scenarios (access tokens live ten minutes). */
@@ -59,9 +73,9 @@ final class WriteLoad implements AutoCloseable {
         String name = prefix + "-" + seq.incrementAndGet();
         long start = System.nanoTime();
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", authorization).header("Content-Type", "application/json")
-                    .header("Accept", "application/json")
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", authorization).header("Accept", "application/json");
+            HttpRequest req = reads ? b.GET().build() : b.header("Content-Type", "application/json")
                     .POST(SuiteStack.body(Map.of("name", name, "description", "failover drill"))).build();
             HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
             answers.add(new Answer(name, start, System.nanoTime(), r.statusCode(),
