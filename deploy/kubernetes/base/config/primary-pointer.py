@@ -8,6 +8,12 @@ monitor does not answer, or names no node, the Service stays where it is: no fai
 writes go on to the current primary. Connections already open to the old pod are not cut by Kubernetes; the old
 primary is fenced (read-only) and management-api evicts its pooled connections on the first refusal.
 
+While the monitor reports the primary down (PRIMARY_DOWN: neither the monitor nor the secondary reaches it; the
+automatic failover's grace), the Service selects every database pod instead, so reads go on from the ready ones and
+writes meet a fenced node and answer 503 (every node but the primary starts and stays read-only), as HAProxy's backup
+servers do outside Kubernetes. The pod the monitor names afterwards (the promoted one, or the old one back) gets the
+Service again.
+
 Why a sidecar rather than the monitor calling the Kubernetes API itself: the API token stays out of the JVM that holds
 the database admin credential and serves HTTP; the Role lets this one small process get and patch one Service; and
 the monitor is the same program in and out of Kubernetes (outside, HAProxy asks it the same question).
@@ -47,6 +53,12 @@ def api(method, path, body=None):
         return json.load(r)
 
 
+def primary_down():
+    """Whether the monitor reports its named primary down (PRIMARY_DOWN)."""
+    with urllib.request.urlopen("%s/api/v1/replication/status" % MONITOR_URL, timeout=3) as r:
+        return json.load(r).get("state") == "PRIMARY_DOWN"
+
+
 def named_primary():
     """The pod of the one node the monitor names primary, or (None, why). Raises when the monitor does not answer."""
     named = []
@@ -75,10 +87,12 @@ def main():
                     log("not re-pointing %s: %s" % (SERVICE, why))
                 last = why
             else:
+                want = None if primary_down() else pod   # None: every database pod, for reads
                 current = api("GET", path)["spec"].get("selector", {}).get(POD_LABEL)
-                if current != pod:
-                    api("PATCH", path, {"spec": {"selector": {POD_LABEL: pod}}})
-                    log("%s now selects %s (was %s)" % (SERVICE, pod, current))
+                if current != want:
+                    api("PATCH", path, {"spec": {"selector": {POD_LABEL: want}}})   # null removes the key
+                    log("%s now selects %s (was %s)" % (SERVICE, want or "every database pod (primary down: reads only)",
+                                                        current or "every database pod"))
                 last = None
         except Exception as e:  # keep going, Service unchanged: the monitor or the API server may be restarting
             why = "error: %s" % e

@@ -41,6 +41,7 @@ class PrimaryPointerTest {
     private Process pointer;
     private volatile String selector = "cam-mysql-0";
     private volatile String namedPrimary = "cam-mysql-0.cam-mysql:3306";
+    private volatile String state = "HEALTHY";
     private final List<String> patches = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
@@ -73,10 +74,14 @@ class PrimaryPointerTest {
             if ("PATCH".equals(exchange.getRequestMethod())) {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 patches.add(exchange.getRequestHeaders().getFirst("Content-Type") + " " + body);
-                selector = body.replaceAll(".*\"statefulset.kubernetes.io/pod-name\": \"([^\"]+)\".*", "$1");
+                // a JSON merge patch: a string sets the pod, null removes the key (every database pod)
+                selector = body.contains("\"statefulset.kubernetes.io/pod-name\": null") ? null
+                        : body.replaceAll(".*\"statefulset.kubernetes.io/pod-name\": \"([^\"]+)\".*", "$1");
             }
-            byte[] service = ("{\"spec\": {\"selector\": {\"app.kubernetes.io/name\": \"cam-mysql\", "
-                    + "\"statefulset.kubernetes.io/pod-name\": \"" + selector + "\"}}}").getBytes(StandardCharsets.UTF_8);
+            String podSelector = selector == null ? ""
+                    : ", \"statefulset.kubernetes.io/pod-name\": \"" + selector + "\"";
+            byte[] service = ("{\"spec\": {\"selector\": {\"app.kubernetes.io/name\": \"cam-mysql\"" + podSelector
+                    + "}}}").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, service.length);
             exchange.getResponseBody().write(service);
             exchange.close();
@@ -88,6 +93,12 @@ class PrimaryPointerTest {
             String path = exchange.getRequestURI().getPath();
             String node = path.substring("/api/v1/replication/nodes/".length(), path.length() - "/primary".length());
             exchange.sendResponseHeaders(node.equals(namedPrimary) ? 200 : 503, -1);
+            exchange.close();
+        });
+        monitor.createContext("/api/v1/replication/status", exchange -> {
+            byte[] status = ("{\"state\": \"" + state + "\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, status.length);
+            exchange.getResponseBody().write(status);
             exchange.close();
         });
         monitor.start();
@@ -130,14 +141,24 @@ class PrimaryPointerTest {
         assertThat(patches).singleElement().asString().startsWith("application/merge-patch+json ")
                 .contains("\"statefulset.kubernetes.io/pod-name\": \"cam-mysql-1\"");
 
+        state = "PRIMARY_DOWN";   // the named primary died: reads from every ready pod until the failover
+        await().atMost(Duration.ofSeconds(20)).until(() -> selector == null);
+        assertThat(patches).hasSize(2);
+        assertThat(patches.get(1)).contains("\"statefulset.kubernetes.io/pod-name\": null");
+        namedPrimary = "cam-mysql-0.cam-mysql:3306";   // failed over: the promoted pod has the Service again
+        state = "HEALTHY";
+        await().atMost(Duration.ofSeconds(20)).until(() -> "cam-mysql-0".equals(selector));
+
         namedPrimary = "none";   // the monitor names no node: nothing moves
         await().atMost(Duration.ofSeconds(20)).until(() -> log().contains("names 0 of"));
         monitor.stop(0);         // the monitor is gone: nothing moves either, and the pointer keeps running
         await().atMost(Duration.ofSeconds(20)).until(() -> log().contains("error:"));
         assertThat(pointer.isAlive()).as(log()).isTrue();
-        assertThat(patches).hasSize(1);
-        assertThat(selector).isEqualTo("cam-mysql-1");
-        assertThat(log()).contains("cam-db-primary now selects cam-mysql-1 (was cam-mysql-0)");
+        assertThat(patches).hasSize(3);
+        assertThat(selector).isEqualTo("cam-mysql-0");
+        assertThat(log()).contains("cam-db-primary now selects cam-mysql-1 (was cam-mysql-0)",
+                "cam-db-primary now selects every database pod (primary down: reads only) (was cam-mysql-1)",
+                "cam-db-primary now selects cam-mysql-0 (was every database pod)");
     }
 
     private static void run(String... cmd) throws Exception {
