@@ -10,10 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +20,7 @@ import org.cam.management.identity.service.LockoutService;
 import org.cam.management.support.Api;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
+import org.cam.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,24 +126,6 @@ class ReadOnlyPrimaryTest {
         lockout.notCounted(later);
     }
 
-    static final class MutableClock extends Clock {
-        Instant now = Instant.now();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @Test
     void writesAnswer503WithRetryAfterWhileReadOnlyAndResumeAfter() throws SQLException {

@@ -3,12 +3,11 @@ package org.cam.management.identity;
 import io.quarkus.test.junit.QuarkusTest;
 import org.cam.management.identity.service.LockoutService;
 import org.cam.management.support.Api;
+import org.cam.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,24 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 class LockoutServiceTest {
 
-    static final class MutableClock extends Clock {
-        Instant now = Instant.now();   // not in the past: the scheduled purge must not take our rows
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** An attempt that failed its password check; what it locked. */
     static String fail(LockoutService l, String user, String address) {
