@@ -98,10 +98,13 @@ final class InteropServers {
                         Encodings.EXTENDED_CLIPBOARD, Encodings.DESKTOP_SIZE, Encodings.LAST_RECT);
                 c.request(false);
                 // Until the first rectangle of pixels: QEMU answers SetEncodings with an update of pseudo-rectangles
-                // alone, before the one that answers the request.
+                // alone, Xvnc answers the first request with one; ask again after each such update.
                 java.util.Set<String> encodings = new java.util.LinkedHashSet<>();
                 boolean pixels = false;
                 for (int i = 0; i < 4 && !pixels; i++) {
+                    if (i > 0) {
+                        c.request(false);
+                    }
                     c.readUpdate();
                     for (int e : c.lastEncodings()) {
                         encodings.add(Encodings.name(e));
