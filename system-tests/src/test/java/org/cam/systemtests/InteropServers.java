@@ -98,12 +98,13 @@ final class InteropServers {
                         Encodings.EXTENDED_CLIPBOARD, Encodings.DESKTOP_SIZE, Encodings.LAST_RECT);
                 c.request(false);
                 // Until the first rectangle of pixels: QEMU answers SetEncodings with an update of pseudo-rectangles
-                // alone, Xvnc answers the first request with one; ask again after each such update.
+                // alone, and QEMU and Xvnc answer every non-incremental request of an ExtendedDesktopSize client with
+                // its screen layout alone; the pixels come for an incremental request (all of the screen is new).
                 java.util.Set<String> encodings = new java.util.LinkedHashSet<>();
                 boolean pixels = false;
                 for (int i = 0; i < 4 && !pixels; i++) {
                     if (i > 0) {
-                        c.request(false);
+                        c.request(true);
                     }
                     c.readUpdate();
                     for (int e : c.lastEncodings()) {
