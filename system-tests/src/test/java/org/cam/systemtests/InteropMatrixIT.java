@@ -68,7 +68,6 @@ class InteropMatrixIT {
     static final List<Client> clients = new ArrayList<>();
     static final List<AutoCloseable> closeLast = new ArrayList<>();
     static final Map<String, String> offers = new LinkedHashMap<>();
-    static final List<String> notes = new ArrayList<>();
     static InteropServers.Qemu qemu;
     static long grantId;
     static XDisplay xvfb;
