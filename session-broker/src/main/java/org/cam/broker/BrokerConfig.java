@@ -3,6 +3,7 @@ package org.cam.broker;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,6 +53,15 @@ public interface BrokerConfig {
 
         /** PEM private key matching cert-path. */
         Optional<String> keyPath();
+
+        /**
+         * TLS versions the VeNCrypt port (9901) accepts. TLSv1.2 by default: TigerVNC's viewer 1.12 (Debian 12's)
+         * stalls after a TLS 1.3 handshake with the JDK: the server's session ticket and the VNC challenge arrive
+         * together, its TLS library reads both, and the viewer then waits on the socket for the challenge it already
+         * has. The WebSocket port (9902) keeps the JDK's defaults.
+         */
+        @WithDefault("TLSv1.2")
+        List<String> vencryptProtocols();
     }
 
     interface DeviceTls {

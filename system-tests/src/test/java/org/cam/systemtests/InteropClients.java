@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -19,8 +21,9 @@ import org.cam.testsupport.x11.XDisplay;
 
 /**
  * The stock clients of the interop matrix, as a user runs them against the broker with a session's one-time
- * password or ticket: vncsnapshot (reads one picture and leaves), TigerVNC's viewer on an Xvfb display driven by
- * xdotool, and noVNC 1.7 in headless Chromium driven over the DevTools protocol.
+ * password or ticket, at the address the session answer names: vncsnapshot (reads one picture and leaves), TigerVNC's
+ * viewer on an Xvfb display driven by xdotool (plain RFB, or VeNCrypt X509Vnc checked against the broker's CA), and
+ * noVNC 1.7 in headless Chromium driven over the DevTools protocol.
  */
 final class InteropClients {
 
@@ -52,7 +55,13 @@ final class InteropClients {
          * Connects through the broker with the session answer of management-api; throws when it cannot, or as soon as
          * {@code ended} reports the session's end (why it ended).
          */
-        Run connect(JsonNode session, int brokerPort, Path dir, Callable<String> ended) throws Exception;
+        Run connect(JsonNode session, Path dir, Callable<String> ended) throws Exception;
+    }
+
+    /** "host:port" of a session answer as VNC clients write it ("host::port"; "host:N" would be display N). */
+    static String vncAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return hostPort.substring(0, colon) + "::" + hostPort.substring(colon + 1);
     }
 
     // ---- vncsnapshot ---------------------------------------------------------------------------------------------
@@ -64,13 +73,13 @@ final class InteropClients {
         }
 
         @Override
-        public Run connect(JsonNode session, int brokerPort, Path dir, Callable<String> ended) throws Exception {
+        public Run connect(JsonNode session, Path dir, Callable<String> ended) throws Exception {
             Path passwd = VncPasswordFile.write(dir.resolve("snapshot-passwd"), session.path("vncPassword").asText());
             Path image = dir.resolve("snapshot.jpg");
             Files.deleteIfExists(image);
             Path log = dir.resolve("snapshot.log");
             Process p = new ProcessBuilder("vncsnapshot", "-quiet", "-passwd", passwd.toString(),
-                    "127.0.0.1::" + brokerPort, image.toString()).redirectErrorStream(true)
+                    vncAddress(session.path("rfb").asText()), image.toString()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -119,28 +128,47 @@ final class InteropClients {
 
     static final class TigerViewer implements Client {
         private final XDisplay xvfb;
+        private final Path logs;
+        private final Path brokerCa;
 
-        TigerViewer(XDisplay xvfb) {
+        /**
+         * {@code brokerCa} null: the broker's plain RFB port (VNC Authentication); else its VeNCrypt port, X509Vnc only
+         * (TLS, then VNC Authentication inside it), the broker's certificate checked against this CA (PEM) and the
+         * address, as a user configures the viewer.
+         */
+        TigerViewer(XDisplay xvfb, Path logs, Path brokerCa) {
             this.xvfb = xvfb;
+            this.logs = logs;
+            this.brokerCa = brokerCa;
         }
 
         @Override
         public String name() {
-            return "xtigervncviewer";
+            return brokerCa == null ? "xtigervncviewer" : "xtigervncviewer X509Vnc";
         }
 
         @Override
-        public Run connect(JsonNode session, int brokerPort, Path dir, Callable<String> ended) throws Exception {
+        public Run connect(JsonNode session, Path dir, Callable<String> ended) throws Exception {
             Path passwd = VncPasswordFile.write(dir.resolve("viewer-passwd"), session.path("vncPassword").asText());
-            Process viewer = xvfb.client("xtigervncviewer-" + System.nanoTime() + ".log", "xtigervncviewer",
-                    "-passwd", passwd.toString(), "-Shared", "-AcceptClipboard", "-SendClipboard",
-                    "-SetPrimary=0", "-SendPrimary=0", "127.0.0.1::" + brokerPort);
+            List<String> cmd = new ArrayList<>(List.of("xtigervncviewer", "-passwd", passwd.toString(), "-Shared",
+                    "-AcceptClipboard", "-SendClipboard", "-SetPrimary=0", "-SendPrimary=0"));
+            if (brokerCa == null) {
+                cmd.add(vncAddress(session.path("rfb").asText()));
+            } else {
+                // Only X509Vnc: a viewer that fell back to anything unencrypted would not pass this cell.
+                cmd.addAll(List.of("-SecurityTypes", "X509Vnc", "-X509CA", brokerCa.toString(),
+                        vncAddress(session.path("rfbTls").asText())));
+            }
+            String logName = "xtigervncviewer-" + System.nanoTime() + ".log";
+            Process viewer = xvfb.client(logName, cmd.toArray(String[]::new));
+            Callable<String> exited = () -> "xtigervncviewer exited " + viewer.exitValue() + ": "
+                    + lastLine(logs.resolve(logName));
             String window;
             try {
                 window = await("viewer window").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                         .until(() -> {
                             if (!viewer.isAlive()) {
-                                throw new IllegalStateException("xtigervncviewer exited " + viewer.exitValue());
+                                throw new IllegalStateException(exited.call());
                             }
                             String why = ended.call();
                             if (why != null) {
@@ -164,14 +192,14 @@ final class InteropClients {
                 }
 
                 @Override
-                public void type(String text) {
+                public void type(String text) throws Exception {
                     alive();
                     xvfb.focus(window);
                     xvfb.type(text);
                 }
 
                 @Override
-                public void movePointer() {
+                public void movePointer() throws Exception {
                     alive();
                     xvfb.run("xdotool", "mousemove", "--window", window, "200", "150");
                     xvfb.run("xdotool", "mousemove", "--window", window, "260", "190");
@@ -188,9 +216,9 @@ final class InteropClients {
                     return xvfb.clipboard();
                 }
 
-                private void alive() {
+                private void alive() throws Exception {
                     if (!viewer.isAlive()) {
-                        throw new IllegalStateException("xtigervncviewer exited " + viewer.exitValue());
+                        throw new IllegalStateException(exited.call());
                     }
                 }
 
@@ -221,7 +249,7 @@ final class InteropClients {
         }
 
         @Override
-        public Run connect(JsonNode session, int brokerPort, Path dir, Callable<String> ended) throws Exception {
+        public Run connect(JsonNode session, Path dir, Callable<String> ended) throws Exception {
             String ws = session.path("websocketUrl").asText();
             String ticket = session.path("ticket").asText();
             if (!ws.contains("ticket=")) {
@@ -282,6 +310,16 @@ final class InteropClients {
                     chrome.navigate("about:blank");
                 }
             };
+        }
+    }
+
+    /** The last non-empty line of a log, or "". */
+    static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

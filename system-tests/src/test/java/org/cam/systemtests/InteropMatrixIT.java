@@ -24,6 +24,8 @@ import org.cam.systemtests.InteropClients.Run;
 import org.cam.systemtests.InteropServers.Server;
 import org.cam.testsupport.Packages;
 import org.cam.testsupport.browser.Chromium;
+import org.cam.testsupport.rfb.VncPasswordFile;
+import org.cam.testsupport.tls.TestCertificate;
 import org.cam.testsupport.x11.XDisplay;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,11 +37,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The interop matrix: stock RFB clients through the packaged broker to real RFB servers. Servers: the simulated
  * device, QEMU ({@code -vnc}: None, password, VeNCrypt x509) and TigerVNC's Xvnc (None, VncAuth, VeNCrypt X509Vnc),
  * each an RFB-endpoint target ({@code POST /api/v1/targets} host/port, credential when it has one). Clients:
- * vncsnapshot, xtigervncviewer under Xvfb driven by xdotool, noVNC 1.7 in headless Chromium. Every cell runs in
+ * vncsnapshot, xtigervncviewer under Xvfb driven by xdotool on the broker's plain port and on its VeNCrypt port
+ * (X509Vnc, the broker's certificate checked against its CA), noVNC 1.7 in headless Chromium. Every cell runs in
  * control and in view mode: the session stays up while the client types, moves the pointer and copies text, and
  * ends {@code client_closed}; in control the keys reach the server (seen from inside it), in view they never do;
- * the clipboard policy (BOTH, the default) holds both ways: text the client copies reaches the target only in
- * control, text copied at the target reaches the client in both modes.
+ * the clipboard policy holds both ways. Every pair runs with BOTH (the default); the interactive clients against
+ * the simulator and Xvnc also with TO_TARGET and NONE, set on the group's grant through the REST API as an admin
+ * would: text the client copies reaches the target only in control and only with BOTH or TO_TARGET, text copied at
+ * the target reaches the client only with BOTH (where the broker says it dropped it, the client must not have it).
  *
  * <p>One stack, each server started once, cells one after the other; the table is printed whatever happens, then
  * every cell must have passed. Addresses 127.0.83.x, ports 24xxx, X displays :40-:42 and :60 (this test's own).
@@ -64,6 +69,7 @@ class InteropMatrixIT {
     static final List<AutoCloseable> closeLast = new ArrayList<>();
     static final Map<String, String> offers = new LinkedHashMap<>();
     static InteropServers.Qemu qemu;
+    static long grantId;
     static XDisplay xvfb;
     static Chromium chrome;
     static HttpServer pages;
@@ -72,13 +78,27 @@ class InteropMatrixIT {
     record Outcome(boolean pass, String detail) {
     }
 
+    /** One row of the matrix: a client through the broker to a server, under one clipboard policy. */
+    record Row(Client client, Server server, String clipboard) {
+        String key(String mode) {
+            return client.name() + " | " + server.label() + " | " + clipboard + " | " + mode;
+        }
+    }
+
     @BeforeAll
     static void startEverything() throws Exception {
         long t0 = System.nanoTime();
+        // The broker's TLS ports present a certificate of a CA of ours, which the VeNCrypt viewer is told to trust.
+        TestCertificate brokerCa = TestCertificate.authority("cam interop broker CA");
+        STACK.brokerCertificate(brokerCa.issue("localhost", "127.0.0.1"));
         STACK.start();
         List<Long> deviceTargets = STACK.enrolDeviceAndGrantCamUsers();
         long setId = items(STACK.json(STACK.admin("/api/v1/target-sets").GET(), 200), "interop-lab");
         dir = Files.createDirectories(STACK.work().resolve("interop"));
+        Path brokerCaPem = Files.writeString(dir.resolve("broker-ca.pem"), brokerCa.pem());
+        JsonNode grant = SuiteStack.items(STACK.json(STACK.admin("/api/v1/grants?targetSetId=" + setId).GET(), 200))
+                .get(0);
+        grantId = grant.path("id").asLong();
         Packages.ensure("vncsnapshot=vncsnapshot", "qemu-system-x86_64=qemu-system-x86",
                 "Xvnc=tigervnc-standalone-server", "xtigervncviewer=tigervnc-viewer", "Xvfb=xvfb",
                 "xdotool=xdotool", "xclip=xclip", "xwd=x11-apps", "xev=x11-utils", "npm=npm", "chromium=chromium");
@@ -111,7 +131,8 @@ class InteropMatrixIT {
         String page = serveNoVnc();
         chrome = Chromium.start(List.of("--ignore-certificate-errors"));
         clients.add(new InteropClients.Vncsnapshot());
-        clients.add(new InteropClients.TigerViewer(xvfb));
+        clients.add(new InteropClients.TigerViewer(xvfb, dir.resolve("xvfb"), null));
+        clients.add(new InteropClients.TigerViewer(xvfb, dir.resolve("xvfb"), brokerCaPem));
         clients.add(new InteropClients.NoVnc(chrome, page));
         System.out.printf("interop matrix: set-up took %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
     }
@@ -138,30 +159,37 @@ class InteropMatrixIT {
 
     @Test
     void everyClientThroughTheBrokerToEveryServerInControlAndView() throws Exception {
+        List<Row> rows = rows();
         Map<String, Outcome> results = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         int n = 0;
-        for (Server server : servers) {
-            for (Client client : clients) {
-                if (unsupportedPair(server, client)) {
-                    continue;
+        String policy = "BOTH";
+        for (Row row : rows) {
+            if (!row.clipboard().equals(policy)) {
+                clipboardPolicy(row.clipboard());
+                policy = row.clipboard();
+            }
+            for (String mode : List.of("control", "view")) {
+                long c0 = System.nanoTime();
+                Outcome o;
+                try {
+                    o = cell(row, mode, ++n);
+                } catch (Throwable e) {
+                    o = new Outcome(false, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
                 }
-                for (String mode : List.of("control", "view")) {
-                    long c0 = System.nanoTime();
-                    Outcome o;
-                    try {
-                        o = cell(server, client, mode, ++n);
-                    } catch (Throwable e) {
-                        o = new Outcome(false, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
-                    }
-                    results.put(key(server, client, mode), o);
-                    System.out.printf("interop cell %-40s %-16s %-7s %s in %d ms: %s%n", server.label(), client.name(),
-                            mode, o.pass ? "PASS" : "FAIL", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c0),
-                            o.detail);
-                }
+                results.put(row.key(mode), o);
+                System.out.printf("interop cell %-40s %-24s %-9s %-7s %s in %d ms: %s%n", row.server().label(),
+                        row.client().name(), row.clipboard(), mode, o.pass ? "PASS" : "FAIL",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c0), o.detail);
             }
         }
-        String table = table(results);
+        Outcome snapshotTls;
+        try {
+            snapshotTls = vncsnapshotOnTheVeNCryptPort(servers.get(0));
+        } catch (Throwable e) {
+            snapshotTls = new Outcome(false, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+        }
+        String table = table(rows, results, snapshotTls);
         System.out.println("\nInterop matrix (" + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)
                 + " s for " + results.size() + " cells):\n" + table);
         StringBuilder offered = new StringBuilder("What the servers offered this test's own client (directly):\n");
@@ -170,6 +198,36 @@ class InteropMatrixIT {
         Files.writeString(Path.of(System.getProperty("cam.build.dir", "target")).toAbsolutePath()
                 .resolve("interop-matrix.md"), table + "\n" + offered);
         assertThat(results).as(table).allSatisfy((k, v) -> assertThat(v.pass).as(k + ": " + v.detail).isTrue());
+        assertThat(snapshotTls.pass).as("vncsnapshot on the VeNCrypt port: " + snapshotTls.detail).isTrue();
+    }
+
+    /**
+     * Every supported client-server pair with BOTH; then TO_TARGET and NONE for the interactive clients of the plain
+     * port (the VeNCrypt viewer is the same viewer and the same relay) against the servers with a clipboard to
+     * check: the simulated device and Xvnc without security (the other Xvnc servers differ only in the handshake).
+     */
+    static List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (Server s : servers) {
+            for (Client c : clients) {
+                if (!unsupportedPair(s, c)) {
+                    rows.add(new Row(c, s, "BOTH"));
+                }
+            }
+        }
+        for (String policy : List.of("TO_TARGET", "NONE")) {
+            for (Server s : servers) {
+                if (!(s instanceof InteropServers.Simulator || (s.name.equals("Xvnc") && s.security.equals("None")))) {
+                    continue;
+                }
+                for (Client c : clients) {
+                    if (c.name().equals("xtigervncviewer") || c.name().startsWith("noVNC")) {
+                        rows.add(new Row(c, s, policy));
+                    }
+                }
+            }
+        }
+        return rows;
     }
 
     /**
@@ -182,8 +240,54 @@ class InteropMatrixIT {
         return client.name().equals("vncsnapshot") && server.name.equals("Xvnc");
     }
 
+    /**
+     * The clipboard policy of the grant that gives cam-users every target of the matrix, set as an admin does
+     * ({@code PUT /api/v1/grants/{id}}); sessions requested from now on carry it.
+     */
+    private static void clipboardPolicy(String policy) throws Exception {
+        JsonNode g = STACK.json(STACK.admin("/api/v1/grants/" + grantId).GET(), 200);
+        JsonNode updated = STACK.json(STACK.admin("/api/v1/grants/" + grantId).PUT(body(Map.of(
+                "accessLevel", g.path("accessLevel").asText(), "clipboard", policy,
+                "version", g.path("version").asLong()))), 200);
+        assertThat(updated.path("clipboard").asText()).isEqualTo(policy);
+    }
+
+    /**
+     * vncsnapshot speaks RFB 3.3 only, where the server chooses the security type, so it cannot speak VeNCrypt: on
+     * the broker's VeNCrypt port it must get the broker's reason and no picture, and the session stays unclaimed.
+     */
+    private static Outcome vncsnapshotOnTheVeNCryptPort(Server server) throws Exception {
+        JsonNode session = STACK.json(STACK.as(USER, DEMO_PASSWORD, "/api/v1/sessions")
+                .POST(body(Map.of("targetId", server.targetId, "mode", "view"))), 201);
+        Path passwd = VncPasswordFile.write(dir.resolve("snapshot-tls-passwd"), session.path("vncPassword").asText());
+        Path image = dir.resolve("snapshot-tls.jpg");
+        Path log = dir.resolve("snapshot-tls.log");
+        Process p = new ProcessBuilder("vncsnapshot", "-quiet", "-passwd", passwd.toString(),
+                InteropClients.vncAddress(session.path("rfbTls").asText()), image.toString()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            org.cam.testsupport.Processes.stop(p);
+            return new Outcome(false, "vncsnapshot still running after 30 s on the VeNCrypt port");
+        }
+        String out = Files.readString(log);
+        String reason = out.lines().filter(l -> l.contains("VeNCrypt")).findFirst().orElse("");
+        String state = state(session.path("sessionId").asText()).path("state").asText();
+        if (p.exitValue() == 0 || Files.exists(image)) {
+            return new Outcome(false, "vncsnapshot got a picture over the VeNCrypt port: " + firstLine(out));
+        }
+        if (reason.isEmpty()) {
+            return new Outcome(false, "refused without the broker's reason: " + firstLine(out));
+        }
+        if (!"PENDING".equals(state)) {
+            return new Outcome(false, "session " + state + " after the refusal");
+        }
+        return new Outcome(true, "refused, it said: \"" + reason.strip() + "\"; session still unclaimed");
+    }
+
     /** One cell; its outcome with what was checked, or what failed first. */
-    private static Outcome cell(Server server, Client client, String mode, int n) throws Exception {
+    private static Outcome cell(Row row, String mode, int n) throws Exception {
+        Server server = row.server();
+        Client client = row.client();
         HttpResponse<String> r = STACK.http().send(STACK.as(USER, DEMO_PASSWORD, "/api/v1/sessions")
                 .POST(body(Map.of("targetId", server.targetId, "mode", mode))).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -193,13 +297,16 @@ class InteropMatrixIT {
         JsonNode session = SuiteStack.JSON.readTree(r.body());
         String id = session.path("sessionId").asText();
         boolean control = mode.equals("control");
+        // Which way the clipboard may go in this cell (the broker's policy table, docs/protocols/kvm-session.md).
+        boolean toTargetAllowed = control && !row.clipboard().equals("NONE");
+        boolean fromTargetAllowed = row.clipboard().equals("BOTH");
         String toTarget = "to-target-" + n;
         String fromTarget = "from-target-" + n;
         List<String> checked = new ArrayList<>();
         int keyMark = server.keyMark();
         Run run;
         try {
-            run = client.connect(session, STACK.brokerPlainPort(), dir, () -> {
+            run = client.connect(session, dir, () -> {
                 JsonNode st = state(id);
                 return "ENDED".equals(st.path("state").asText()) ? st.path("endReason").asText() : null;
             });
@@ -211,22 +318,40 @@ class InteropMatrixIT {
                 awaitState(id, "ACTIVE");
                 run.type("cam");
                 run.movePointer();
+                long fromClient = dropped(id, "droppedFromClient");
                 run.setClipboard(toTarget);
                 if (control) {
                     await("keys at the server").atMost(Duration.ofSeconds(15)).until(() -> server.keysSince(keyMark));
                     checked.add("keys arrive");
-                    if (server.hasClipboard()) {
+                }
+                if (server.hasClipboard()) {
+                    if (toTargetAllowed) {
                         await("client clipboard at the target").atMost(Duration.ofSeconds(15)).ignoreExceptions()
                                 .until(() -> toTarget.equals(server.clipboard()));
                         checked.add("clipboard to target");
+                    } else if (control) {
+                        // In control only clipboard is dropped: the client did send it, and the broker kept it back.
+                        await("broker dropped the client's clipboard").atMost(Duration.ofSeconds(15))
+                                .until(() -> dropped(id, "droppedFromClient") > fromClient);
+                        checked.add("client clipboard dropped");
                     }
-                }
-                if (server.hasClipboard()) {
+                    long fromDevice = dropped(id, "droppedFromDevice");
                     server.setClipboard(fromTarget);
-                    // BOTH (the default policy): the target's clipboard reaches control and view clients alike.
-                    await("target clipboard at the client").atMost(Duration.ofSeconds(15)).ignoreExceptions()
-                            .until(() -> fromTarget.equals(run.clipboard()));
-                    checked.add("clipboard from target");
+                    if (fromTargetAllowed) {
+                        await("target clipboard at the client").atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                                .until(() -> fromTarget.equals(run.clipboard()));
+                        checked.add("clipboard from target");
+                    } else {
+                        // The target did announce its clipboard and the broker dropped it: the client must not have
+                        // it (whatever the broker could have forwarded came before the drop, in order).
+                        await("broker dropped the target's clipboard").atMost(Duration.ofSeconds(15))
+                                .until(() -> dropped(id, "droppedFromDevice") > fromDevice);
+                        if (fromTarget.equals(run.clipboard())) {
+                            return new Outcome(false, "the target's clipboard reached the client under "
+                                    + row.clipboard());
+                        }
+                        checked.add("target clipboard dropped, not at client");
+                    }
                 }
                 if (!"ACTIVE".equals(state(id).path("state").asText())) {
                     return new Outcome(false, "session not active while in use: " + state(id));
@@ -250,22 +375,41 @@ class InteropMatrixIT {
             return new Outcome(false, "ended " + reason);
         }
         checked.add("client_closed");
-        if (!control && run.interactive()) {
+        if (run.interactive() && !toTargetAllowed) {
             // The session is over and the device's connection closed; a marker of our own went through the server
-            // after anything the broker could have forwarded: nothing typed or copied in view may be there.
+            // after anything the broker could have forwarded: nothing typed in view, nothing copied where the policy
+            // or the mode forbids it may be there.
             server.sync();
-            if (server.keysSince(keyMark)) {
-                return new Outcome(false, "view-only keys reached the server");
+            if (!control) {
+                if (server.keysSince(keyMark)) {
+                    return new Outcome(false, "view-only keys reached the server");
+                }
+                checked.add("no keys");
             }
-            checked.add("no keys");
             if (server.hasClipboard() && toTarget.equals(server.clipboard())) {
-                return new Outcome(false, "view-only clipboard reached the target");
+                return new Outcome(false, "the client's clipboard reached the target (" + mode + ", "
+                        + row.clipboard() + ")");
             }
             if (server.hasClipboard()) {
                 checked.add("no clipboard to target");
             }
         }
         return new Outcome(true, String.join(", ", checked));
+    }
+
+    /** A policy counter of the session on the broker's admin port (it must be relaying there). */
+    private static long dropped(String sessionId, String field) throws Exception {
+        HttpResponse<String> r = STACK.http().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(STACK.brokerAdminUrl() + "/api/v1/sessions")).timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        for (JsonNode s : SuiteStack.JSON.readTree(r.body())) {
+            if (sessionId.equals(s.path("sessionId").asText())) {
+                assertThat(s.has(field)).as(field + " in " + s).isTrue();
+                return s.path(field).asLong();
+            }
+        }
+        throw new IllegalStateException("session " + sessionId + " not relaying on the broker");
     }
 
     private static String ended(String id) {
@@ -383,25 +527,24 @@ class InteropMatrixIT {
         return "http://" + HOST_DEVICE + ":" + NOVNC_PAGE_PORT + "/matrix.html";
     }
 
-    private static String key(Server s, Client c, String mode) {
-        return s.label() + " | " + c.name() + " | " + mode;
-    }
-
-    private static String table(Map<String, Outcome> results) {
-        StringBuilder t = new StringBuilder("| client -> broker -> server | control | view |\n|---|---|---|\n");
+    private static String table(List<Row> rows, Map<String, Outcome> results, Outcome snapshotTls) {
+        StringBuilder t = new StringBuilder(
+                "| client -> broker -> server | clipboard | control | view |\n|---|---|---|---|\n");
         for (Server s : servers) {
             for (Client c : clients) {
                 if (unsupportedPair(s, c)) {
                     t.append("| ").append(c.name()).append(" -> ").append(s.label())
-                            .append(" | n/a: fails without the broker too | n/a |\n");
-                    continue;
+                            .append(" | - | n/a: fails without the broker too | n/a |\n");
                 }
-                Outcome ctl = results.get(key(s, c, "control"));
-                Outcome view = results.get(key(s, c, "view"));
-                t.append("| ").append(c.name()).append(" -> ").append(s.label()).append(" | ")
-                        .append(mark(ctl)).append(" | ").append(mark(view)).append(" |\n");
             }
         }
+        for (Row row : rows) {
+            t.append("| ").append(row.client().name()).append(" -> ").append(row.server().label()).append(" | ")
+                    .append(row.clipboard()).append(" | ").append(mark(results.get(row.key("control"))))
+                    .append(" | ").append(mark(results.get(row.key("view")))).append(" |\n");
+        }
+        t.append("| vncsnapshot X509Vnc (broker's VeNCrypt port) -> ").append(servers.get(0).label())
+                .append(" | - | n/a: RFB 3.3 has no VeNCrypt; ").append(mark(snapshotTls)).append(" | - |\n");
         return t.toString();
     }
 

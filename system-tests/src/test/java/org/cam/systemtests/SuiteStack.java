@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cam.testsupport.tls.TestCertificate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -83,6 +84,9 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     private HttpClient http;
     private String managementUrl;
     private int brokerPlainPort;
+    private int brokerTlsPort;
+    private int brokerAdminPort;
+    private TestCertificate brokerCertificate;
     private ServiceProcess device;
     private ServiceProcess broker;
     private String dbAdminHostPort = dbHostPort();
@@ -100,6 +104,16 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     SuiteStack database(String adminHostPort, String appHostPort) {
         this.dbAdminHostPort = adminHostPort;
         this.dbAppHostPort = appHostPort;
+        return this;
+    }
+
+    /**
+     * The certificate (with its key) the broker presents on its TLS ports (VeNCrypt on the RFB TLS port, the
+     * WebSocket), instead of the self-signed one it makes at start; a client can then check it against its issuer.
+     * Before {@link #start()}.
+     */
+    SuiteStack brokerCertificate(TestCertificate certificate) {
+        this.brokerCertificate = certificate;
         return this;
     }
 
@@ -158,6 +172,8 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         int wsPort = freePort();
         int brokerAdminPort = freePort();
         brokerPlainPort = rfbPort;
+        brokerTlsPort = rfbTlsPort;
+        this.brokerAdminPort = brokerAdminPort;
         Map<String, String> mgmtEnv = new HashMap<>();
         mgmtEnv.put("CAM_MANAGEMENT_HOST", "127.0.0.1");
         mgmtEnv.put("CAM_MANAGEMENT_HTTPS_PORT", String.valueOf(httpsPort));
@@ -205,6 +221,13 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         brokerEnv.put("CAM_BROKER_TICKET_KEY_FILE", ticketKey.toString());
         brokerEnv.put("CAM_BROKER_DRAIN_GRACE", "2s");
         brokerEnv.put("CAM_BROKER_SHUTDOWN_TIMEOUT", "10s");
+        if (brokerCertificate != null) {
+            Path brokerDir = Files.createDirectories(work.resolve("session-broker"));
+            brokerEnv.put("CAM_BROKER_TLS_CERT", Files.writeString(brokerDir.resolve("tls.crt.pem"),
+                    brokerCertificate.pem()).toString());
+            brokerEnv.put("CAM_BROKER_TLS_KEY", Files.writeString(brokerDir.resolve("tls.key.pem"),
+                    brokerCertificate.keyPem()).toString());
+        }
         broker = launch("session-broker", brokerEnv,
                 // management-api's self-signed certificate (localhost, 127.0.0.1), as PEM next to its key store: the
                 // broker trusts exactly it through its TLS configuration "management", host names verified, as in
@@ -267,6 +290,16 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
 
     int brokerPlainPort() {
         return brokerPlainPort;
+    }
+
+    /** The broker's RFB port with VeNCrypt (9901 in production). */
+    int brokerTlsPort() {
+        return brokerTlsPort;
+    }
+
+    /** The broker's admin API (health, {@code /api/v1/sessions}), no token. */
+    String brokerAdminUrl() {
+        return "http://127.0.0.1:" + brokerAdminPort;
     }
 
     ServiceProcess device() {

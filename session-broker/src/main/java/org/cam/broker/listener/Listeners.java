@@ -59,7 +59,9 @@ public class Listeners {
                 .connectHandler(s -> accept(s, "plain"));
         // VeNCrypt: the connection starts as plain RFB and turns to TLS inside the handshake (ssl off, certificate on).
         tls = vertx.createNetServer(new NetServerOptions(base).setPort(config.tlsPort()).setSsl(false)
-                .setKeyCertOptions(cert)).connectHandler(s -> accept(s, "tls"));
+                .setKeyCertOptions(cert)
+                .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(config.tls().vencryptProtocols())))
+                .connectHandler(s -> accept(s, "tls"));
         websocket = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                         .setPort(config.websocketPort()).setSsl(true).setKeyCertOptions(cert).setTcpNoDelay(true)
                         .setTcpKeepAlive(true).setReuseAddress(true)

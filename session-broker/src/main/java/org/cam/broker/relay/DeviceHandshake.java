@@ -99,6 +99,18 @@ final class DeviceHandshake {
             }
             return in.read(4).compose(t -> {
                 chosen[0] = t.getInt(0);
+                if (chosen[0] == 0) {
+                    // RFB 3.3's "connection failed" with the server's reason. TigerVNC answers a blacklisted
+                    // address this way ("Too many security failures") whatever version it otherwise speaks.
+                    return in.read(4).compose(l -> {
+                        int n = l.getInt(0);
+                        if (n < 0 || n > Handshake.MAX_REASON) {
+                            return Future.failedFuture(new ProtocolException("device refusal reason length " + n));
+                        }
+                        return in.read(n).compose(r -> Future.failedFuture(new ProtocolException(0,
+                                "server refused: " + r.toString(java.nio.charset.StandardCharsets.UTF_8))));
+                    });
+                }
                 if (chosen[0] == SecurityType.VNC_AUTH && device.auth() != Claim.DeviceAuth.VNC) {
                     return Future.failedFuture(new ProtocolException("device wants VNC auth, the target has no "
                             + "VNC password"));

@@ -18,9 +18,14 @@ import org.cam.broker.session.BrokerService;
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {
 
-    /** One relayed session as the admin port shows it. */
+    /**
+     * One relayed session as the admin port shows it. {@code droppedFromClient}: client messages the session's mode
+     * and clipboard policy did not pass to the device so far; {@code droppedFromDevice}: device messages they did not
+     * pass to the client. An operator (or a test) sees a policy act while the session runs, not only in its end line.
+     */
     public record SessionView(String sessionId, String user, String targetId, String mode, String listener,
-                              String clientAddress, String startedAt, long bytesFromClient, long bytesFromDevice) {
+                              String clientAddress, String startedAt, long bytesFromClient, long bytesFromDevice,
+                              long droppedFromClient, long droppedFromDevice) {
     }
 
     private final BrokerService service;
@@ -36,7 +41,8 @@ public class SessionResource {
         authorize(auth);
         return service.activeSessions().stream().map(s -> new SessionView(s.sessionId(), s.claim().user(),
                 s.claim().targetId(), s.claim().mode().name(), s.client().listener(), s.client().remoteAddress(),
-                String.valueOf(s.startedAt()), s.bytesFromClient(), s.bytesFromDevice())).toList();
+                String.valueOf(s.startedAt()), s.bytesFromClient(), s.bytesFromDevice(), s.droppedInputs(),
+                s.droppedFromDevice())).toList();
     }
 
     @DELETE
