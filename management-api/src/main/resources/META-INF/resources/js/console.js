@@ -137,7 +137,7 @@ export function openConsole(container, opts) {
     disconnectButton,
     reconnect, back),
     el('div', { class: 'keys', role: 'toolbar', 'aria-label': 'Key combinations' }, keys),
-    idle, reasonLine, clipboardPanel, screen);
+    ...[idle, reasonLine, clipboardPanel, screen].filter(Boolean));
 
   function combo(...pressed) {
     if (!rfb || !control) {

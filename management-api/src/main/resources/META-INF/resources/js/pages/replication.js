@@ -44,7 +44,7 @@ export function render(section) {
       state.dataset.state = s.state || '';
       state.replaceChildren('State ', el('strong', { id: 'replication-state-name' }, s.state || '?'),
         ' since ', when(s.since), ', lag ', el('span', { id: 'replication-lag' }, lagText(s.lagMillis)),
-        s.detail ? ' - ' + s.detail : '', ', automatic failover ', s.autoFailover ? 'on' : 'off',
+        s.detail && s.state !== 'HEALTHY' ? ' - ' + s.detail : '', ', automatic failover ', s.autoFailover ? 'on' : 'off',
         ', observed ', when(s.observedAt));
       nodes.tBodies[0].replaceChildren(nodeRow('primary', s.primary), nodeRow('secondary', s.secondary));
     } else {
