@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * A short-lived cache of what is costly to recompute on every list request but changes rarely: a user's effective
- * group set and the total of a visible-target list (counting 10,000 visible targets costs more than the page itself).
+ * group set, the total of a visible-target list (counting 10,000 visible targets costs more than the page itself), a
+ * page of the target list as answered, and the user row a bearer token is checked against.
  * Every change made through this instance (any successful write request, an LDAP sync) starts a new generation, so
  * this instance never answers from before its own changes; other replicas' changes show within the time to live.
  */
@@ -29,6 +30,10 @@ public class AccessCache {
         /** Entries kept at most; past that the cache starts over (a bound, not an eviction policy). */
         @WithDefault("20000")
         int maxEntries();
+
+        /** Pages of the target list kept at most (each up to a page of targets: tens of KiB), as for entries. */
+        @WithDefault("2000")
+        int maxPages();
     }
 
     private record Entry(Object value, long generation, long expiresAtNanos) {
@@ -39,15 +44,37 @@ public class AccessCache {
 
     private final AtomicLong generation = new AtomicLong();
     private final Map<Object, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<Object, Entry> pages = new ConcurrentHashMap<>();
 
     /** Something that decides visibility may have changed: later reads recompute. */
     public void changed() {
         generation.incrementAndGet();
         entries.clear();
+        pages.clear();
+    }
+
+    /** The entry if one may still answer, else null; never loads (for callers that must not block). */
+    @SuppressWarnings("unchecked")
+    public <T> T peek(Object key) {
+        if (config.ttl().toNanos() <= 0) {
+            return null;
+        }
+        Entry e = entries.get(key);
+        return e != null && e.generation == generation.get() && System.nanoTime() - e.expiresAtNanos < 0
+                ? (T) e.value : null;
+    }
+
+    public <T> T get(Object key, Supplier<T> load) {
+        return get(entries, config.maxEntries(), key, load);
+    }
+
+    /** A page of a list as answered, in a region of its own with its own bound (pages are big next to entries). */
+    public <T> T page(Object key, Supplier<T> load) {
+        return get(pages, config.maxPages(), key, load);
     }
 
     @SuppressWarnings("unchecked")
-    public <T> T get(Object key, Supplier<T> load) {
+    private <T> T get(Map<Object, Entry> entries, int maxEntries, Object key, Supplier<T> load) {
         long ttl = config.ttl().toNanos();
         if (ttl <= 0) {
             return load.get();
@@ -59,7 +86,7 @@ public class AccessCache {
             return (T) e.value;
         }
         T value = load.get();
-        if (entries.size() >= config.maxEntries()) {
+        if (entries.size() >= maxEntries) {
             entries.clear();
         }
         // Stored only if no change happened while it was computed.
