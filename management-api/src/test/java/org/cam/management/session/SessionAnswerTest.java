@@ -32,6 +32,16 @@ class SessionAnswerTest {
         assertThat(control.getInt("maxDurationSeconds")).isEqualTo(28800);
         assertThat(control.getString("mode")).isEqualTo("CONTROL");
 
+        // The list (answered from the access cache) shows the session as soon as the broker claimed it: the claim is
+        // a write here and starts the cache over.
+        assertThat(Api.as(user, "answer-pass-1").queryParam("q", tag).get("/api/v1/me/targets").then().statusCode(200)
+                .extract().jsonPath().getString("items[0].status")).isEqualTo("AVAILABLE");
+        io.restassured.RestAssured.given().auth().oauth2("test-broker-token").contentType("application/json")
+                .body(Map.of("brokerId", "broker-answer")).post("/api/v1/internal/sessions/"
+                        + control.getString("sessionId") + "/claim").then().statusCode(200);
+        assertThat(Api.as(user, "answer-pass-1").queryParam("q", tag).get("/api/v1/me/targets").then().statusCode(200)
+                .extract().jsonPath().getString("items[0].statusText")).isEqualTo("Remote active session (" + user + ")");
+
         // Operators open everything with the clipboard both ways.
         assertThat(Api.demo("otto").body(Map.of("targetId", target, "mode", "view")).post("/api/v1/sessions")
                 .then().statusCode(201).extract().jsonPath().getString("clipboard")).isEqualTo("BOTH");

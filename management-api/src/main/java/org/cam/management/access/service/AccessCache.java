@@ -7,7 +7,11 @@ import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -39,12 +43,20 @@ public class AccessCache {
     private record Entry(Object value, long generation, long expiresAtNanos) {
     }
 
+    /** A load under way: of one key, in one region, for one generation. */
+    private record Flight(String region, Object key, long generation) {
+    }
+
+    /** How long a request waits for another's load of the same key before it loads on its own. */
+    private static final long JOIN_TIMEOUT_SECONDS = 10;
+
     @Inject
     Config config;
 
     private final AtomicLong generation = new AtomicLong();
     private final Map<Object, Entry> entries = new ConcurrentHashMap<>();
     private final Map<Object, Entry> pages = new ConcurrentHashMap<>();
+    private final Map<Flight, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
 
     /** Something that decides visibility may have changed: later reads recompute. */
     public void changed() {
@@ -65,16 +77,16 @@ public class AccessCache {
     }
 
     public <T> T get(Object key, Supplier<T> load) {
-        return get(entries, config.maxEntries(), key, load);
+        return get("entries", entries, config.maxEntries(), key, load);
     }
 
     /** A page of a list as answered, in a region of its own with its own bound (pages are big next to entries). */
     public <T> T page(Object key, Supplier<T> load) {
-        return get(pages, config.maxPages(), key, load);
+        return get("pages", pages, config.maxPages(), key, load);
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T get(Map<Object, Entry> entries, int maxEntries, Object key, Supplier<T> load) {
+    private <T> T get(String region, Map<Object, Entry> entries, int maxEntries, Object key, Supplier<T> load) {
         long ttl = config.ttl().toNanos();
         if (ttl <= 0) {
             return load.get();
@@ -85,14 +97,38 @@ public class AccessCache {
         if (e != null && e.generation == gen && now - e.expiresAtNanos < 0) {
             return (T) e.value;
         }
-        T value = load.get();
-        if (entries.size() >= maxEntries) {
-            entries.clear();
+        // One load per key at a time: when an entry expires under load, a hundred concurrent requests would each
+        // compute it (and queue for database connections); they wait for the first one instead. Only requests of the
+        // same generation share a load, so none gets an answer from before a change it came after.
+        Flight flight = new Flight(region, key, gen);
+        CompletableFuture<Object> mine = new CompletableFuture<>();
+        CompletableFuture<Object> other = loading.putIfAbsent(flight, mine);
+        if (other != null) {
+            try {
+                return (T) other.get(JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return load.get();
+            } catch (ExecutionException | TimeoutException failedOrSlow) {
+                return load.get();   // that load failed or hangs: this request tries on its own
+            }
         }
-        // Stored only if no change happened while it was computed.
-        if (generation.get() == gen) {
-            entries.put(key, new Entry(value, gen, now + ttl));
+        try {
+            T value = load.get();
+            if (entries.size() >= maxEntries) {
+                entries.clear();
+            }
+            // Stored only if no change happened while it was computed.
+            if (generation.get() == gen) {
+                entries.put(key, new Entry(value, gen, now + ttl));
+            }
+            mine.complete(value);
+            return value;
+        } catch (RuntimeException | Error failed) {
+            mine.completeExceptionally(failed);
+            throw failed;
+        } finally {
+            loading.remove(flight, mine);
         }
-        return value;
     }
 }
