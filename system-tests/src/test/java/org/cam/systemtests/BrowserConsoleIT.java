@@ -69,7 +69,7 @@ class BrowserConsoleIT {
     private static final String QEMU_HOST = "127.0.78.2";
     private static final int QEMU_PORT = 24930;
     private static final int IDLE_TIMEOUT_SECONDS = 90;
-    private static final Path SHOTS = Path.of("target/ui-screenshots");
+    private static final Path SHOTS = Path.of(System.getProperty("cam.build.dir", "target"), "ui-screenshots");
 
     private static final List<Long> targetIds = new ArrayList<>();
     private static Chromium chrome;
@@ -448,7 +448,8 @@ class BrowserConsoleIT {
 
     /** axe-core (management-api's copy from npm) on the page: no serious or critical violation; a screenshot. */
     private static void check(String page) throws Exception {
-        assertThat(chrome.accessibilityViolations(root.resolve("management-api/target/web/node_modules/axe-core/axe.min.js")))
+        assertThat(chrome.accessibilityViolations(root.resolve("management-api")
+                .resolve(System.getProperty("cam.build.dir", "target")).resolve("web/node_modules/axe-core/axe.min.js")))
                 .as("axe-core serious/critical violations on " + page).isEmpty();
         chrome.screenshot(SHOTS.resolve(page + ".png"));
     }
