@@ -5,6 +5,9 @@
 #   management-api/bench/targets-list.sh [duration, default 30s] [page size, default 50]
 # BENCH_JAR: the build to measure; BENCH_BEFORE_JAR (optional): an older build measured first in the same run,
 # on the same data, for a side-by-side figure (copy an earlier target/quarkus-app somewhere to keep it).
+# The 100-connection phase also reports the CPU time management-api and the MariaDB primary spent per request (from
+# /proc, both processes' user+system time during the phase over its requests). BENCH_JFR=<folder>: a Java Flight
+# Recorder profile of that phase per build there, summarised by what the time went to (bench/jfr-summary.py).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -36,7 +39,7 @@ trap cleanup EXIT
 start_app() {
   (cd "$WORK" && CAM_DB_PRIMARY_URL="jdbc:mysql://$CAM_DB_PRIMARY_HOST:$CAM_DB_PRIMARY_PORT/$DB" \
     CAM_MANAGEMENT_HTTPS_PORT=$PORT CAM_MANAGEMENT_HOST=127.0.0.1 CAM_MANAGEMENT_ADMIN_PASSWORD=bench-admin-pw \
-    exec java -jar "$1" >>"$WORK/app.log" 2>&1 </dev/null) &
+    exec java ${BENCH_JFR:+-XX:FlightRecorderOptions:stackdepth=512} -jar "$1" >>"$WORK/app.log" 2>&1 </dev/null) &
   PID=$!
   for _ in $(seq 1 120); do curl -fsk "$B/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
   curl -fsk "$B/q/health/ready" >/dev/null || { tail -30 "$WORK/app.log"; exit 1; }
@@ -44,6 +47,11 @@ start_app() {
 stop_app() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=; }
 FIRST_JAR=${BENCH_BEFORE_JAR:-$JAR}
 start_app "$FIRST_JAR"
+
+# user+system CPU time of a process in clock ticks (0 when it is not there)
+ticks() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
+DB_PID=$(tr -dc '0-9' <"${CAM_INFRA_DIR:-$ROOT/.cam/infra}/db-primary/mariadbd.pid" 2>/dev/null || true)
+HZ=$(getconf CLK_TCK)
 
 json() { python3 -c "import sys,json; t=sys.stdin.read()
 try: print(json.loads(t)$1)
@@ -80,11 +88,27 @@ measure() {
   [ -n "${BENCH_ONLY_SEQUENTIAL:-}" ] && return 0
   wrk -t2 -c100 -d10s --timeout 30s -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE" >/dev/null   # warm-up
   echo "GET /api/v1/targets?size=$SIZE, 100 connections, $DURATION, $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg):"
-  wrk -t2 -c100 -d"$DURATION" --timeout 30s --latency -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE"
+  local app0 db0 app1 db1 requests label
+  label=$(basename "$(dirname "$(dirname "$2")")")
+  [ -n "${BENCH_JFR:-}" ] && jcmd "$PID" JFR.start name=bench settings=profile >/dev/null
+  app0=$(ticks "$PID"); db0=$(ticks "$DB_PID")
+  wrk -t2 -c100 -d"$DURATION" --timeout 30s --latency -H "Authorization: Bearer $TOKEN" "$B/api/v1/targets?size=$SIZE" \
+      | tee "$WORK/wrk.txt"
+  app1=$(ticks "$PID"); db1=$(ticks "$DB_PID")
+  requests=$(awk '/ requests in / {print $1}' "$WORK/wrk.txt")
+  echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
+  awk -v a=$((app1 - app0)) -v d=$((db1 - db0)) -v n="${requests:-0}" -v hz="$HZ" 'BEGIN { if (n > 0)
+      printf "CPU per request: management-api %.2f ms, MariaDB primary %.2f ms (%d requests)\n",
+             a * 1000 / hz / n, d * 1000 / hz / n, n }'
+  if [ -n "${BENCH_JFR:-}" ]; then
+    mkdir -p "$BENCH_JFR"
+    jcmd "$PID" JFR.stop name=bench filename="$BENCH_JFR/$label.jfr" >/dev/null
+    python3 "$ROOT/management-api/bench/jfr-summary.py" "$BENCH_JFR/$label.jfr"
+  fi
 }
 if [ -n "${BENCH_BEFORE_JAR:-}" ]; then
-  measure "before ($BENCH_BEFORE_JAR)"
+  measure "before ($BENCH_BEFORE_JAR)" "$BENCH_BEFORE_JAR"
   stop_app
   start_app "$JAR"
 fi
-measure "$JAR"
+measure "$JAR" "$JAR"

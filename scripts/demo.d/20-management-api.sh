@@ -29,6 +29,9 @@ DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
   export CAM_BROKER_MANAGEMENT_TOKEN=${CAM_BROKER_MANAGEMENT_TOKEN:-cam-demo-broker-token}
   export CAM_DISCOVERY_TOKEN=${CAM_DISCOVERY_TOKEN:-cam-demo-discovery-token}
   export CAM_REPLICATION_MONITOR_TOKEN=${CAM_REPLICATION_MONITOR_TOKEN:-cam-demo-replication-token}
+  # The replication and discovery-scan pages call these (30-discovery-service.sh, 40-replication-monitor.sh).
+  export CAM_REPLICATION_MONITOR_URL=${CAM_REPLICATION_MONITOR_URL:-http://127.0.0.1:8083}
+  export CAM_DISCOVERY_URL=${CAM_DISCOVERY_URL:-http://127.0.0.1:8081}
   export CAM_DEVICE_AUTO_APPROVE_SUBNETS=${CAM_DEVICE_AUTO_APPROVE_SUBNETS-127.0.1.0/24}
   export CAM_TARGETS_ALLOW_LOOPBACK=${CAM_TARGETS_ALLOW_LOOPBACK:-true}   # demo RFB endpoints live on 127.0.0.x
   export CAM_DEVICE_TARGET_SET=${CAM_DEVICE_TARGET_SET:-lab} CAM_DEVICE_SEED_GRANT_GROUP=${CAM_DEVICE_SEED_GRANT_GROUP:-cam-users}

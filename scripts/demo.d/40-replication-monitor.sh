@@ -16,6 +16,7 @@ DEMO_CMD=(java -Dquarkus.http.port=8083
     -Dcam.replication.alarm-webhook=https://127.0.0.1:8443/api/v1/internal/alarms
     -Dquarkus.tls.management.trust-store.pem.certs=.cam/management-api/tls.crt.pem
     "-Dcam.replication.alarm-webhook-token=${CAM_REPLICATION_MONITOR_TOKEN:-cam-demo-replication-token}"
+    "-Dcam.replication.management-token=${CAM_REPLICATION_MONITOR_TOKEN:-cam-demo-replication-token}"
     -jar "$DEMO_JAR")
 DEMO_HEALTH=http://127.0.0.1:8083/q/health/ready
 DEMO_INFO="replication status: http://127.0.0.1:8083/api/v1/replication/status (admin for switchover/promote: admin/camdemo)"

@@ -51,13 +51,23 @@ const mmss = (seconds) => {
 };
 
 /**
- * Opens a console in container. opts: {url, ticket, title, viewOnly, clipboard: {toDevice, fromDevice},
+ * Which way the console may move clipboard text, from the session's policy (the session answer's clipboard: BOTH,
+ * TO_TARGET, NONE) and its mode, as the broker enforces it (docs/protocols/kvm-session.md): a view session never
+ * pastes, and only BOTH lets the target's clipboard out. The page offers only what the broker would let through.
+ */
+export function clipboardWays(policy, control) {
+  const p = policy || 'NONE';
+  return { toDevice: control && (p === 'BOTH' || p === 'TO_TARGET'), fromDevice: p === 'BOTH' };
+}
+
+/**
+ * Opens a console in container. opts: {url, ticket, title, viewOnly, clipboard: 'BOTH' | 'TO_TARGET' | 'NONE',
  * idleTimeoutSeconds, maxDurationSeconds, onClose(reason, isError, code), onReconnect(), onLeave()}.
  * Returns {disconnect(), rfb()}.
  */
 export function openConsole(container, opts) {
-  const clip = Object.assign({ toDevice: true, fromDevice: true }, opts.clipboard || {});
   const control = !opts.viewOnly;
+  const clip = clipboardWays(opts.clipboard, control);
   let rfb = null;
   let opened = false;
   let ended = false;
@@ -98,32 +108,36 @@ export function openConsole(container, opts) {
 
   const clipText = el('textarea', { id: 'console-clipboard', rows: 3, readOnly: !clip.toDevice,
     placeholder: clip.toDevice ? 'Text to paste into the target' : 'Text copied on the target appears here' });
-  const send = button('Send to target', () => {
-    if (rfb && clip.toDevice) {
+  // Only what the policy allows is on the page at all: no paste button, no panel when nothing may move.
+  const send = clip.toDevice ? button('Send to target', () => {
+    if (rfb) {
       rfb.clipboardPasteFrom(clipText.value);
       lastInput = Date.now();
     }
-  }, 'clipboard-send');
-  send.hidden = !clip.toDevice || !control;
-  const copy = button('Copy to this computer', () => {
+  }, 'clipboard-send') : null;
+  const copy = clip.fromDevice ? button('Copy to this computer', () => {
     if (navigator.clipboard) {
       navigator.clipboard.writeText(clipText.value).catch(() => {});
     }
-  }, 'clipboard-copy');
-  copy.hidden = !clip.fromDevice;
-  const clipboardAllowed = (clip.toDevice && control) || clip.fromDevice;
-  const clipboardPanel = el('details', { class: 'clipboard', hidden: !clipboardAllowed },
+  }, 'clipboard-copy') : null;
+  const clipboardAllowed = clip.toDevice || clip.fromDevice;
+  const clipPolicy = el('span', { id: 'console-clipboard-policy', class: 'badge subtle',
+    dataset: { toDevice: String(clip.toDevice), fromDevice: String(clip.fromDevice) } },
+  'Clipboard: ' + (clip.toDevice && clip.fromDevice ? 'both ways' : clip.toDevice ? 'to the target only'
+    : clip.fromDevice ? 'from the target only' : 'off'));
+  const clipboardPanel = clipboardAllowed ? el('details', { class: 'clipboard' },
     el('summary', {}, 'Clipboard'),
-    el('label', { for: 'console-clipboard' }, 'Clipboard ' + (clip.toDevice && control && clip.fromDevice
+    el('label', { for: 'console-clipboard' }, 'Clipboard ' + (clip.toDevice && clip.fromDevice
       ? '(both ways)' : clip.fromDevice ? '(from the target only)' : '(to the target only)')),
-    clipText, el('div', { class: 'buttons' }, send, copy));
+    clipText, el('div', { class: 'buttons' }, send, copy)) : null;
 
   container.replaceChildren(
     el('div', { class: 'heading console-bar' }, el('h2', {}, 'Console: ', el('span', { id: 'console-title' },
-      opts.title)), badge, status, clock, el('span', { class: 'spacer' }), scale, quality, full, disconnectButton,
+      opts.title)), badge, clipPolicy, status, clock, el('span', { class: 'spacer' }), scale, quality, full,
+    disconnectButton,
     reconnect, back),
     el('div', { class: 'keys', role: 'toolbar', 'aria-label': 'Key combinations' }, keys),
-    idle, reasonLine, clipboardPanel, screen);
+    ...[idle, reasonLine, clipboardPanel, screen].filter(Boolean));
 
   function combo(...pressed) {
     if (!rfb || !control) {
@@ -141,10 +155,12 @@ export function openConsole(container, opts) {
       + (opts.maxDurationSeconds ? ' of ' + mmss(opts.maxDurationSeconds) : '');
     const idleFor = (now - lastInput) / 1000;
     const left = opts.idleTimeoutSeconds ? opts.idleTimeoutSeconds - idleFor : null;
-    if (control && left !== null && left <= 60 && !ended) {
+    // The broker ends a session after idleTimeoutSeconds without keyboard, pointer or clipboard input; a view-only
+    // console sends none, so it is warned too (it can only reconnect).
+    if (left !== null && left <= Math.min(60, opts.idleTimeoutSeconds / 2) && !ended) {
       idle.hidden = false;
       idle.textContent = 'No input for ' + mmss(idleFor) + ': the session ends in ' + mmss(left)
-        + ' unless you type or move the mouse.';
+        + (control ? ' unless you type or move the mouse.' : ' (a view-only session sends no input); reconnect then.');
     } else {
       idle.hidden = true;
     }
@@ -162,7 +178,9 @@ export function openConsole(container, opts) {
     status.textContent = 'closed';
     disconnectButton.hidden = true;
     keys.forEach((k) => { k.disabled = true; });
-    send.disabled = true;
+    if (send) {
+      send.disabled = true;
+    }
     reconnect.hidden = !opts.onReconnect;
     back.hidden = !opts.onLeave;
     reasonLine.textContent = 'Session ended: ' + closeText(reason);
@@ -209,7 +227,7 @@ export function openConsole(container, opts) {
       desktopName = e.detail.name;
     });
     rfb.addEventListener('clipboard', (e) => {
-      if (clip.fromDevice) {
+      if (clip.fromDevice && clipboardPanel) {
         clipText.value = e.detail.text;
         clipboardPanel.open = true;
       }
@@ -247,7 +265,7 @@ export function openConsole(container, opts) {
   // A paste into the console (Ctrl-V on the screen) goes to the target's clipboard when the policy allows.
   screen.addEventListener('paste', (e) => {
     const text = e.clipboardData && e.clipboardData.getData('text/plain');
-    if (rfb && text && clip.toDevice && control) {
+    if (rfb && text && clip.toDevice) {
       clipText.value = text;
       rfb.clipboardPasteFrom(text);
     }

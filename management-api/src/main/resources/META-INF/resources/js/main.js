@@ -16,9 +16,11 @@ const PAGES = [
   { id: 'access', title: 'Access', roles: ADMIN, load: () => import('./pages/access.js') },
   { id: 'ldap', title: 'LDAP', roles: ADMIN, load: () => import('./pages/ldap.js') },
   { id: 'devices', title: 'Devices', roles: OPS, load: () => import('./pages/devices.js') },
+  { id: 'scans', title: 'Discovery', roles: OPS, load: () => import('./pages/scans.js') },
   { id: 'alarms', title: 'Alarms', roles: OPS, load: () => import('./pages/alarms.js') },
   { id: 'sessions', title: 'Sessions', roles: ALL, load: () => import('./pages/sessions.js') },
   { id: 'audit', title: 'Audit', roles: ADMIN, load: () => import('./pages/audit.js') },
+  { id: 'replication', title: 'Replication', roles: ADMIN, load: () => import('./pages/replication.js') },
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -117,7 +117,8 @@ export function form(title, fields, submitLabel) {
       } else if (f.type === 'textarea') {
         input = el('textarea', { id, name: f.name, rows: 6, readOnly: !!f.readOnly, value: f.value ?? '' });
       } else if (f.type === 'checkbox') {
-        input = el('input', { id, name: f.name, type: 'checkbox', checked: !!f.value, disabled: !!f.readOnly });
+        input = el('input', { id, name: f.name, type: 'checkbox', checked: !!f.value, disabled: !!f.readOnly,
+          required: !!f.required });
       } else {
         input = el('input', { id, name: f.name, type: f.type || 'text', required: !!f.required,
           readOnly: !!f.readOnly, value: f.value ?? '', autocomplete: 'off' });

@@ -11,10 +11,20 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.cam.testsupport.Packages;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +42,15 @@ import static org.cam.systemtests.SuiteStack.items;
  * text pasted into the console's clipboard appears on its "clip" line, Ctrl-Alt-Del reaches it, scaling switches
  * between fit and 1:1, a view session sends nothing and shows its badge, and an operator's disconnect shows its
  * reason and message.
+ *
+ * <p>Before that, the administrator's pages that need the other services: replication-monitor (from its jar, on a
+ * MariaDB pair of this test's own through scripts/infra.sh, 27316/27317, never the shared pair) and discovery-service
+ * (from its jar, forwarding to this management-api). The administrator scans the device's address on the Discovery
+ * page, approves the device that answered, and the API shows it MANAGED with its channels as targets; the Replication
+ * page shows both nodes and the state, and a switchover made there (reason, confirmation) is done with the acting
+ * user in replication-monitor's history and audit. Last, a QEMU VM (Debian qemu-system-x86) as an RFB-endpoint
+ * target given to uma with the clipboard policy NONE: the console shows QEMU's screen, offers no clipboard, and warns
+ * before the idle timeout (90 s here), then shows the broker's idle_timeout end. axe-core on the new pages; screenshots in target/ui-screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -44,14 +63,66 @@ class BrowserConsoleIT {
     static final SuiteStack STACK = new SuiteStack(new SuiteStack.Spec("e2e-ui", "127.0.78.1", 19543, 15930, 2,
             "cam_e2e_ui", List.of("--seed", "78")));
 
+    // The replication page's pair (FailoverDrillIT's is 27306/27307), and QEMU's address and VNC port.
+    private static final int NODE_A = 27316;
+    private static final int NODE_B = 27317;
+    private static final String QEMU_HOST = "127.0.78.2";
+    private static final int QEMU_PORT = 24930;
+    private static final int IDLE_TIMEOUT_SECONDS = 90;
+    private static final Path SHOTS = Path.of(System.getProperty("cam.build.dir", "target"), "ui-screenshots");
+
     private static final List<Long> targetIds = new ArrayList<>();
     private static Chromium chrome;
+    private static Path root;
+    private static Path infraDir;
+    private static int monitorPort;
+    private static InteropServers.Qemu qemu;
 
     @BeforeAll
-    @Timeout(value = 12, unit = TimeUnit.MINUTES)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     static void startServices() throws Exception {
+        root = Path.of(System.getProperty("cam.root.dir", "..")).toAbsolutePath().normalize();
+        String buildDir = System.getProperty("cam.build.dir", "target");
+        infraDir = root.resolve("system-tests").resolve(buildDir).resolve("infra-ui");
+        infra("db-down", "--purge");   // a fresh pair: the last run switched it over
+        infra("db-up");
+        monitorPort = SuiteStack.freePort();
+        int discoveryPort = SuiteStack.freePort();
+        STACK.managementEnv(Map.of("CAM_REPLICATION_MONITOR_URL", "http://127.0.0.1:" + monitorPort,
+                "CAM_DISCOVERY_URL", "http://127.0.0.1:" + discoveryPort,
+                "CAM_SESSION_IDLE_TIMEOUT_SECONDS", String.valueOf(IDLE_TIMEOUT_SECONDS)));
         STACK.start();
-        targetIds.addAll(STACK.enrolDeviceAndGrantCamUsers());
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path monitorJar = root.resolve("replication-monitor").resolve(buildDir).resolve("quarkus-app/quarkus-run.jar");
+        Path discoveryJar = root.resolve("discovery-service").resolve(buildDir).resolve("quarkus-app/quarkus-run.jar");
+        assertThat(monitorJar).as("packaged by the reactor before this module").isRegularFile();
+        assertThat(discoveryJar).as("packaged by the reactor before this module").isRegularFile();
+        ServiceProcess monitor = STACK.launchExtra("replication-monitor", Map.of(), List.of(java, "-Xmx192m",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + monitorPort,
+                "-Dcam.replication.primary.host=127.0.0.1", "-Dcam.replication.primary.port=" + NODE_A,
+                "-Dcam.replication.secondary.host=127.0.0.1", "-Dcam.replication.secondary.port=" + NODE_B,
+                // management-api's token for this service, as SuiteStack gives it to management-api
+                "-Dcam.replication.management-token=" + STACK.spec.name() + "-replication-token",
+                "-jar", monitorJar.toString()));
+        int udpPort;
+        try (DatagramSocket free = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            udpPort = free.getLocalPort();
+        }
+        ServiceProcess discovery = STACK.launchExtra("discovery-service", Map.of(), List.of(java, "-Xmx192m",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + discoveryPort,
+                "-Dcam.discovery.udp.bind-address=127.0.0.1", "-Dcam.discovery.udp.port=" + udpPort,
+                "-Dcam.discovery.scan.on-start=false",
+                "-Dcam.discovery.forward.url=" + STACK.managementUrl(),
+                "-Dcam.discovery.forward.token=" + STACK.spec.discoveryToken(),
+                "-Dquarkus.tls.management.trust-store.pem.certs=" + STACK.managementCertificate(),
+                "-jar", discoveryJar.toString()));
+        STACK.awaitReady(monitor, "http://127.0.0.1:" + monitorPort + "/q/health/ready");
+        STACK.awaitReady(discovery, "http://127.0.0.1:" + discoveryPort + "/q/health/ready");
+
+        Packages.ensure("qemu-system-x86_64=qemu-system-x86");
+        qemu = InteropServers.Qemu.start(QEMU_HOST, QEMU_PORT, "qemu-pw", Files.createDirectories(
+                STACK.work().resolve("qemu")));
         // The broker's WebSocket and management-api use self-signed certificates (as in the demo): the test's
         // browser accepts them; a user's browser is told by the page to accept the broker's once.
         chrome = Chromium.start(List.of("--ignore-certificate-errors"));
@@ -66,16 +137,107 @@ class BrowserConsoleIT {
             }
             chrome.close();
         }
+        if (qemu != null) {
+            qemu.close();
+        }
+        if (infraDir != null) {
+            infra("db-down");
+        }
+    }
+
+    @Test
+    @Order(0)
+    void administratorScansApprovesTheDeviceAndSwitchesTheDatabaseOver() throws Exception {
+        chrome.navigate(STACK.managementUrl() + "/");
+        login("admin", STACK.spec.adminPassword());
+        awaitTrue("document.getElementById('page').dataset.ready === 'mytargets'");
+
+        // Discovery: a scan of the device's address through discovery-service; it answers, is forwarded here, and
+        // is approved from the scan's results.
+        open("scans");
+        chrome.eval("document.querySelector('button.new-scan').click(); true");
+        awaitTrue("document.querySelector('dialog[open]') !== null");
+        chrome.eval("(() => { const d = document.querySelector('dialog[open]');"
+                + " d.querySelector('[name=cidr]').value = '" + STACK.spec.deviceAddress() + "/32';"
+                + " d.querySelector('[name=port]').value = '3080';"
+                + " d.querySelector('form').requestSubmit(); return true; })()");
+        awaitTrue("document.querySelector('#scan-detail .scan-status') !== null"
+                + " && document.querySelector('#scan-detail .scan-status').textContent === 'COMPLETED'");
+        String row = "#scan-responders tr[data-device-id]";
+        awaitTrue("(() => { const r = document.querySelector('" + row + "');"
+                + " if (r && r.dataset.state === 'DISCOVERED') { return true; }"
+                + " document.querySelector('#scans-table tr[data-scan-id] button.results').click(); return false; })()");
+        String mac = chrome.evalString("document.querySelector('" + row + "').dataset.deviceId");
+        assertThat(chrome.evalString("document.querySelector('" + row + "').textContent"))
+                .contains(STACK.spec.deviceAddress());
+        check("scans");
+        chrome.eval("document.querySelector('" + row + " button.approve').click(); true");
+        awaitTrue("document.querySelector('" + row + "') !== null"
+                + " && document.querySelector('" + row + "').dataset.state === 'MANAGED'");
+        JsonNode devices = items(STACK.json(STACK.admin("/api/v1/devices?q=" + mac).GET(), 200));
+        assertThat(devices).hasSize(1);
+        JsonNode device = STACK.json(STACK.admin("/api/v1/devices/" + devices.get(0).path("id").asLong()).GET(), 200);
+        assertThat(device.path("state").asText()).isEqualTo("MANAGED");
+        device.path("channels").forEach(c -> targetIds.add(c.path("targetId").asLong()));
+        assertThat(targetIds).hasSize(STACK.spec.channels()).doesNotContain(0L);
+        for (long t : targetIds) {
+            JsonNode target = STACK.json(STACK.admin("/api/v1/targets/" + t).GET(), 200);
+            assertThat(target.path("deviceId").asLong()).isEqualTo(device.path("id").asLong());
+            assertThat(target.path("host").asText()).isEqualTo(STACK.spec.deviceAddress());
+        }
+        STACK.grant("cam-users", targetIds, "FULL_CONTROL");
+
+        // Replication: both nodes and the state, then a switchover with a reason and the confirmation.
+        open("replication");
+        awaitTrue("document.getElementById('replication-state-name') !== null"
+                + " && document.getElementById('replication-state-name').textContent === 'HEALTHY'");
+        assertThat(chrome.evalString("document.querySelector('#replication-nodes tr[data-role=primary]').dataset.node"))
+                .isEqualTo("127.0.0.1:" + NODE_A);
+        assertThat(chrome.evalString("document.querySelector('#replication-nodes tr[data-role=secondary]').dataset.node"))
+                .isEqualTo("127.0.0.1:" + NODE_B);
+        assertThat(chrome.evalString("document.getElementById('replication-lag').textContent")).isNotBlank();
+        check("replication");
+        chrome.eval("document.querySelector('button.switchover').click(); true");
+        awaitTrue("document.querySelector('dialog[open]') !== null");
+        // Without the confirmation the form does not go.
+        chrome.eval("(() => { const d = document.querySelector('dialog[open]');"
+                + " d.querySelector('[name=reason]').value = 'UI test: planned maintenance';"
+                + " d.querySelector('form').requestSubmit(); return true; })()");
+        assertThat(chrome.eval("document.querySelector('dialog[open]') !== null").asBoolean()).isTrue();
+        chrome.eval("(() => { const d = document.querySelector('dialog[open]');"
+                + " d.querySelector('[name=confirm]').checked = true;"
+                + " d.querySelector('form').requestSubmit(); return true; })()");
+        awaitTrue("document.getElementById('messages').textContent.includes('Switchover done.')");
+        JsonNode status = monitor("/api/v1/replication/status");
+        assertThat(status.path("primary").path("address").asText()).isEqualTo("127.0.0.1:" + NODE_B);
+        JsonNode switchover = null;
+        for (JsonNode e : monitor("/api/v1/replication/history")) {
+            if ("SWITCHOVER".equals(e.path("kind").asText())) {
+                switchover = e;
+            }
+        }
+        assertThat(switchover).as("the switchover in replication-monitor's history").isNotNull();
+        assertThat(switchover.path("actor").asText()).isEqualTo("admin via management-api");
+        assertThat(switchover.path("reason").asText()).isEqualTo("UI test: planned maintenance");
+        assertThat(switchover.path("outcome").asText()).isEqualTo("DONE");
+        awaitTrue("[...document.querySelectorAll('#replication-history tr[data-kind=SWITCHOVER]')]"
+                + ".some(r => r.textContent.includes('admin via management-api'))");
+        chrome.screenshot(SHOTS.resolve("replication-after-switchover.png"));
+        JsonNode audit = items(STACK.json(STACK.admin("/api/v1/audit-events?action=REPLICATION_SWITCHOVER").GET(), 200));
+        assertThat(audit).hasSize(1);
+        assertThat(audit.get(0).path("actor").asText()).isEqualTo("admin");
+        assertThat(audit.get(0).path("outcome").asText()).isEqualTo("SUCCESS");
+
+        assertThat(chrome.cspViolations()).as("nothing the pages do is blocked by the policy").isEqualTo("[]");
+        chrome.eval("document.getElementById('logout').click(); true");
+        awaitTrue("!document.getElementById('login-view').hidden");
     }
 
     @Test
     @Order(1)
     void userLogsInAndSeesTheDeviceChannelsAvailable() throws Exception {
         chrome.navigate(STACK.managementUrl() + "/");
-        awaitTrue("!document.getElementById('login-view').hidden");
-        chrome.eval("document.getElementById('username').value = '" + USER + "';"
-                + "document.getElementById('password').value = '" + DEMO_PASSWORD + "';"
-                + "document.getElementById('login-form').requestSubmit(); true");
+        login(USER, DEMO_PASSWORD);
         awaitTrue("!document.getElementById('targets-view').hidden");
         // Enrolled channels become Available with the first status poll; the page's Refresh button reloads the list.
         for (long t : targetIds) {
@@ -216,7 +378,105 @@ class BrowserConsoleIT {
         assertThat(endLine).contains("admin_disconnect", "dropped by policy: 0 client messages");
     }
 
+    @Test
+    @Order(4)
+    void consoleShowsQemusScreenOffersNoClipboardAgainstThePolicyAndWarnsBeforeTheIdleTimeout() throws Exception {
+        // (the idle timeout: a warning, then the broker's end with its reason on the page)
+        // QEMU's VNC server (security None) as an RFB-endpoint target, given to uma directly with clipboard NONE.
+        long qemuTarget = STACK.json(STACK.admin("/api/v1/targets").POST(SuiteStack.body(Map.of("name", "e2e-ui-qemu",
+                "host", QEMU_HOST, "port", QEMU_PORT, "accessPolicy", "SHARED"))), 201).path("id").asLong();
+        long uma = -1;
+        for (JsonNode u : items(STACK.json(STACK.admin("/api/v1/users?q=" + USER).GET(), 200))) {
+            if (USER.equals(u.path("username").asText())) {
+                uma = u.path("id").asLong();
+            }
+        }
+        assertThat(uma).as("uma's user id").isPositive();
+        Map<String, Object> assignment = new HashMap<>(Map.of("userId", uma, "targetId", qemuTarget,
+                "accessLevel", "FULL_CONTROL", "clipboard", "NONE"));
+        STACK.send(STACK.admin("/api/v1/assignments").POST(SuiteStack.body(assignment)), 201);
+
+        chrome.eval("document.getElementById('console-back') && document.getElementById('console-back').click(); true");
+        awaitTrue("(() => { if (document.querySelector('#targets-table tr[data-target-id=\"" + qemuTarget
+                + "\"] button.control')) { return true; }"
+                + " document.querySelector('#targets-view .refresh').click(); return false; })()");
+        openConsole(qemuTarget, "control");
+        awaitTrue("document.getElementById('console-status').textContent.startsWith('connected to ')");
+        assertThat(chrome.evalString("document.getElementById('console-status').textContent")).contains("QEMU");
+        // SeaBIOS's text on QEMU's screen: light pixels on black.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> chrome.eval(
+                "(() => { const c = document.getElementById('console-canvas');"
+                + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
+                + " for (let i = 0; i < d.length; i += 4) { if (d[i] + d[i + 1] + d[i + 2] > 300) { n++; } }"
+                + " return n; })()").asInt() > 200);
+        chrome.screenshot(SHOTS.resolve("console-qemu.png"));
+        // The policy says NONE: no clipboard panel, no paste button, and the bar says so.
+        assertThat(chrome.evalString("document.getElementById('console-clipboard-policy').textContent"))
+                .isEqualTo("Clipboard: off");
+        assertThat(chrome.evalString("document.getElementById('console-view').textContent")).doesNotContain("null");
+        assertThat(chrome.eval("document.querySelector('#console-view details.clipboard') === null"
+                + " && document.querySelector('#console-view .clipboard-send') === null").asBoolean()).isTrue();
+        // No input: the idle warning comes before the broker's idle timeout.
+        await().atMost(Duration.ofSeconds(IDLE_TIMEOUT_SECONDS)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                chrome.eval("!document.getElementById('console-idle').hidden").asBoolean());
+        assertThat(chrome.evalString("document.getElementById('console-idle').textContent"))
+                .contains("the session ends in").contains("unless you type or move the mouse");
+        chrome.screenshot(SHOTS.resolve("console-idle-warning.png"));
+        // Still no input: the broker ends the session, and the page says why.
+        await().atMost(Duration.ofSeconds(IDLE_TIMEOUT_SECONDS)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                chrome.eval("!document.getElementById('console-reason').hidden").asBoolean());
+        assertThat(chrome.evalString("document.getElementById('console-reason').textContent"))
+                .isEqualTo("Session ended: no keyboard or mouse input for too long (idle_timeout)");
+        JsonNode ended = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .until(() -> lastSession(qemuTarget), x -> "ENDED".equals(x.path("state").asText()));
+        assertThat(ended.path("endReason").asText()).isEqualTo("idle_timeout");
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private static void login(String user, String password) throws Exception {
+        awaitTrue("!document.getElementById('login-view').hidden");
+        chrome.eval("document.getElementById('username').value = '" + user + "';"
+                + "document.getElementById('password').value = '" + password + "';"
+                + "document.getElementById('login-form').requestSubmit(); true");
+    }
+
+    private static void open(String page) throws Exception {
+        chrome.eval("location.hash = '#" + page + "'; true");
+        awaitTrue("document.getElementById('page').dataset.ready === '" + page + "'");
+    }
+
+    /** axe-core (management-api's copy from npm) on the page: no serious or critical violation; a screenshot. */
+    private static void check(String page) throws Exception {
+        assertThat(chrome.accessibilityViolations(root.resolve("management-api")
+                .resolve(System.getProperty("cam.build.dir", "target")).resolve("web/node_modules/axe-core/axe.min.js")))
+                .as("axe-core serious/critical violations on " + page).isEmpty();
+        chrome.screenshot(SHOTS.resolve(page + ".png"));
+    }
+
+    private static JsonNode monitor(String path) throws Exception {
+        HttpResponse<String> r = STACK.http().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitorPort
+                + path)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+        return SuiteStack.JSON.readTree(r.body());
+    }
+
+    private static void infra(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("scripts/infra.sh").toString()));
+        cmd.addAll(List.of(args));
+        Files.createDirectories(infraDir);
+        Path log = infraDir.resolve("infra-calls.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("CAM_INFRA_DIR", infraDir.toString());
+        pb.environment().put("CAM_DB_PRIMARY_PORT", String.valueOf(NODE_A));
+        pb.environment().put("CAM_DB_REPLICA_PORT", String.valueOf(NODE_B));
+        pb.environment().put("CAM_LDAP_PORT", "27319");
+        pb.environment().put("CAM_DB_PROXY_PORT", "27318");
+        Process p = pb.start();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("infra.sh " + String.join(" ", args) + " in time").isTrue();
+        assertThat(p.exitValue()).as("infra.sh " + String.join(" ", args) + "; log " + log).isZero();
+    }
 
     private static void openConsole(long target, String mode) throws Exception {
         chrome.eval("document.querySelector('#targets-table tr[data-target-id=\"" + target + "\"] button." + mode

@@ -91,6 +91,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     private ServiceProcess broker;
     private String dbAdminHostPort = dbHostPort();
     private String dbAppHostPort = dbHostPort();
+    private final Map<String, String> managementEnv = new HashMap<>();
 
     SuiteStack(Spec spec) {
         this.spec = spec;
@@ -104,6 +105,12 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     SuiteStack database(String adminHostPort, String appHostPort) {
         this.dbAdminHostPort = adminHostPort;
         this.dbAppHostPort = appHostPort;
+        return this;
+    }
+
+    /** More environment for management-api (e.g. where the peers a test starts will listen). Before {@link #start()}. */
+    SuiteStack managementEnv(Map<String, String> env) {
+        managementEnv.putAll(env);
         return this;
     }
 
@@ -194,6 +201,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         mgmtEnv.put("CAM_BROKER_RFB", "127.0.0.1:" + rfbPort);
         mgmtEnv.put("CAM_BROKER_RFB_TLS", "127.0.0.1:" + rfbTlsPort);
         mgmtEnv.put("CAM_BROKER_WEBSOCKET_URL", "wss://127.0.0.1:" + wsPort + "/");
+        mgmtEnv.putAll(managementEnv);
         ServiceProcess management = launch("management-api", mgmtEnv,
                 List.of(java, "-Xmx384m", "-jar", managementJar.toString()));
         managementUrl = "https://127.0.0.1:" + httpsPort;
@@ -286,6 +294,11 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
 
     String managementUrl() {
         return managementUrl;
+    }
+
+    /** management-api's self-signed certificate (PEM), for the services that call it to trust exactly it. */
+    Path managementCertificate() {
+        return work.resolve("management-api").resolve("tls.crt.pem");
     }
 
     int brokerPlainPort() {
@@ -441,7 +454,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         return p;
     }
 
-    private void awaitReady(ServiceProcess p, String url) {
+    void awaitReady(ServiceProcess p, String url) {
         await(p.name + " ready").atMost(START).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
             assertThat(p.alive()).as(p.name + " running").isTrue();
             return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
@@ -478,7 +491,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
      * connection (the tests make thousands) before the child process binds it. Below that range only processes that
      * choose a port themselves compete, and they are checked by the bind; each port is given out once per JVM.
      */
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         for (int attempt = 0; attempt < 1000; attempt++) {
             int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(PORTS_FROM, PORTS_TO);
             if (!GIVEN_OUT.add(port)) {

@@ -33,6 +33,33 @@ public interface ManagementConfig {
 
     Targets targets();
 
+    /** The other services management-api calls for its pages (replication-monitor, discovery-service). */
+    Peers peers();
+
+    /**
+     * Base URLs of replication-monitor and discovery-service (http or https, the JVM's trust store for https).
+     * management-api authenticates with the service's own token ({@link ServiceTokens}): the one each service presents
+     * here is the one it accepts from here. Absent: the page says the service is not configured.
+     */
+    interface Peers {
+        /** e.g. http://127.0.0.1:8083 */
+        Optional<java.net.URI> replicationMonitorUrl();
+
+        /** e.g. http://127.0.0.1:8081 */
+        Optional<java.net.URI> discoveryUrl();
+
+        @WithDefault("PT3S")
+        Duration connectTimeout();
+
+        /** Reads (status, history, scan progress). */
+        @WithDefault("PT10S")
+        Duration readTimeout();
+
+        /** Topology changes and scan starts: a switchover waits for the replica to catch up. */
+        @WithDefault("PT90S")
+        Duration actionTimeout();
+    }
+
     /**
      * Where RFB-endpoint targets may point. A target makes the broker connect there on a user's behalf, so by default
      * not at the manager's own host (loopback, any-local, link-local) nor at database, directory or cluster ports.
@@ -127,11 +154,14 @@ public interface ManagementConfig {
         @WithDefault("wss://127.0.0.1:9902/")
         String brokerWebsocketUrl();
 
-        /** Passed to the broker in the claim; 0 = the broker's defaults. */
-        @WithDefault("0")
+        /**
+         * Passed to the broker in the claim and shown by the console (its idle warning); 0 = the broker's defaults,
+         * which the console cannot know. The defaults are the broker's own (15 min, 8 h).
+         */
+        @WithDefault("900")
         int idleTimeoutSeconds();
 
-        @WithDefault("0")
+        @WithDefault("28800")
         int maxDurationSeconds();
 
         /** Failed VNC claims per client address within a minute before further attempts are refused. */

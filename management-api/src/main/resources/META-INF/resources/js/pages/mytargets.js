@@ -92,7 +92,7 @@ export function render(section) {
       ticket: answer.ticket,
       title: target.name,
       viewOnly: mode !== 'control',
-      clipboard: answer.clipboard,
+      clipboard: answer.clipboard, // the session's policy; the console offers only what it allows
       idleTimeoutSeconds: answer.idleTimeoutSeconds,
       maxDurationSeconds: answer.maxDurationSeconds,
       onClose: async (reason, isError, code) => {

@@ -10,7 +10,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every endpoint against every role. Expected: A = allowed (any 2xx/4xx that is not 401/403), D = 403, U = 401.
+ * Every endpoint against every role. Expected: A = allowed (any 2xx/4xx that is not 401/403), P = allowed and 503
+ * (replication-monitor and discovery-service are not configured here), D = 403, U = 401.
  * Columns: admin (ada), operator (otto), user (uma), viewer (a local user), no role (vic), anonymous.
  */
 @QuarkusTest
@@ -56,6 +57,12 @@ class RoleMatrixTest {
             "PUT   , /api/v1/target-sets/999999/targets/1, A, A, D, D, D, U",
             "GET   , /api/v1/me/targets, A, A, A, A, D, U",
             "GET   , /api/v1/auth/whoami, A, A, A, A, A, U",
+            "GET   , /api/v1/replication/status, P, D, D, D, D, U",
+            "GET   , /api/v1/replication/history, P, D, D, D, D, U",
+            "POST  , /api/v1/replication/switchover, A, D, D, D, D, U",
+            "POST  , /api/v1/replication/promote, A, D, D, D, D, U",
+            "GET   , /api/v1/discovery/scans, P, P, D, D, D, U",
+            "POST  , /api/v1/discovery/scans, P, P, D, D, D, U",
             "GET   , /api/v1/devices, A, A, D, D, D, U",
             "GET   , /api/v1/devices/999999, A, A, D, D, D, U",
             "POST  , /api/v1/devices/999999/approve, A, A, D, D, D, U",
@@ -96,6 +103,8 @@ class RoleMatrixTest {
         int status = spec.body("{}").request(method, path).statusCode();
         switch (expected) {
             case "A" -> assertThat(status).as(method + " " + path).isNotIn(401, 403).isLessThan(500);
+            // allowed, and the peer service this test server has none of is reported unavailable (503)
+            case "P" -> assertThat(status).as(method + " " + path).isEqualTo(503);
             case "D" -> assertThat(status).as(method + " " + path).isEqualTo(403);
             case "U" -> assertThat(status).as(method + " " + path).isEqualTo(401);
             default -> throw new IllegalArgumentException(expected);

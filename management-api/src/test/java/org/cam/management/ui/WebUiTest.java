@@ -150,7 +150,7 @@ class WebUiTest {
             login(chrome, "otto", Api.DEMO_PASSWORD);
             awaitTrue(chrome, "!document.getElementById('targets-view').hidden");
             assertThat(chrome.eval("[...document.querySelectorAll('#nav .tab')].map(t => t.dataset.view).join()")
-                    .asText()).isEqualTo("mytargets,targets,devices,alarms,sessions");
+                    .asText()).isEqualTo("mytargets,targets,devices,scans,alarms,sessions");
             for (String view : List.of("devices", "alarms", "sessions")) {
                 chrome.eval("document.querySelector('#nav .tab[data-view=\"" + view + "\"]').click(); true");
                 awaitTrue(chrome, "document.getElementById('page').dataset.ready === '" + view + "'"

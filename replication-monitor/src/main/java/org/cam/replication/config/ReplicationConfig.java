@@ -57,6 +57,13 @@ public interface ReplicationConfig {
 
     Admin admin();
 
+    /**
+     * management-api's service token (the one {@link #alarmWebhookToken()} sends the other way): a request bearing it
+     * as {@code Authorization: Bearer} is management-api acting for one of its administrators, whom the request names
+     * ({@code actor}) and the audit records. Unset = not accepted.
+     */
+    Optional<String> managementToken();
+
     /** The HAProxy agent-check listener that tells each database server whether it is the primary. */
     Agent agent();
 

@@ -177,6 +177,32 @@ public final class Chromium implements AutoCloseable {
                 .put("button", button).put("buttons", buttons).put("clickCount", type.equals("mouseMoved") ? 0 : 1));
     }
 
+    /**
+     * axe-core (the script at {@code axeJs}, from npm) on the page as it is now: its serious and critical violations,
+     * one line each (rule, help, offending elements); empty when there are none.
+     */
+    public List<String> accessibilityViolations(Path axeJs) throws Exception {
+        if (eval("typeof axe === 'undefined'").asBoolean()) {
+            eval(Files.readString(axeJs, StandardCharsets.UTF_8) + "; true");
+        }
+        JsonNode bad = eval("axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations"
+                + ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                + ".map(v => v.id + ': ' + v.help + ' ' + v.nodes.map(n => n.target.join(' ')).join(', ')))");
+        List<String> out = new ArrayList<>();
+        bad.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    /** The page as shown, as a PNG file. */
+    public void screenshot(Path png) throws Exception {
+        JsonNode shot = send("Page.captureScreenshot", JSON.createObjectNode().put("format", "png"));
+        Path parent = png.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(png, java.util.Base64.getDecoder().decode(shot.path("data").asText()));
+    }
+
     public String log() {
         try {
             return Files.readString(dir.resolve("chromium.log"), StandardCharsets.UTF_8);

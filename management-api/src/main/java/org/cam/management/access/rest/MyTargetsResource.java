@@ -29,7 +29,7 @@ public class MyTargetsResource {
     SecurityIdentity identity;
 
     @Inject
-    org.cam.management.target.service.TargetStatusService statuses;
+    org.cam.management.target.service.TargetPages pages;
 
     @GET
     @RolesAllowed(Role.VIEWER)
@@ -38,7 +38,6 @@ public class MyTargetsResource {
                                                 @QueryParam("tag") @Size(max = 64) String tag,
                                                 @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                                 @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return TargetResource.TargetView.page(
-                access.visibleTargets(identity, new TargetService.Filter(q, tag, null), page, size), statuses);
+        return pages.visible(identity, new TargetService.Filter(q, tag, null), page, size);
     }
 }

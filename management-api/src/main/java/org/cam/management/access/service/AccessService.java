@@ -108,6 +108,18 @@ public class AccessService {
         return new Page<>(out, page, size, total);
     }
 
+    /**
+     * What decides which targets a caller sees and at which level, as a cache key: everyone who sees all shares one
+     * key; a user's is their id and whether their role caps them at view only (their groups belong to the id, and a
+     * membership change is a write that starts the cache over). Empty for no role.
+     */
+    public Object visibilityKey(SecurityIdentity id) {
+        if (!id.hasRole(Role.VIEWER)) {
+            return "none";
+        }
+        return seesAll(id) ? "all" : List.of(userId(id), !id.hasRole(Role.USER));
+    }
+
     /** The ids a user may open, as one set-based subquery (granted or assigned, minus explicit denials). */
     private static String visibleIds(String gids, long userId) {
         String granted = "select m.target_id from target_set_member m join access_grant gr on gr.target_set_id = m.set_id"

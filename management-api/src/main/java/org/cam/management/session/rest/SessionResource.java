@@ -39,9 +39,14 @@ public class SessionResource {
                                  @NotNull @Pattern(regexp = "(?i)control|view") String mode) {
     }
 
-    /** The answer to a request: names clients rely on (sessionId, ticket, vncPassword, expiresAt, rfb, rfbTls, websocketUrl). */
+    /**
+     * The answer to a request: names clients rely on (sessionId, ticket, vncPassword, expiresAt, rfb, rfbTls,
+     * websocketUrl), and what the broker will enforce, for the console to show: {@code clipboard} (BOTH, TO_TARGET,
+     * NONE), {@code idleTimeoutSeconds} and {@code maxDurationSeconds} (0: the broker's own default).
+     */
     public record Opened(String sessionId, String ticket, String vncPassword, Instant expiresAt, String rfb,
-                         String rfbTls, String websocketUrl, long targetId, String mode) {
+                         String rfbTls, String websocketUrl, long targetId, String mode, String clipboard,
+                         int idleTimeoutSeconds, int maxDurationSeconds) {
     }
 
     public record SessionView(String id, String user, long targetId, String targetName, String mode, SessionState state,
@@ -76,7 +81,8 @@ public class SessionResource {
         ManagementConfig.Sessions c = config.sessions();
         return Response.created(URI.create("/api/v1/sessions/" + i.session().id))
                 .entity(new Opened(i.session().id, i.ticket(), i.vncPassword(), i.session().expiresAt,
-                        c.brokerRfb(), c.brokerRfbTls(), c.brokerWebsocketUrl(), i.session().targetId, mode.name()))
+                        c.brokerRfb(), c.brokerRfbTls(), c.brokerWebsocketUrl(), i.session().targetId, mode.name(),
+                        i.session().clipboard.name(), c.idleTimeoutSeconds(), c.maxDurationSeconds()))
                 .build();
     }
 

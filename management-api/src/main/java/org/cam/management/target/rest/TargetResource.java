@@ -54,8 +54,9 @@ public class TargetResource {
                              boolean hasCredential, String tlsFingerprint, String tlsCaPem, long version) {
         public static TargetView of(Target t, AccessLevel access, TargetStatusService.Status st) {
             return new TargetView(t.id, t.name, t.description, t.kind, t.host, t.port, t.deviceId, t.channel,
-                    t.accessPolicy, new TreeSet<>(t.locationTags), access, st == null ? null : st.status(),
-                    st == null ? null : st.text(), st == null ? List.of() : st.activeUsers(), t.credentialEnc != null,
+                    t.accessPolicy, java.util.Collections.unmodifiableSortedSet(new TreeSet<>(t.locationTags)), access,
+                    st == null ? null : st.status(), st == null ? null : st.text(),
+                    st == null ? List.of() : List.copyOf(st.activeUsers()), t.credentialEnc != null,
                     t.tlsFingerprint, t.tlsCaPem, t.version);
         }
 
@@ -104,6 +105,9 @@ public class TargetResource {
     TargetStatusService statuses;
 
     @Inject
+    org.cam.management.target.service.TargetPages pages;
+
+    @Inject
     SecurityIdentity identity;
 
     /** Operators and admins see every target; others see what they may open (as /api/v1/me/targets). */
@@ -114,8 +118,7 @@ public class TargetResource {
                                  @QueryParam("policy") AccessPolicy policy,
                                  @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                  @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return TargetView.page(access.visibleTargets(identity, new TargetService.Filter(q, tag, policy), page, size),
-                statuses);
+        return pages.visible(identity, new TargetService.Filter(q, tag, policy), page, size);
     }
 
     @GET

@@ -66,6 +66,9 @@ public class TargetProbe {
     @Inject
     EntityManager em;
 
+    @Inject
+    org.cam.management.access.service.AccessCache cache;
+
     private final Set<Long> unreachable = ConcurrentHashMap.newKeySet();
     private final Map<Long, String> reasons = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
@@ -182,11 +185,13 @@ public class TargetProbe {
         if (failure == null) {
             if (unreachable.remove(e.id())) {
                 LOG.infof("target %d (%s:%d) answers again", e.id(), e.host(), e.port());
+                cache.changed();   // cached list pages carry the old status
             }
             reasons.remove(e.id());
         } else {
             if (unreachable.add(e.id())) {
                 LOG.debugf("target %d (%s:%d) unavailable: %s", e.id(), e.host(), e.port(), failure);
+                cache.changed();
             }
             reasons.put(e.id(), failure);
         }

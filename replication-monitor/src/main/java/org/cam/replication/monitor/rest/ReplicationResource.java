@@ -21,6 +21,7 @@ import org.cam.replication.failover.TopologyException;
 import org.cam.replication.monitor.HistoryEntry;
 import org.cam.replication.monitor.MonitorService;
 import org.cam.replication.monitor.StatusView;
+import org.cam.replication.security.ManagementTokenIdentityProvider;
 
 /** Reads are open (see README: keep 8083 inside the cluster); topology changes need the admin role. */
 @Path("/api/v1/replication")
@@ -77,7 +78,7 @@ public class ReplicationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("admin")
     public ActionResult switchover(ActionRequest request) {
-        return monitor.engine().switchover(actor(), reason(request));
+        return monitor.engine().switchover(actor(request), reason(request));
     }
 
     @POST
@@ -86,11 +87,26 @@ public class ReplicationResource {
     @RolesAllowed("admin")
     public ActionResult promote(ActionRequest request) {
         boolean force = request != null && Boolean.TRUE.equals(request.force());
-        return monitor.engine().promote(actor(), reason(request), force);
+        return monitor.engine().promote(actor(request), reason(request), force);
     }
 
-    private String actor() {
-        return identity.getPrincipal().getName();
+    /** Who the audit names: the admin, or the user management-api acts for ("ada via management-api"). */
+    private String actor(ActionRequest request) {
+        String named = request == null ? null : request.actor();
+        if (!identity.hasRole(ManagementTokenIdentityProvider.MANAGEMENT_API)) {
+            if (named != null) {
+                throw new TopologyException(400, "actor is only for management-api's calls", "actor");
+            }
+            return identity.getPrincipal().getName();
+        }
+        if (named == null || named.isBlank()) {
+            throw new TopologyException(400, "management-api must name the user it acts for", "actor");
+        }
+        if (named.length() > 100 || named.chars().anyMatch(Character::isISOControl)) {
+            throw new TopologyException(400, "actor is longer than 100 characters or has control characters",
+                    "actor");
+        }
+        return named.strip() + " via " + identity.getPrincipal().getName();
     }
 
     private static String reason(ActionRequest request) {

@@ -44,6 +44,7 @@ public class PairAndWebhookResource implements QuarkusTestResourceLifecycleManag
                 "cam.replication.secondary.port", Integer.toString(PAIR.replicaPort),
                 "cam.replication.alarm-webhook", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alarms",
                 "cam.replication.alarm-webhook-token", TOKEN,
+                "cam.replication.management-token", TOKEN,
                 "cam.replication.agent.port", "0");
     }
 

@@ -98,6 +98,14 @@ class ReplicationResourceTest {
                 .post("/api/v1/replication/promote").then().statusCode(400)
                 .contentType("application/problem+json");
         given().get("/api/v1/replication/history?limit=0").then().statusCode(400).body("field", equalTo("limit"));
+        // management-api's token: only the right one, and only naming the user it acts for; an admin names nobody.
+        given().auth().oauth2("not-the-token").contentType(ContentType.JSON).body("{\"reason\":\"x\",\"actor\":\"ada\"}")
+                .post("/api/v1/replication/switchover").then().statusCode(401);
+        given().auth().oauth2(PairAndWebhookResource.TOKEN).contentType(ContentType.JSON).body("{\"reason\":\"x\"}")
+                .post("/api/v1/replication/switchover").then().statusCode(400).body("field", equalTo("actor"));
+        given().auth().preemptive().basic("admin", "camdemo").contentType(ContentType.JSON)
+                .body("{\"reason\":\"x\",\"actor\":\"ada\"}")
+                .post("/api/v1/replication/switchover").then().statusCode(400).body("field", equalTo("actor"));
         assertThat(state()).isEqualTo("HEALTHY");
     }
 
@@ -142,5 +150,22 @@ class ReplicationResourceTest {
                 "SELECT COUNT(*) FROM cam_monitor.audit WHERE action='SWITCHOVER' AND actor='admin'")).isEqualTo(1);
         given().get("/q/metrics").then()
                 .body(containsString("cam_replication_failovers_total{kind=\"SWITCHOVER\"} 1.0"));
+    }
+
+    @Test
+    @Order(5)
+    void switchoverForAManagementApiUserNamesThatUser() throws IOException {
+        int newPrimary = PairAndWebhookResource.PAIR.primaryPort;
+        given().auth().oauth2(PairAndWebhookResource.TOKEN).contentType(ContentType.JSON)
+                .body("{\"reason\":\"back after maintenance\",\"actor\":\"ada\"}")
+                .post("/api/v1/replication/switchover").then().statusCode(200)
+                .body("outcome", equalTo("DONE"))
+                .body("newPrimary", equalTo("127.0.0.1:" + newPrimary));
+        await().atMost(Duration.ofSeconds(15)).until(() -> "HEALTHY".equals(state()));
+        given().get("/api/v1/replication/history").then()
+                .body("findAll { it.kind == 'SWITCHOVER' }.actor", org.hamcrest.Matchers.hasItem("ada via management-api"));
+        assertThat(PairAndWebhookResource.PAIR.queryLong(newPrimary, "SELECT COUNT(*) FROM cam_monitor.audit"
+                + " WHERE action='SWITCHOVER' AND actor='ada via management-api' AND reason='back after maintenance'"))
+                .isEqualTo(1);
     }
 }
