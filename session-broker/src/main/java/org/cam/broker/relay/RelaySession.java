@@ -46,6 +46,8 @@ public final class RelaySession {
     private static final Logger LOG = Logger.getLogger(RelaySession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int HANDSHAKE_BUFFER_LIMIT = 64 * 1024;
+    /** What a client hears when its address has used up its password guesses (here or in management-api). */
+    private static final String THROTTLED = "too many password attempts from your address, try again later";
 
     private enum State { HANDSHAKE, RELAY, ENDED }
 
@@ -154,18 +156,18 @@ public final class RelaySession {
                 .compose(response -> {
                     // Every answer costs management-api a claim: an address out of guesses is refused here.
                     if (!admission.takeGuess()) {
-                        client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
-                                "too many password attempts from your address, try again later")));
-                        refuse("vnc_auth_throttled", "too many password attempts");
+                        client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false, THROTTLED)));
+                        refuse("vnc_auth_throttled", THROTTLED);
                         return Future.failedFuture(Refused.INSTANCE);
                     }
                     return Future.succeededFuture(response);
                 })
                 .compose(response -> host.claimByVncResponse(challenge, response.getBytes(), client.remoteAddress())
                         .recover(t -> {
-                            client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
-                                    "authentication failed")));
-                            refuse(ClaimFailures.reason("vnc_auth", t), "authentication failed");
+                            String reason = ClaimFailures.reason("vnc_auth", t);
+                            String message = reason.endsWith("_throttled") ? THROTTLED : "authentication failed";
+                            client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false, message)));
+                            refuse(reason, message);
                             return Future.failedFuture(Refused.INSTANCE);
                         }))
                 .compose(this::claimed)
