@@ -134,7 +134,10 @@ public interface ManagementConfig {
         @WithDefault("0")
         int maxDurationSeconds();
 
-        /** Failed VNC claims per client address within a minute before further attempts are refused. */
+        /**
+         * Failed VNC claims (one-time password guesses) per client address within a minute before further attempts
+         * are refused with 429; counted in the database, so all replicas together allow this many.
+         */
         @WithDefault("10")
         int vncFailuresPerMinute();
 
