@@ -152,6 +152,9 @@ public interface ManagementConfig {
         Optional<String> discovery();
 
         Optional<String> replicationMonitor();
+
+        /** Prometheus's credential for /q/metrics (identity service:metrics; nothing else accepts it). */
+        Optional<String> metrics();
     }
 
     interface Admin {
