@@ -145,8 +145,9 @@ public interface BrokerConfig {
         /**
          * One-time password guesses (VNC Authentication answers on 9900/9901) per address: a bucket of
          * {@code vnc-guess-burst} tokens refilled at {@code vnc-guesses-per-minute}. Every answer takes a token before
-         * it is sent to management-api; with none left the answer is refused here (reason vnc_auth_throttled) and a
-         * new connection from that address is refused at once (reason throttled).
+         * it is sent to management-api (a right one gives it back, so users behind one NAT do not use up each other's
+         * budget); with none left the answer is refused here (reason vnc_auth_throttled) and a new connection from
+         * that address is refused at once (reason throttled).
          */
         @WithDefault("10")
         int vncGuessBurst();

@@ -80,6 +80,13 @@ public class ConnectionLimits {
         return true;
     }
 
+    /** A right guess does not count against the address. */
+    synchronized void returnGuess(String address) {
+        Bucket b = bucket(address);
+        b.available(System.nanoTime());
+        b.tokens = Math.min(config.vncGuessBurst(), b.tokens + 1);
+    }
+
     synchronized void handshakeDone() {
         handshakes--;
     }

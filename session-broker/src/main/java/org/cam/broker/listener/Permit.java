@@ -80,6 +80,11 @@ public final class Permit implements Admission {
         return limits.takeGuess(address);
     }
 
+    @Override
+    public void guessRight() {
+        limits.returnGuess(address);
+    }
+
     private void release() {
         if (released) {
             return;

@@ -18,4 +18,7 @@ public interface Admission {
     /** Takes one guess from the client address's allowance; false when it has none left. */
     boolean takeGuess();
 
+    /** The guess was right: it goes back to the allowance, which thus limits wrong guesses (and those under way). */
+    void guessRight();
+
 }

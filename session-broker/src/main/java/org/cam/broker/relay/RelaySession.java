@@ -170,7 +170,10 @@ public final class RelaySession {
                             refuse(reason, message);
                             return Future.failedFuture(Refused.INSTANCE);
                         }))
-                .compose(this::claimed)
+                .compose(c -> {
+                    admission.guessRight();
+                    return claimed(c);
+                })
                 .compose(v -> {
                     client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, true, "")));
                     return finishClientInit();
