@@ -159,7 +159,9 @@ public class Listeners {
         Permit permit = limits.admit(address, false);
         channel.attr(PERMIT).set(permit);
         if (permit.refusal() != null) {
-            // Answered when its request comes (with the reason), closed after the hello timeout if it never does.
+            // Counted now, answered when its request comes (with the reason), closed after the hello timeout if it
+            // never does.
+            service.rejected(permit.refusal().reason());
             long timer = vertx.setTimer(config.limits().helloTimeout().toMillis(), id -> conn.close());
             channel.closeFuture().addListener(f -> vertx.cancelTimer(timer));
             return;
@@ -169,10 +171,13 @@ public class Listeners {
 
     private void request(HttpServerRequest req) {
         Permit permit = ((ConnectionBase) req.connection()).channel().attr(PERMIT).get();
-        ConnectionLimits.Refusal refusal = closed || service.draining() ? DRAINING
-                : permit == null ? new ConnectionLimits.Refusal("internal", "not admitted") : permit.refusal();
-        if (refusal != null) {
+        ConnectionLimits.Refusal refusal = permit == null
+                ? new ConnectionLimits.Refusal("not_admitted", "not admitted") : permit.refusal();
+        if (refusal == null && (closed || service.draining())) {
+            refusal = DRAINING;
             service.rejected(refusal.reason());
+        }
+        if (refusal != null) {
             // 429 when it is this address's doing, 503 when the broker as a whole is full or going away.
             int status = refusal.reason().equals("too_many_connections_from_address") ? 429 : 503;
             req.response().setStatusCode(status).putHeader("Retry-After", "10").putHeader("Connection", "close")
