@@ -141,6 +141,13 @@ public interface ManagementConfig {
         @WithDefault("10")
         int vncFailuresPerMinute();
 
+        /**
+         * Lifetime of the credential set on a device channel for one claimed session (it is also used up by the
+         * broker's authentication): long enough for the broker to connect.
+         */
+        @WithDefault("PT60S")
+        Duration channelCredentialTtl();
+
         /** An ACTIVE session its broker stops reporting in heartbeats for this long ends as broker_lost. */
         @WithDefault("PT45S")
         Duration brokerLostAfter();

@@ -349,6 +349,18 @@ public class SessionService {
                 config.sessions().idleTimeoutSeconds(), config.sessions().maxDurationSeconds(), s.clipboard.name());
     }
 
+    /** Ends a claimed session that cannot go on (its device refused what it needs), with the reason and why. */
+    @Transactional
+    public void endUnusable(String sessionId, String reason, String actor, String detail) {
+        RowLock.lock(em, "kvm_session", "id", sessionId);
+        KvmSession s = KvmSession.findById(sessionId);
+        if (s == null || s.state == SessionState.ENDED) {
+            return;
+        }
+        end(s, reason, Instant.now());
+        audit.record(actor, "SESSION_END", "session", s.id, AuditService.FAILURE, null, reason + ": " + detail);
+    }
+
     /** End report: idempotent; a report for an ENDED session is accepted and ignored. */
     @Transactional
     public void endReport(String sessionId, EndReport r, String actor) {
