@@ -93,6 +93,7 @@ CAM_BROKER_MANAGEMENT_TOKEN=$(random 48)
 CAM_BROKER_ADMIN_TOKEN=$(random 48)
 CAM_DISCOVERY_FORWARD_TOKEN=$(random 48)
 CAM_REPLICATION_MONITOR_TOKEN=$(random 48)
+CAM_METRICS_TOKEN=$(random 48)
 EOF
 
 # --- management-api: first admin password, key store password, secrets-at-rest key (AES-256), device bootstrap --

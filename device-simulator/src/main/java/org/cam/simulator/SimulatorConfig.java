@@ -38,6 +38,8 @@ import java.util.Locale;
  * @param switchAttached    the last N devices of the fleet sit behind a KVM switch: one video path for all their
  *                          channels, so a viewer on one channel makes the others busy
  * @param configMillis      how long applying a configuration change takes (real appliances take seconds)
+ * @param rfbAllowedSources IPv4 addresses or CIDR blocks, comma-separated, that may speak RFB to the channels (the
+ *                          brokers); empty: everybody
  */
 public record SimulatorConfig(
         int count,
@@ -65,13 +67,14 @@ public record SimulatorConfig(
         String modelName,
         String namePrefix,
         int switchAttached,
-        long configMillis) {
+        long configMillis,
+        String rfbAllowedSources) {
 
     /** Local defaults: one 3-channel device on 127.0.1.1, HTTPS 9443, KVM 5900-5902, auto discovery. */
     public static SimulatorConfig defaults() {
         return new SimulatorConfig(1, ipv4("127.0.1.1"), 3, "auto", "127.0.0.1:3080", null, 1L, 5900, 9443, null,
                 "cam-bootstrap", true, 3080, 3081, "255.255.255.255", false, 1024, 768, 1000, 1500, 3000, 2,
-                "CAM-SIM-KVM", "sim", 0, 0);
+                "CAM-SIM-KVM", "sim", 0, 0, "");
     }
 
     public SimulatorConfig {
@@ -97,6 +100,8 @@ public record SimulatorConfig(
         if (configMillis < 0 || configMillis > 600_000) {
             throw new IllegalArgumentException("config-millis must be 0..600000");
         }
+        rfbAllowedSources = rfbAllowedSources == null ? "" : rfbAllowedSources.trim();
+        Cidrs.parse(rfbAllowedSources);   // fails here on a malformed list, not at the first connection
         if (kvmFirstPort < 1 || kvmFirstPort + channels - 1 > 65535 || httpsPort < 1 || httpsPort > 65535) {
             throw new IllegalArgumentException("port out of range");
         }
@@ -155,6 +160,7 @@ public record SimulatorConfig(
         String namePrefix = this.namePrefix;
         int switchAttached = this.switchAttached;
         long configMillis = this.configMillis;
+        String rfbAllowedSources = this.rfbAllowedSources;
         switch (name) {
             case "count": count = Integer.parseInt(v); break;
             case "first-address": firstAddress = ipv4(v); break;
@@ -182,12 +188,13 @@ public record SimulatorConfig(
             case "name-prefix": namePrefix = v; break;
             case "switch-attached": switchAttached = Integer.parseInt(v); break;
             case "config-millis": configMillis = Long.parseLong(v); break;
+            case "rfb-allowed-sources": rfbAllowedSources = v; break;
             default: throw new IllegalArgumentException("unknown option --" + name + "\n" + usage());
         }
         return new SimulatorConfig(count, firstAddress, channels, discoveryMode, manager, siteKey, seed, kvmFirstPort,
                 httpsPort, stateDir, bootstrapPassword, listenPrimary, discoveryPort, fallbackPort, broadcastAddress,
                 udpWildcard, width, height, tickMillis, rebootMillis, firmwareMillis, eventLoops, modelName, namePrefix,
-                switchAttached, configMillis);
+                switchAttached, configMillis, rfbAllowedSources);
     }
 
     /** The address of device {@code index} (0-based): the index-th usable address from the first one. */
@@ -239,6 +246,7 @@ public record SimulatorConfig(
                 "  --width W --height H     framebuffer size (1024x768)",
                 "  --switch-attached N      the last N devices are behind a KVM switch: one channel at a time (0)",
                 "  --config-millis MS       time a configuration change takes to apply (0)",
+                "  --rfb-allowed-sources L  addresses/CIDRs (comma-separated) allowed to speak RFB: the brokers (all)",
                 "  --tick-millis, --reboot-millis, --firmware-millis, --event-loops, --model, --name-prefix");
     }
 }

@@ -40,6 +40,8 @@ public interface BrokerConfig {
 
     DeviceTls deviceTls();
 
+    Limits limits();
+
     /** On SIGTERM: how long running sessions may continue before they end with reason broker_drained. */
     @WithDefault("30s")
     Duration drainGrace();
@@ -116,6 +118,52 @@ public interface BrokerConfig {
         /** Largest ClientCutText accepted from a client. */
         @WithDefault("1048576")
         int maxCutText();
+    }
+
+    /**
+     * What one address, and everybody together, may hold of the client listeners (9900, 9901, 9902 counted together),
+     * and how fast an address may guess one-time passwords. A connection over a limit is closed with a reason (an RFB
+     * failure on 9900/9901, 503 with Retry-After on 9902) and counted in {@code cam_broker_rejects_total{reason}}.
+     */
+    interface Limits {
+        /** Open client connections of all listeners together, sessions included (reason too_many_connections). */
+        @WithDefault("10000")
+        int maxConnections();
+
+        /**
+         * Open client connections from one address (reason too_many_connections_from_address). Users behind one NAT
+         * share an address: size it for the largest such site.
+         */
+        @WithDefault("100")
+        int maxConnectionsPerAddress();
+
+        /**
+         * Connections accepted but not relaying yet (reason too_many_handshakes): each may cost management-api a claim
+         * and the broker a device connection.
+         */
+        @WithDefault("200")
+        int maxHandshakes();
+
+        /**
+         * What a client sends without a person in the loop must arrive within this: on 9900/9901 the RFB version and
+         * the choice of security type (and VeNCrypt's version and sub-type); on 9902 the TLS handshake, the upgrade
+         * request and the ticket. The one-time password prompt comes after it (relay.handshake-timeout covers that).
+         */
+        @WithDefault("10s")
+        Duration helloTimeout();
+
+        /**
+         * One-time password guesses (VNC Authentication answers on 9900/9901) per address: a bucket of
+         * {@code vnc-guess-burst} tokens refilled at {@code vnc-guesses-per-minute}. Every answer takes a token before
+         * it is sent to management-api (a right one gives it back, so users behind one NAT do not use up each other's
+         * budget); with none left the answer is refused here (reason vnc_auth_throttled) and a new connection from
+         * that address is refused at once (reason throttled).
+         */
+        @WithDefault("10")
+        int vncGuessBurst();
+
+        @WithDefault("20")
+        int vncGuessesPerMinute();
     }
 
     interface Management {

@@ -31,6 +31,9 @@ public final class DeviceApi {
     public static final String USER = "cam";
     private static final int MAX_FIRMWARE = 64 * 1024 * 1024;
     private static final Pattern POWER = Pattern.compile("/api/v1/channels/(\\d{1,3})/power");
+    private static final Pattern CREDENTIALS = Pattern.compile("/api/v1/channels/(\\d{1,3})/session-credentials");
+    private static final Pattern CREDENTIAL =
+            Pattern.compile("/api/v1/channels/(\\d{1,3})/session-credentials/([A-Za-z0-9_-]{1,64})");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern HOST_PORT = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}:\\d{1,5}");
 
@@ -98,6 +101,8 @@ public final class DeviceApi {
 
     private void route(HttpServerRequest req, HttpMethod m, String path, Buffer body) {
         Matcher pm = POWER.matcher(path);
+        Matcher cm = CREDENTIALS.matcher(path);
+        Matcher one = CREDENTIAL.matcher(path);
         if (path.equals("/api/v1/status") && m == HttpMethod.GET) {
             json(req, 200, status());
         } else if (path.equals("/api/v1/config") && m == HttpMethod.GET) {
@@ -115,6 +120,10 @@ public final class DeviceApi {
             json(req, 202, new JsonObject().put("state", "rebooting").put("bootCounter", device.bootCounter()));
         } else if (pm.matches() && m == HttpMethod.POST) {
             power(req, Integer.parseInt(pm.group(1)), object(body));
+        } else if (cm.matches() && m == HttpMethod.POST) {
+            addCredential(req, Integer.parseInt(cm.group(1)), object(body));
+        } else if (one.matches() && m == HttpMethod.DELETE) {
+            revokeCredential(req, Integer.parseInt(one.group(1)), one.group(2));
         } else if (path.startsWith("/api/v1/")) {
             problem(req, 404, "Not found", m + " " + path + " is not part of the device API", null);
         } else {
@@ -156,7 +165,8 @@ public final class DeviceApi {
             alarm |= !c.powered();
             chs.add(new JsonObject().put("channel", c.number()).put("name", c.name()).put("port", c.port())
                     .put("power", c.powered() ? "on" : "off").put("sessions", c.sessions())
-                    .put("authentication", c.hasPassword() ? "vnc" : "none"));
+                    .put("authentication", c.hasPassword() || c.sessionCredentials().any() ? "vnc" : "none")
+                    .put("sessionCredentials", c.sessionCredentials().size()));
         }
         return new JsonObject()
                 .put("id", device.identity().mac().toString())
@@ -330,6 +340,43 @@ public final class DeviceApi {
         }
         json(req, 200, new JsonObject().put("channel", number).put("power", ch.powered() ? "on" : "off")
                 .put("action", action));
+    }
+
+    /**
+     * A session credential: a password for one RFB authentication on the channel, for {@code ttlSeconds}. The
+     * manager sets one per session and hands it to the broker, so the channel's own password never crosses the
+     * network.
+     */
+    private void addCredential(HttpServerRequest req, int number, JsonObject b) {
+        SimDevice.Channel ch = device.channel(number);
+        if (ch == null) {
+            problem(req, 404, "Not found", "no channel " + number, "channel");
+            return;
+        }
+        String id = optString(b, "id", 64);
+        if (id == null || !id.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new BadRequest("id", "required: 1..64 letters, digits, '-' or '_'");
+        }
+        String password = optString(b, "password", 64);
+        if (password == null || password.length() < 8) {
+            throw new BadRequest("password", "required: 8..64 characters (VNC Authentication uses the first 8)");
+        }
+        Object ttl = b.getValue("ttlSeconds");
+        if (!(ttl instanceof Number n) || n.intValue() < 1 || n.intValue() > 3600) {
+            throw new BadRequest("ttlSeconds", "required: 1..3600");
+        }
+        ch.sessionCredentials().add(id, password, java.time.Duration.ofSeconds(n.intValue()));
+        json(req, 201, new JsonObject().put("channel", number).put("id", id).put("ttlSeconds", n.intValue()));
+    }
+
+    private void revokeCredential(HttpServerRequest req, int number, String id) {
+        SimDevice.Channel ch = device.channel(number);
+        if (ch == null) {
+            problem(req, 404, "Not found", "no channel " + number, "channel");
+            return;
+        }
+        ch.sessionCredentials().revoke(id);   // idempotent: used up, expired or never set is all the same now
+        req.response().setStatusCode(204).end();
     }
 
     // --- helpers

@@ -27,6 +27,8 @@ import org.cam.protocol.discovery.PortRange;
 import org.cam.simulator.SimulatorConfig;
 import org.cam.simulator.rfb.ChannelScreen;
 import org.cam.simulator.rfb.RfbChannelServer;
+import org.cam.simulator.rfb.SessionCredentials;
+import org.cam.simulator.Cidrs;
 import org.cam.simulator.tls.DeviceCertificate;
 
 /**
@@ -47,6 +49,7 @@ public final class SimDevice {
         private volatile boolean powered = true;
         private final ChannelScreen screen;
         private final RfbChannelServer server;
+        private final SessionCredentials credentials = new SessionCredentials();
 
         Channel(int number) {
             this.number = number;
@@ -56,7 +59,7 @@ public final class SimDevice {
                             + number + "  " + address.getHostAddress() + ":" + port() + "  fw " + firmware},
                     Clock.systemUTC());
             this.server = new RfbChannelServer(vertx, address.getHostAddress(), screen, () -> this.password,
-                    () -> this.name, this::busyBecause);
+                    () -> this.name, this::busyBecause, credentials, Cidrs.parse(config.rfbAllowedSources()));
         }
 
         public int number() {
@@ -70,6 +73,11 @@ public final class SimDevice {
         public void name(String n) {
             this.name = n;
             screen.refresh();
+        }
+
+        /** Single-use credentials the manager set for sessions (device API, session-credentials). */
+        public SessionCredentials sessionCredentials() {
+            return credentials;
         }
 
         public boolean hasPassword() {

@@ -4,9 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +23,8 @@ public final class RfbChannelServer {
     private final Supplier<String> password;
     private final Supplier<String> desktopName;
     private final Supplier<String> busy;
+    private final SessionCredentials credentials;
+    private final Predicate<InetAddress> allowedSources;
     private final Set<RfbConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile NetServer server;
     private volatile int port;
@@ -33,12 +37,37 @@ public final class RfbChannelServer {
      */
     public RfbChannelServer(Vertx vertx, String host, ChannelScreen screen, Supplier<String> password,
                             Supplier<String> desktopName, Supplier<String> busy) {
+        this(vertx, host, screen, password, desktopName, busy, new SessionCredentials(), a -> true);
+    }
+
+    /**
+     * @param credentials    the channel's session credentials (single use, set by the manager per session)
+     * @param allowedSources who may speak RFB to the channel (the brokers); others are refused with a reason
+     */
+    public RfbChannelServer(Vertx vertx, String host, ChannelScreen screen, Supplier<String> password,
+                            Supplier<String> desktopName, Supplier<String> busy, SessionCredentials credentials,
+                            Predicate<InetAddress> allowedSources) {
         this.vertx = vertx;
         this.host = host;
         this.screen = screen;
         this.password = password;
         this.desktopName = desktopName;
         this.busy = busy;
+        this.credentials = credentials;
+        this.allowedSources = allowedSources;
+    }
+
+    SessionCredentials credentials() {
+        return credentials;
+    }
+
+    boolean allows(io.vertx.core.net.SocketAddress remote) {
+        try {
+            return remote != null && remote.hostAddress() != null
+                    && allowedSources.test(InetAddress.getByName(remote.hostAddress()));
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     String busy() {

@@ -197,7 +197,10 @@ final class RfbConnection implements ChannelScreen.Listener {
                         System.arraycopy(pending, 0, resp, 0, resp.length);
                         consume(resp.length);
                         String pw = channel.password();
-                        if (pw == null || !VncAuth.verify(challenge, resp, pw)) {
+                        boolean fixed = pw != null && VncAuth.verify(challenge, resp, pw);
+                        // Both checked (no short cut): a session credential that answers is used up either way.
+                        boolean session = channel.credentials().consume(challenge, resp);
+                        if (!fixed && !session) {
                             fail("authentication failed");
                             return;
                         }
@@ -252,6 +255,12 @@ final class RfbConnection implements ChannelScreen.Listener {
     }
 
     private void offerSecurity() {
+        if (!channel.allows(socket.remoteAddress())) {
+            String reason = "RFB is only open to the CAM brokers";
+            socket.write(Buffer.buffer(Handshake.encodeSecurityFailure(version, reason)));
+            close(reason);
+            return;
+        }
         String busy = channel.busy();
         if (busy != null) {
             // RFB's only way to refuse before authentication: zero security types (3.3: type 0) and a reason.
@@ -259,8 +268,10 @@ final class RfbConnection implements ChannelScreen.Listener {
             close(busy);
             return;
         }
-        // A channel with a session credential requires it; one without lets anybody look (lab and demo use).
-        offeredType = channel.password() != null ? SecurityType.VNC_AUTH : SecurityType.NONE;
+        // A channel with a credential (its own or a session's) requires it; one without lets anybody look (lab and
+        // demo use).
+        offeredType = channel.password() != null || channel.credentials().any() ? SecurityType.VNC_AUTH
+                : SecurityType.NONE;
         socket.write(Buffer.buffer(Handshake.encodeSecurityTypes(version, List.of(offeredType))));
         if (version.negotiatesSecurityTypes()) {
             state = State.SECURITY_CHOICE;

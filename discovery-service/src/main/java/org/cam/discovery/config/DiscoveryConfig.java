@@ -40,6 +40,23 @@ public interface DiscoveryConfig {
 
     Forward forward();
 
+    Api api();
+
+    /** Who may call {@code /api/**} besides holders of the discovery service token. */
+    interface Api {
+        /**
+         * Accept a management-api admin's access token: the bearer token is shown to management-api
+         * ({@code GET /api/v1/auth/whoami} at {@code forward.url}), which checks signature, expiry, the user's token
+         * generation and enabled flag; the caller gets in when the answer's roles include admin.
+         */
+        @WithDefault("true")
+        boolean admins();
+
+        /** Checks in flight at once; beyond it a request is answered 503 (a flood of tokens is not passed on). */
+        @WithDefault("8")
+        int maxAdminChecks();
+    }
+
     interface Udp {
         @WithDefault("0.0.0.0")
         String bindAddress();

@@ -2,23 +2,18 @@ package org.cam.discovery.forward;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.tls.TlsConfiguration;
-import io.quarkus.tls.TlsConfigurationRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.cam.discovery.config.DiscoveryConfig;
 import org.cam.discovery.device.DiscoveredDevice;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,10 +27,8 @@ public class Forwarder {
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
     /** Answers that say "this notice is wrong", not "try later". */
     private static final Set<Integer> PERMANENT = Set.of(400, 409, 413, 415, 422);
-    /** The named TLS configuration for management-api (the same name as in session-broker). */
-    // No dash in the name: QUARKUS_TLS__MANAGEMENT__* environment variables can then name it (a dash cannot be
-    // written in an environment name; QUARKUS_TLS__MANAGEMENT_API__* means "management.api").
-    static final String TLS_CONFIGURATION = "management";
+    /** The named TLS configuration for management-api (see {@link ManagementClients}). */
+    static final String TLS_CONFIGURATION = ManagementClients.TLS_CONFIGURATION;
 
     @Inject
     DiscoveryConfig config;
@@ -47,7 +40,7 @@ public class Forwarder {
     MeterRegistry meters;
 
     @Inject
-    TlsConfigurationRegistry tlsRegistry;
+    ManagementClients clients;
 
     private ManagementApiClient client;
     private Thread worker;
@@ -66,47 +59,12 @@ public class Forwarder {
         sent = meters.counter("cam.discovery.forward.sent");
         failures = meters.counter("cam.discovery.forward.failures");
         rejected = meters.counter("cam.discovery.forward.rejected");
-        long timeoutMs = config.forward().requestTimeout().toMillis();
-        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
-                .baseUri(URI.create(config.forward().url()))
-                .connectTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                .readTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                // Statuses are our retry decision, not exceptions.
-                .property("microprofile.rest.client.disable.default.mapper", true);
-        client = trust(builder).build(ManagementApiClient.class);
+        client = clients.build(ManagementApiClient.class);
         running = true;
         worker = new Thread(this::run, "discovery-forwarder");
         worker.setDaemon(true);
         worker.start();
         LOG.infof("forwarding discoveries to %s", config.forward().url());
-    }
-
-    /**
-     * Trust for management-api's certificate comes from the Quarkus TLS registry, as in session-broker: the named
-     * configuration {@value #TLS_CONFIGURATION} (application.properties; the trusted PEM file(s) come from
-     * {@code quarkus.tls.management.trust-store.pem.certs}, env QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS).
-     * The registry has already read the PEM file at start-up (a missing or unreadable one fails the start) and
-     * refuses trust-all together with a trust store; no trust store and no trust-all means the JVM's default trust.
-     * Plain http (tests) gets none: a TLS configuration would switch the client to TLS.
-     */
-    private QuarkusRestClientBuilder trust(QuarkusRestClientBuilder builder) {
-        if (!"https".equalsIgnoreCase(URI.create(config.forward().url()).getScheme())) {
-            return builder;
-        }
-        TlsConfiguration tls = tlsRegistry.get(TLS_CONFIGURATION).orElseThrow(() -> new IllegalStateException(
-                "no TLS configuration quarkus.tls." + TLS_CONFIGURATION + ".* (application.properties defines it)"));
-        if (tls.isTrustAll()) {
-            LOG.warnf("INSECURE: quarkus.tls.%s.trust-all=true (CAM_DISCOVERY_FORWARD_TRUST_ALL) accepts any "
-                    + "certificate from %s, so anyone on the path can pose as management-api and read the service "
-                    + "token; trust its certificate or CA instead (QUARKUS_TLS__MANAGEMENT__TRUST_STORE_PEM_CERTS)",
-                    TLS_CONFIGURATION, config.forward().url());
-        } else if (tls.getTrustStore() != null) {
-            LOG.infof("management-api's certificate is checked against %s (host-name verification %s)",
-                    ConfigProvider.getConfig().getOptionalValue("quarkus.tls." + TLS_CONFIGURATION
-                            + ".trust-store.pem.certs", String.class).orElse("the configured trust store"),
-                    tls.getHostnameVerificationAlgorithm().orElse("HTTPS"));
-        }
-        return builder.tlsConfiguration(tls);
     }
 
     void stop(@Observes ShutdownEvent ev) {

@@ -1,5 +1,6 @@
 package org.cam.discovery.security;
 
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,10 +14,11 @@ import org.cam.discovery.problem.Problem;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * The API (inventory of the device segment, scans that make this service send datagrams) is for management-api and
+ * The API (inventory of the device segment, scans that make this service send datagrams) is for management-api,
  * operators holding the discovery service token ({@code cam.discovery.forward.token}, the one management-api accepts
- * from us): {@code Authorization: Bearer <token>}, compared in constant time. Without a configured token nobody
- * gets in. {@code /q/*} (probes, metrics) is not under {@code /api}.
+ * from us), and management-api's admins: {@code Authorization: Bearer <token>}, the service token compared in
+ * constant time, anything shaped like a JWT shown to management-api ({@link AdminCheck}). Without a configured token
+ * and without admins nobody gets in. {@code /q/*} (probes, metrics) is not under {@code /api}.
  */
 @ApplicationScoped   // created on first use: the filter class itself is set up before runtime configuration exists
 public class ApiTokenFilter {
@@ -24,23 +26,50 @@ public class ApiTokenFilter {
     @Inject
     DiscoveryConfig config;
 
+    @Inject
+    AdminCheck admins;
+
     @ServerRequestFilter(preMatching = true)
-    public Optional<Response> requireToken(ContainerRequestContext request) {
+    public Uni<Response> requireToken(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/api/")) {
-            return Optional.empty();
+            return Uni.createFrom().nullItem();
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        Optional<String> token = config.forward().token().filter(t -> !t.isBlank());
-        if (token.isPresent() && header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8),
-                token.get().getBytes(StandardCharsets.UTF_8))) {
-            return Optional.empty();
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Uni.createFrom().item(unauthorized());
         }
-        return Optional.of(Response.status(401).type("application/problem+json")
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"cam-discovery\"")
-                .entity(new Problem("about:blank", "Unauthorized", 401,
-                        "the discovery API needs the discovery service token (Authorization: Bearer)", null))
-                .build());
+        String presented = header.substring(7).trim();
+        Optional<String> token = config.forward().token().filter(t -> !t.isBlank());
+        if (token.isPresent() && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                token.get().getBytes(StandardCharsets.UTF_8))) {
+            return Uni.createFrom().nullItem();
+        }
+        if (!admins.applies(presented)) {
+            return Uni.createFrom().item(unauthorized());
+        }
+        return admins.check(presented).map(v -> switch (v) {
+            case ADMIN -> null;
+            case NOT_ADMIN -> problem(403, "Forbidden", "the discovery API is for admins and the discovery service",
+                    null);
+            case REFUSED -> unauthorized();
+            case UNAVAILABLE, BUSY -> problem(503, "Service Unavailable", v == AdminCheck.Verdict.BUSY
+                    ? "too many token checks under way" : "management-api cannot check the token now", "5");
+        });
+    }
+
+    private static Response unauthorized() {
+        return Response.fromResponse(problem(401, "Unauthorized", "the discovery API needs the discovery service "
+                        + "token or a management-api admin's access token (Authorization: Bearer)", null))
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"cam-discovery\"").build();
+    }
+
+    private static Response problem(int status, String title, String detail, String retryAfter) {
+        Response.ResponseBuilder b = Response.status(status).type("application/problem+json")
+                .entity(new Problem("about:blank", title, status, detail, null));
+        if (retryAfter != null) {
+            b.header("Retry-After", retryAfter);
+        }
+        return b.build();
     }
 }

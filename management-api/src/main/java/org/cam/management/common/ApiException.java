@@ -40,6 +40,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(403, "Forbidden", detail, null);
     }
 
+    /** 429 with {@code Retry-After}: this caller has used up what it may try for now. */
+    public static ApiException tooManyRequests(String field, String detail, int retryAfterSeconds) {
+        return new ApiException(429, "Too Many Requests", detail, field, retryAfterSeconds);
+    }
+
     public int status() { return status; }
 
     public String title() { return title; }

@@ -164,9 +164,19 @@ public interface ManagementConfig {
         @WithDefault("28800")
         int maxDurationSeconds();
 
-        /** Failed VNC claims per client address within a minute before further attempts are refused. */
+        /**
+         * Failed VNC claims (one-time password guesses) per client address within a minute before further attempts
+         * are refused with 429; counted in the database, so all replicas together allow this many.
+         */
         @WithDefault("10")
         int vncFailuresPerMinute();
+
+        /**
+         * Lifetime of the credential set on a device channel for one claimed session (it is also used up by the
+         * broker's authentication): long enough for the broker to connect.
+         */
+        @WithDefault("PT60S")
+        Duration channelCredentialTtl();
 
         /** An ACTIVE session its broker stops reporting in heartbeats for this long ends as broker_lost. */
         @WithDefault("PT45S")
@@ -179,6 +189,9 @@ public interface ManagementConfig {
         Optional<String> discovery();
 
         Optional<String> replicationMonitor();
+
+        /** Prometheus's credential for /q/metrics (identity service:metrics; nothing else accepts it). */
+        Optional<String> metrics();
     }
 
     interface Admin {

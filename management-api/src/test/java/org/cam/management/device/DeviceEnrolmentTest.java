@@ -198,12 +198,28 @@ class DeviceEnrolmentTest {
         assertThat(claim.getInt("device.port")).isEqualTo(15961);
         assertThat(claim.getString("device.auth")).isEqualTo("VNC");
         assertThat(vncHandshake(FIRST, 15961, claim.getString("device.password"))).isZero();
+        // the claim's credential is this session's own, set on the device for it: the one authentication used it up
+        assertThat(vncHandshake(FIRST, 15961, claim.getString("device.password"))).as("second use").isNotZero();
         assertThat(vncHandshake(FIRST, 15961, "wrongpw!")).isNotZero();
         given().auth().oauth2(BROKER).contentType("application/json").body(Map.of("brokerId", "broker-dev"))
                 .post("/api/v1/internal/sessions/" + sessionId + "/claim").then().statusCode(409);
         given().auth().oauth2(BROKER).contentType("application/json")
                 .body(Map.of("brokerId", "broker-dev", "reason", "client_closed"))
                 .post("/api/v1/internal/sessions/" + sessionId + "/end").then().statusCode(204);
+
+        // a session whose broker never got to the device: its credential waits there until the session ends
+        String unused = Api.admin().body(Map.of("targetId", target2, "mode", "view")).post("/api/v1/sessions")
+                .then().statusCode(201).extract().jsonPath().getString("sessionId");
+        String unusedPassword = given().auth().oauth2(BROKER).contentType("application/json")
+                .body(Map.of("brokerId", "broker-dev")).post("/api/v1/internal/sessions/" + unused + "/claim")
+                .then().statusCode(200).extract().jsonPath().getString("device.password");
+        assertThat(unusedPassword).isNotEqualTo(claim.getString("device.password"));
+        assertThat(d.channel(2).sessionCredentials().size()).isEqualTo(1);
+        given().auth().oauth2(BROKER).contentType("application/json")
+                .body(Map.of("brokerId", "broker-dev", "reason", "device_unreachable"))
+                .post("/api/v1/internal/sessions/" + unused + "/end").then().statusCode(204);
+        org.awaitility.Awaitility.await().until(() -> d.channel(2).sessionCredentials().size() == 0);
+        assertThat(vncHandshake(FIRST, 15961, unusedPassword)).isNotZero();
 
         // approving a managed device re-enrols it: new secret, new channel credentials, same targets
         String secretBefore = d.deviceSecret();
@@ -279,9 +295,18 @@ class DeviceEnrolmentTest {
         long target = Api.admin().queryParam("q", d.name() + "-ch1").get("/api/v1/targets").then().statusCode(200)
                 .extract().jsonPath().getLong("items[0].id");
         await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(deviceView(id).getString("status")));
+        String doomed = Api.admin().body(Map.of("targetId", target, "mode", "view")).post("/api/v1/sessions").then()
+                .statusCode(201).extract().jsonPath().getString("sessionId");
 
         fleet.close();
         fleet = null;
+        // the device cannot take the session's credential: the claim fails with 503 and the session ends
+        given().auth().oauth2(BROKER).contentType("application/json").body(Map.of("brokerId", "broker-dev"))
+                .post("/api/v1/internal/sessions/" + doomed + "/claim").then().statusCode(503)
+                .header("Retry-After", "5");
+        Api.admin().get("/api/v1/sessions/" + doomed).then().statusCode(200)
+                .body("state", org.hamcrest.Matchers.equalTo("ENDED"))
+                .body("endReason", org.hamcrest.Matchers.equalTo("device_unreachable"));
         await().atMost(Duration.ofSeconds(30)).until(() -> "OFFLINE".equals(deviceView(id).getString("status")));
         assertThat(alarms(mac, "RAISED")).isEqualTo(1);
         Api.admin().get("/api/v1/targets/" + target).then().statusCode(200)

@@ -39,6 +39,9 @@ class SessionTest {
     @Inject
     SessionService sessions;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @BeforeEach
     void directoryImported() {
         Api.syncLdap();
@@ -179,7 +182,7 @@ class SessionTest {
         long t = target("SHARED");
         String password = open(Api.admin(), t, "view").then().statusCode(201).extract().jsonPath()
                 .getString("vncPassword");
-        String address = "203.0.113." + (1 + new SecureRandom().nextInt(250));
+        String address = freshAddress();
         byte[] challenge = new byte[16];
         for (int i = 0; i < 10; i++) {
             new SecureRandom().nextBytes(challenge);
@@ -187,11 +190,78 @@ class SessionTest {
                     .body(vncBody(challenge, VncAuth.response(challenge, "guess" + i), address))
                     .post("/api/v1/internal/sessions/claim-by-vnc-response").then().statusCode(409);
         }
-        // even the right password is refused from that address now
+        // even the right password is refused from that address now, and the broker is told to back off
         given().auth().oauth2(BROKER).contentType("application/json")
                 .body(vncBody(challenge, VncAuth.response(challenge, password), address))
-                .post("/api/v1/internal/sessions/claim-by-vnc-response").then().statusCode(409)
-                .body("detail", startsWith("too many failed attempts"));
+                .post("/api/v1/internal/sessions/claim-by-vnc-response").then().statusCode(429)
+                .header("Retry-After", "60").body("detail", startsWith("too many failed attempts"))
+                .body("field", equalTo("response"));
+    }
+
+    /**
+     * Parallel guesses from one address: each is recorded before it is checked and decided on the count including it,
+     * so no more than the limit (10) are checked; the rest are refused without reading a session, counted in the
+     * metrics and not audited one by one.
+     */
+    @Test
+    void parallelVncGuessesGetNoMoreChecksThanTheLimit() throws Exception {
+        long t = target("SHARED");
+        open(Api.admin(), t, "view").then().statusCode(201);
+        String address = freshAddress();
+        double throttledBefore = vncClaims("throttled");
+        List<Integer> statuses = concurrently(30, () -> {
+            byte[] challenge = new byte[16];
+            new SecureRandom().nextBytes(challenge);
+            return given().auth().oauth2(BROKER).contentType("application/json")
+                    .body(vncBody(challenge, VncAuth.response(challenge, "nope" + challenge[0]), address))
+                    .post("/api/v1/internal/sessions/claim-by-vnc-response").then().extract().statusCode();
+        });
+        long checked = statuses.stream().filter(s -> s == 409).count();
+        long throttled = statuses.stream().filter(s -> s == 429).count();
+        assertThat(checked + throttled).as("%s", statuses).isEqualTo(30);
+        assertThat(checked).as("%s", statuses).isBetween(1L, 10L);
+        assertThat(vncClaims("throttled") - throttledBefore).isEqualTo(throttled);
+        // one audit row per checked guess, none for the refused ones
+        assertThat(auditRows(address)).isEqualTo(checked);
+    }
+
+    /** The count lives in the database: failures another replica recorded throttle this one too. */
+    @Test
+    void vncGuessesOfOtherReplicasCount() {
+        long t = target("SHARED");
+        String password = open(Api.admin(), t, "view").then().statusCode(201).extract().jsonPath()
+                .getString("vncPassword");
+        String address = freshAddress();
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (int i = 0; i < 10; i++) {
+                io.quarkus.hibernate.orm.panache.Panache.getEntityManager().createNativeQuery(
+                                "INSERT INTO login_failure (kind, subject, failed_at, pending) VALUES ('V', ?1, ?2, FALSE)")
+                        .setParameter(1, address).setParameter(2, Instant.now()).executeUpdate();
+            }
+        });
+        byte[] challenge = new byte[16];
+        new SecureRandom().nextBytes(challenge);
+        given().auth().oauth2(BROKER).contentType("application/json")
+                .body(vncBody(challenge, VncAuth.response(challenge, password), address))
+                .post("/api/v1/internal/sessions/claim-by-vnc-response").then().statusCode(429);
+        // another address is not affected
+        given().auth().oauth2(BROKER).contentType("application/json")
+                .body(vncBody(challenge, VncAuth.response(challenge, password), freshAddress()))
+                .post("/api/v1/internal/sessions/claim-by-vnc-response").then().statusCode(200);
+    }
+
+    private static String freshAddress() {
+        return "203.0." + (1 + new SecureRandom().nextInt(250)) + "." + (1 + new SecureRandom().nextInt(250));
+    }
+
+    private double vncClaims(String outcome) {
+        var c = meters.find("cam.sessions.vnc.claims").tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static long auditRows(String address) {
+        return QuarkusTransaction.requiringNew().call(() -> org.cam.management.audit.AuditEvent.count(
+                "action = ?1 and sourceAddress = ?2", "SESSION_CLAIM", address));
     }
 
     static Map<String, Object> vncBody(byte[] challenge, byte[] response) {

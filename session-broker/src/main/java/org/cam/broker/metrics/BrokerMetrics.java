@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * The broker's meters. Prometheus names: {@code cam_broker_active_sessions} (the autoscaling signal),
  * {@code cam_broker_sessions_started_total{listener}}, {@code cam_broker_sessions_ended_total{reason}},
  * {@code cam_broker_bytes_total{direction}}, {@code cam_broker_rejects_total{reason}},
- * {@code cam_broker_handshake_seconds}.
+ * {@code cam_broker_handshake_seconds}, {@code cam_broker_client_connections}, {@code cam_broker_handshakes}.
  */
 @ApplicationScoped
 public class BrokerMetrics {
@@ -43,6 +43,16 @@ public class BrokerMetrics {
         // Strong reference: Micrometer holds gauge state weakly, and a lambda nobody else holds would read NaN.
         Gauge.builder("cam.broker.active.sessions", count, s -> s.get().doubleValue())
                 .description("Sessions relaying now (the autoscaling signal)").strongReference(true)
+                .register(registry);
+    }
+
+    /** Open client connections (all listeners) and those of them still in their handshake. */
+    public void connectionGauges(Supplier<Number> connections, Supplier<Number> handshakes) {
+        Gauge.builder("cam.broker.client.connections", connections, s -> s.get().doubleValue())
+                .description("Open client connections on 9900, 9901 and 9902").strongReference(true)
+                .register(registry);
+        Gauge.builder("cam.broker.handshakes", handshakes, s -> s.get().doubleValue())
+                .description("Client connections accepted and not relaying yet").strongReference(true)
                 .register(registry);
     }
 

@@ -2,7 +2,10 @@ package org.cam.broker.relay;
 
 import jakarta.ws.rs.WebApplicationException;
 
-/** Maps a failed claim call to a reject reason: refused by management-api (4xx) or not reached (anything else). */
+/**
+ * Maps a failed claim call to a reject reason: refused or throttled by management-api (4xx) or not reached (anything
+ * else).
+ */
 final class ClaimFailures {
 
     private ClaimFailures() {
@@ -13,6 +16,10 @@ final class ClaimFailures {
             int s = w.getResponse().getStatus();
             if (s == 409 || s == 404 || s == 403) {
                 return prefix + "_refused";
+            }
+            if (s == 429) {
+                // management-api's own count of this address's failures (shared by all replicas) says stop.
+                return prefix + "_throttled";
             }
         }
         return "upstream_error";

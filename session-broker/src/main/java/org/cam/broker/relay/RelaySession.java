@@ -46,12 +46,15 @@ public final class RelaySession {
     private static final Logger LOG = Logger.getLogger(RelaySession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int HANDSHAKE_BUFFER_LIMIT = 64 * 1024;
+    /** What a client hears when its address has used up its password guesses (here or in management-api). */
+    private static final String THROTTLED = "too many password attempts from your address, try again later";
 
     private enum State { HANDSHAKE, RELAY, ENDED }
 
     private final SessionHost host;
     private final ClientLink client;
     private final Context context;
+    private final Admission admission;
     private final StreamReader clientIn = new StreamReader(HANDSHAKE_BUFFER_LIMIT);
     private final long acceptedNanos = System.nanoTime();
     private final AtomicLong bytesFromClient = new AtomicLong();
@@ -76,10 +79,11 @@ public final class RelaySession {
     private volatile long droppedInputs;
     private volatile long droppedFromDevice;
 
-    public RelaySession(SessionHost host, ClientLink client, Context context) {
+    public RelaySession(SessionHost host, ClientLink client, Context context, Admission admission) {
         this.host = host;
         this.client = client;
         this.context = context;
+        this.admission = admission;
     }
 
     // ---- start ------------------------------------------------------------------------------------------
@@ -91,7 +95,10 @@ public final class RelaySession {
         clientIn.read(RfbVersion.LENGTH)
                 .compose(b -> clientVersion(b))
                 .compose(v -> offerSecurity(SecurityType.VNC_AUTH))
-                .compose(v -> vncAuthAndClaim())
+                .compose(v -> {
+                    admission.helloDone();
+                    return vncAuthAndClaim();
+                })
                 .onFailure(this::handshakeFailed);
     }
 
@@ -133,6 +140,8 @@ public final class RelaySession {
                         return Future.failedFuture(new ProtocolException("VeNCrypt sub-type " + st.getInt(0)));
                     }
                     client.write(Buffer.buffer(new byte[] {1}));
+                    // The TLS handshake may wait for a person (a viewer asking whether to trust the certificate).
+                    admission.helloDone();
                     return client.upgradeToTls();
                 })
                 .compose(v -> vncAuthAndClaim())
@@ -144,14 +153,27 @@ public final class RelaySession {
         byte[] challenge = VncAuth.challenge(RANDOM);
         client.write(Buffer.buffer(challenge));
         return clientIn.read(VncAuth.CHALLENGE_LENGTH)
+                .compose(response -> {
+                    // Every answer costs management-api a claim: an address out of guesses is refused here.
+                    if (!admission.takeGuess()) {
+                        client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false, THROTTLED)));
+                        refuse("vnc_auth_throttled", THROTTLED);
+                        return Future.failedFuture(Refused.INSTANCE);
+                    }
+                    return Future.succeededFuture(response);
+                })
                 .compose(response -> host.claimByVncResponse(challenge, response.getBytes(), client.remoteAddress())
                         .recover(t -> {
-                            client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
-                                    "authentication failed")));
-                            refuse(ClaimFailures.reason("vnc_auth", t), "authentication failed");
+                            String reason = ClaimFailures.reason("vnc_auth", t);
+                            String message = reason.endsWith("_throttled") ? THROTTLED : "authentication failed";
+                            client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false, message)));
+                            refuse(reason, message);
                             return Future.failedFuture(Refused.INSTANCE);
                         }))
-                .compose(this::claimed)
+                .compose(c -> {
+                    admission.guessRight();
+                    return claimed(c);
+                })
                 .compose(v -> {
                     client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, true, "")));
                     return finishClientInit();
@@ -171,6 +193,7 @@ public final class RelaySession {
             ticket = p.future();
         }
         ticket.compose(token -> {
+            admission.helloDone();
             String sessionId;
             try {
                 sessionId = host.verifyTicket(token);
@@ -196,15 +219,21 @@ public final class RelaySession {
     private void begin() {
         client.handler(clientIn::feed);
         client.closeHandler(v -> onClientClosed());
+        admission.onHelloTimeout(() -> {
+            // Refused first: the failed read below would otherwise be counted as a protocol error.
+            refuse("hello_timeout", "nothing received in time");
+            clientIn.fail(new ProtocolException("hello timeout"));
+        });
         handshakeTimer = context.owner().setTimer(host.handshakeTimeout().toMillis(), id -> {
             handshakeTimer = -1;
             if (state == State.HANDSHAKE) {
-                clientIn.fail(new ProtocolException("handshake timeout"));
+                // Ended first: the failed read below would otherwise end it as a protocol error.
                 if (claim != null) {
                     end(EndReason.HANDSHAKE_TIMEOUT);
                 } else {
                     refuse("handshake_timeout", "handshake timeout");
                 }
+                clientIn.fail(new ProtocolException("handshake timeout"));
             }
         });
     }
@@ -305,6 +334,7 @@ public final class RelaySession {
 
     private void startRelay() {
         cancelHandshakeTimer();
+        admission.handshakeDone();
         state = State.RELAY;
         relayStartNanos = System.nanoTime();
         startedAt = Instant.now();

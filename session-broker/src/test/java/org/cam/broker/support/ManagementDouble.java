@@ -60,6 +60,8 @@ public final class ManagementDouble {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger claimRequests = new AtomicInteger();
     private final List<String> terminate = new CopyOnWriteArrayList<>();
+    /** Client addresses whose VNC claims are answered 429, as management-api does once an address used its guesses. */
+    private final java.util.Set<String> throttled = ConcurrentHashMap.newKeySet();
     private final AtomicInteger heartbeats = new AtomicInteger();
     private volatile JsonObject lastHeartbeat;
     private HttpServer server;
@@ -104,6 +106,11 @@ public final class ManagementDouble {
         return heartbeats.get();
     }
 
+    /** From now on, VNC claims for this client address are refused with 429 (too many failed attempts). */
+    public void throttle(String clientAddress) {
+        throttled.add(clientAddress);
+    }
+
     /** The next heartbeat answer tells the broker to end this session. */
     public void terminate(String sessionId) {
         terminate.add(sessionId);
@@ -122,6 +129,12 @@ public final class ManagementDouble {
             // /api/v1/internal/sessions/{id}/claim -> p = ["", api, v1, internal, sessions, id, claim]
             if (path.equals("/api/v1/internal/sessions/claim-by-vnc-response")) {
                 claimRequests.incrementAndGet();
+                if (throttled.contains(in.getString("clientAddress"))) {
+                    req.response().setStatusCode(429).putHeader("Retry-After", "60")
+                            .putHeader("Content-Type", "application/problem+json")
+                            .end(new JsonObject().put("title", "Too Many Requests").put("status", 429).encode());
+                    return;
+                }
                 byte[] challenge = Base64.getDecoder().decode(in.getString("challenge"));
                 byte[] response = Base64.getDecoder().decode(in.getString("response"));
                 Session match = null;

@@ -131,7 +131,10 @@ public final class RfbTestClient implements AutoCloseable {
     public boolean handshake(String password, boolean shared) throws IOException, ProtocolException {
         byte[] v = t.read(12);
         serverVersion = new String(v, StandardCharsets.US_ASCII).trim();
-        RfbVersion.decode(v, 0, 12);
+        RfbVersion offered = RfbVersion.decode(v, 0, 12);
+        if (offered.compareTo(version) < 0) {
+            version = offered;   // as every client does: the highest version both speak (RFC 6143 7.1.1)
+        }
         t.write(version.encode());
         int type;
         if (version.negotiatesSecurityTypes()) {
@@ -261,7 +264,8 @@ public final class RfbTestClient implements AutoCloseable {
         return chosen;
     }
 
-    private static SSLContext trustAll() throws IOException {
+    /** A TLS client context that accepts any server certificate (the broker's self-signed one in tests). */
+    public static SSLContext trustAll() throws IOException {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[] {new X509TrustManager() {

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Service credentials (session-broker, discovery-service, replication-monitor) arrive as opaque bearer tokens on
+ * Service credentials (session-broker, discovery-service, replication-monitor, Prometheus) arrive as opaque bearer tokens on
  * the same header as users' JWTs. This provider runs before smallrye-jwt's: a configured token becomes a service
  * identity; anything else is left (null) to the JWT provider.
  */
@@ -33,6 +33,7 @@ public class ServiceTokenIdentityProvider implements IdentityProvider<TokenAuthe
         add("broker", config.serviceTokens().broker());
         add("discovery", config.serviceTokens().discovery());
         add("replication-monitor", config.serviceTokens().replicationMonitor());
+        add("metrics", config.serviceTokens().metrics());
     }
 
     private void add(String name, Optional<String> token) {

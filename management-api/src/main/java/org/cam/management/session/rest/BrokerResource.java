@@ -13,6 +13,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import org.cam.management.common.ApiException;
 import org.cam.management.common.RequestInfo;
+import org.cam.management.session.service.ChannelCredentials;
 import org.cam.management.session.service.SessionService;
 import org.cam.protocol.rfb.VncAuth;
 
@@ -47,11 +48,14 @@ public class BrokerResource {
     @Inject
     RequestInfo info;
 
+    @Inject
+    ChannelCredentials credentials;
+
     @POST
     @Path("/sessions/{id}/claim")
     public SessionService.Claimed claim(@PathParam("id") @Size(max = 64) String id,
                                         @Valid @NotNull ClaimRequest req) {
-        return sessions.claim(id, req.brokerId(), req.clientAddress(), info.actor());
+        return credentials.issue(sessions.claim(id, req.brokerId(), req.clientAddress(), info.actor()), info.actor());
     }
 
     @POST
@@ -59,7 +63,8 @@ public class BrokerResource {
     public SessionService.Claimed claimByVnc(@Valid @NotNull VncClaimRequest req) {
         byte[] challenge = bytes16("challenge", req.challenge());
         byte[] response = bytes16("response", req.response());
-        return sessions.claimByVnc(challenge, response, req.brokerId(), req.clientAddress(), info.actor());
+        return credentials.issue(sessions.claimByVnc(challenge, response, req.brokerId(), req.clientAddress(),
+                info.actor()), info.actor());
     }
 
     @POST
@@ -67,6 +72,7 @@ public class BrokerResource {
     public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {
         sessions.endReport(id, new SessionService.EndReport(req.brokerId(), req.reason(), req.bytesFromClient(),
                 req.bytesFromDevice(), req.endedAt()), info.actor());
+        credentials.revoke(id);
         return Response.noContent().build();
     }
 

@@ -1,5 +1,6 @@
 package org.cam.management.session.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -33,11 +34,9 @@ import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -95,7 +94,14 @@ public class SessionService {
     @Inject
     EntityManager em;
 
-    private final Map<String, Deque<Long>> vncFailures = new ConcurrentHashMap<>();
+    @Inject
+    VncGuessLimiter guesses;
+
+    @Inject
+    MeterRegistry meters;
+
+    /** Decrypted one-time passwords of PENDING sessions, by session id (see candidatePasswords). */
+    private final Map<String, CachedPassword> passwords = new ConcurrentHashMap<>();
 
     // ---- user side ------------------------------------------------------------------------------------------
 
@@ -259,55 +265,68 @@ public class SessionService {
 
     /**
      * Claim by VNC challenge/response: every live PENDING session's password is tried (no early exit, so the time
-     * does not tell which failed), the match is claimed as above. Failures are limited per client address.
+     * does not tell which failed), the match is claimed as above. The response names no session (RFB's VNC
+     * Authentication carries nothing but the 16 bytes), so there is nothing to narrow the candidates by; what a guess
+     * costs is kept down instead: the address's guesses are counted in the database before anything else
+     * ({@link VncGuessLimiter}), a throttled guess reads no session and writes no audit row (it is counted in
+     * {@code cam_sessions_vnc_claims_total{outcome="throttled"}}), and passwords already decrypted are kept for the
+     * life of their PENDING session ({@link #candidatePasswords}).
      */
     @Transactional
     public Claimed claimByVnc(byte[] challenge, byte[] response, String brokerId, String clientAddress,
                               String actor) {
-        String key = clientAddress == null ? "?" : clientAddress;
-        if (failuresLastMinute(key) >= config.sessions().vncFailuresPerMinute()) {
-            audit.recordNow(actor, "SESSION_CLAIM", "session", null, AuditService.DENIED, clientAddress,
-                    "broker=" + brokerId + ": too many failed VNC passwords from this address");
-            throw ApiException.conflict("response", "too many failed attempts from " + clientAddress
-                    + "; wait a minute");
+        VncGuessLimiter.Attempt attempt = guesses.begin(clientAddress);
+        if (attempt.throttled()) {
+            meters.counter("cam.sessions.vnc.claims", "outcome", "throttled").increment();
+            throw ApiException.tooManyRequests("response", "too many failed attempts from " + clientAddress
+                    + "; wait a minute", guesses.retryAfterSeconds());
         }
-        List<Object[]> candidates = em.createQuery("select s.id, s.vncPasswordEnc from KvmSession s"
-                        + " where s.state = :pending and s.expiresAt > :now", Object[].class)
-                .setParameter("pending", SessionState.PENDING).setParameter("now", Instant.now()).getResultList();
         String match = null;
-        for (Object[] c : candidates) {
-            boolean ok = VncAuth.verify(challenge, response, secrets.decrypt((String) c[1]));
+        for (Map.Entry<String, String> c : candidatePasswords().entrySet()) {
+            boolean ok = VncAuth.verify(challenge, response, c.getValue());
             if (ok && match == null) {
-                match = (String) c[0];
+                match = c.getKey();
             }
         }
         if (match == null) {
-            Deque<Long> failures = vncFailures.computeIfAbsent(key, k -> new ArrayDeque<>());
-            synchronized (failures) {
-                failures.addLast(System.currentTimeMillis());
-            }
+            boolean nowThrottled = guesses.failed(attempt);
+            meters.counter("cam.sessions.vnc.claims", "outcome", "failed").increment();
             audit.recordNow(actor, "SESSION_CLAIM", "session", null, AuditService.FAILURE, clientAddress,
-                    "broker=" + brokerId + ": no pending session answers the VNC response");
+                    "broker=" + brokerId + ": no pending session answers the VNC response"
+                            + (nowThrottled ? "; further attempts from this address are refused for a minute" : ""));
             throw ApiException.conflict("response", "no pending session answers this VNC response");
         }
+        guesses.succeeded(attempt);
+        passwords.remove(match);
+        meters.counter("cam.sessions.vnc.claims", "outcome", "claimed").increment();
         return claim(match, brokerId, clientAddress, actor);
     }
 
-    private int failuresLastMinute(String key) {
-        Deque<Long> d = vncFailures.get(key);
-        if (d == null) {
-            return 0;
-        }
-        synchronized (d) {
-            long cutoff = System.currentTimeMillis() - 60_000;
-            while (!d.isEmpty() && d.peekFirst() < cutoff) {
-                d.pollFirst();
+    /**
+     * One-time passwords of the live PENDING sessions by session id. A password is decrypted once and kept while its
+     * session is PENDING (at most the ticket lifetime): a guess then costs one indexed read of ids and ciphertexts,
+     * not an AES-GCM decryption per candidate. What is kept is exactly what a successful claim would reveal anyway.
+     */
+    private Map<String, String> candidatePasswords() {
+        List<Object[]> rows = em.createQuery("select s.id, s.vncPasswordEnc from KvmSession s"
+                        + " where s.state = :pending and s.expiresAt > :now", Object[].class)
+                .setParameter("pending", SessionState.PENDING).setParameter("now", Instant.now()).getResultList();
+        Map<String, String> live = new java.util.HashMap<>(rows.size() * 2);
+        for (Object[] r : rows) {
+            String id = (String) r[0];
+            String enc = (String) r[1];
+            CachedPassword c = passwords.get(id);
+            if (c == null || !c.ciphertext().equals(enc)) {
+                c = new CachedPassword(enc, secrets.decrypt(enc));
+                passwords.put(id, c);
             }
-            if (d.isEmpty()) {
-                vncFailures.remove(key, d);   // forget quiet addresses; a racing failure just starts a new deque
-            }
-            return d.size();
+            live.put(id, c.password());
         }
+        passwords.keySet().retainAll(live.keySet());
+        return live;
+    }
+
+    private record CachedPassword(String ciphertext, String password) {
     }
 
     private Claimed claimed(KvmSession s) {
@@ -328,6 +347,18 @@ public class SessionService {
         }
         return new Claimed(s.id, s.username, String.valueOf(s.targetId), s.mode.name(), endpoint,
                 config.sessions().idleTimeoutSeconds(), config.sessions().maxDurationSeconds(), s.clipboard.name());
+    }
+
+    /** Ends a claimed session that cannot go on (its device refused what it needs), with the reason and why. */
+    @Transactional
+    public void endUnusable(String sessionId, String reason, String actor, String detail) {
+        RowLock.lock(em, "kvm_session", "id", sessionId);
+        KvmSession s = KvmSession.findById(sessionId);
+        if (s == null || s.state == SessionState.ENDED) {
+            return;
+        }
+        end(s, reason, Instant.now());
+        audit.record(actor, "SESSION_END", "session", s.id, AuditService.FAILURE, null, reason + ": " + detail);
     }
 
     /** End report: idempotent; a report for an ENDED session is accepted and ignored. */
