@@ -57,7 +57,8 @@ public class ConnectionLimits {
             r = new Refusal("too_many_connections_from_address", "too many connections from " + address);
         } else if (handshakes >= config.maxHandshakes()) {
             r = new Refusal("too_many_handshakes", "broker busy: too many connections starting, try again later");
-        } else if (guesses && bucket(address).available(System.nanoTime()) < 1) {
+        } else if (guesses && buckets.containsKey(address) && bucket(address).available(System.nanoTime()) < 1) {
+            // Only addresses that have guessed have a bucket: a connection alone costs no memory here.
             r = new Refusal("throttled", "too many password attempts from " + address + ", try again in "
                     + bucket(address).secondsToNext() + " s");
         }
