@@ -77,7 +77,11 @@ public final class RelayBenchmark {
                     "-Dquarkus.rest-client.management-api.url=http://127.0.0.1:" + mgmtPort,
                     "-Dcam.broker.management.token=" + ManagementDouble.TOKEN, "-Dcam.broker.broker-id=bench",
                     "-Dcam.broker.ticket.public-keys.auto=/nonexistent", "-Dquarkus.log.level=WARN",
-                    "-Dcam.broker.relay.default-idle-timeout=1h", "-Dcam.broker.drain-grace=3s", "-jar",
+                    "-Dcam.broker.relay.default-idle-timeout=1h", "-Dcam.broker.drain-grace=3s",
+                    // every bench connection comes from loopback: the per-address caps meant for the network stay out
+                    "-Dcam.broker.limits.max-connections-per-address=" + (idle + 100),
+                    "-Dcam.broker.limits.max-handshakes=" + (idle + 100),
+                    "-Dcam.broker.limits.vnc-guess-burst=" + (idle + 100), "-jar",
                     jar.toString())
                     .redirectErrorStream(true).redirectOutput(jar.resolveSibling("bench-broker.log").toFile()).start();
             processes.add(broker);
