@@ -104,7 +104,14 @@ public final class DeviceApi {
         Matcher cm = CREDENTIALS.matcher(path);
         Matcher one = CREDENTIAL.matcher(path);
         if (path.equals("/api/v1/status") && m == HttpMethod.GET) {
-            json(req, 200, status());
+            JsonObject now = status();
+            SimDevice.StatusHold hold = device.statusHold();
+            if (hold == null) {
+                json(req, 200, now);
+            } else {
+                io.vertx.core.Context context = device.vertx().getOrCreateContext();
+                hold.hold(() -> context.runOnContext(v -> json(req, 200, now)));
+            }
         } else if (path.equals("/api/v1/config") && m == HttpMethod.GET) {
             json(req, 200, config());
         } else if (path.equals("/api/v1/config") && m == HttpMethod.PUT) {

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.cam.protocol.discovery.CertificateFingerprint;
@@ -154,6 +155,7 @@ public final class SimDevice {
     private volatile Runnable onBoot = () -> { };
     private final Properties saved = new Properties();
     private volatile Future<Void> configurationHold = Future.succeededFuture();
+    private volatile StatusHold statusHold;
 
     public SimDevice(Vertx vertx, SimulatorConfig config, int index) throws IOException {
         this.vertx = vertx;
@@ -338,6 +340,58 @@ public final class SimDevice {
         Promise<Void> gate = Promise.promise();
         configurationHold = gate.future();
         return () -> gate.tryComplete();
+    }
+
+    /**
+     * Holds every status answer from now on: each request's status is read when it arrives and sent only when the
+     * test says, so an in-process test can make a manager act on a status that is certainly older than a change it
+     * made meanwhile. {@link #releaseStatusAnswers()} ends the hold.
+     */
+    public StatusHold holdStatusAnswers() {
+        StatusHold hold = new StatusHold();
+        statusHold = hold;
+        return hold;
+    }
+
+    /** Answers every held status request and stops holding. */
+    public void releaseStatusAnswers() {
+        StatusHold hold = statusHold;
+        statusHold = null;
+        if (hold != null) {
+            hold.answerHeld();
+        }
+    }
+
+    /** The hold status requests are under, or null when they are answered at once. */
+    public StatusHold statusHold() {
+        return statusHold;
+    }
+
+    /** Status answers a test holds back (see {@link #holdStatusAnswers()}). */
+    public static final class StatusHold {
+        private final List<Runnable> held = new ArrayList<>();
+        private final CompletableFuture<Void> asked = new CompletableFuture<>();
+
+        /** Keeps an answer (already read) until {@link #answerHeld()}. */
+        public synchronized void hold(Runnable answer) {
+            held.add(answer);
+            asked.complete(null);
+        }
+
+        /** Completes when the first status request is held. */
+        public CompletableFuture<Void> asked() {
+            return asked;
+        }
+
+        /** Sends the answers held so far; requests arriving later are held too. */
+        public void answerHeld() {
+            List<Runnable> now;
+            synchronized (this) {
+                now = List.copyOf(held);
+                held.clear();
+            }
+            now.forEach(Runnable::run);
+        }
     }
 
     /** Completes when configuration changes may be applied (at once unless a test holds them). */

@@ -59,6 +59,13 @@ public class Device extends PanacheEntityBase {
     @Column(name = "boot_counter", nullable = false)
     public long bootCounter;
 
+    /**
+     * Counts channel power switches. A poll remembers it before it asks the device for its status and keeps the
+     * power it read only if no switch happened meanwhile: a status taken before a switch must not undo it.
+     */
+    @Column(name = "power_switches", nullable = false)
+    public long powerSwitches;
+
     @Column(name = "advertised_fingerprint", nullable = false)
     public String advertisedFingerprint;
 

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -257,6 +258,38 @@ class DeviceOperationsTest {
         assertThat(d.channel(2).powered()).isTrue();
         assertThat(status(d, id, 2)).isEqualTo("AVAILABLE");
         assertThat(audit("CHANNEL_POWER", d.identity().mac().toString())).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    /**
+     * A poll that asked for the device's status before an operator switched a channel off, and is answered after,
+     * must not switch the channel back on in CAM's view (the device holds the poll's answer until the switch is
+     * done; polls after it stay held so none can correct the view before it is checked).
+     */
+    @Test
+    @Order(5)
+    void aStatusReadBeforeAPowerSwitchDoesNotUndoIt() {
+        SimDevice d = device(0);
+        long id = enrolled(d);
+        Api.admin().body(Map.of("action", "on")).post("/api/v1/devices/" + id + "/channels/3/power").then()
+                .statusCode(200);
+        SimDevice.StatusHold hold = d.holdStatusAnswers();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> hold.asked().isDone());
+            Api.admin().body(Map.of("action", "off")).post("/api/v1/devices/" + id + "/channels/3/power").then()
+                    .statusCode(200);
+            assertThat(d.channel(3).powered()).isFalse();
+            String before = DeviceEnrolmentTest.deviceView(id).getString("lastPollAt");
+            hold.answerHeld();   // the status read while channel 3 was still on
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Objects.equals(before,
+                    DeviceEnrolmentTest.deviceView(id).getString("lastPollAt")));
+            assertThat(DeviceEnrolmentTest.deviceView(id).getString("channels.find { it.channel == 3 }.power"))
+                    .isEqualTo("off");
+            assertThat(status(d, id, 3)).isEqualTo("UNAVAILABLE");
+        } finally {
+            d.releaseStatusAnswers();
+        }
+        Api.admin().body(Map.of("action", "on")).post("/api/v1/devices/" + id + "/channels/3/power").then()
+                .statusCode(200);
     }
 
     /**

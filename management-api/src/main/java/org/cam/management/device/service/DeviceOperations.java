@@ -240,6 +240,8 @@ public class DeviceOperations {
         }
         String now = power;
         QuarkusTransaction.requiringNew().run(() -> {
+            Device d = locked(id);
+            d.powerSwitches++;   // a poll that asked before this switch must not write back what it read
             DeviceChannel c = DeviceChannel.find("deviceId = ?1 and channel = ?2", id, channel).firstResult();
             if (c != null && now != null) {
                 c.power = now;

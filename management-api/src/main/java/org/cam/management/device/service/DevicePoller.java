@@ -58,7 +58,9 @@ public class DevicePoller {
         stopping = true;
     }
 
-    private record Managed(long id, String mac, String label, String address, int port, String fp, String secret) {
+    /** A managed device as the poll found it before asking, with its power switch count at that moment. */
+    private record Managed(long id, String mac, String label, String address, int port, String fp, String secret,
+            long powerSwitches) {
     }
 
     @Scheduled(every = "${cam.management.devices.poll-every}", delayed = "${cam.management.devices.poll-every}",
@@ -70,7 +72,7 @@ public class DevicePoller {
         List<Managed> managed = QuarkusTransaction.requiringNew().call(() ->
                 Device.<Device>list("state", DeviceState.MANAGED).stream()
                         .map(d -> new Managed(d.id, d.mac, d.label(), d.address, d.httpsPort, d.pinnedFingerprint,
-                                decrypt(d)))
+                                decrypt(d), d.powerSwitches))
                         .toList());
         List<CompletableFuture<Void>> all = managed.stream().map(t ->
                 client.call(t.address(), t.port(), t.fp(), t.secret(), "GET", "/api/v1/status", null)
@@ -137,7 +139,7 @@ public class DevicePoller {
         }
         d.lastPollAt = Instant.now();
         if (p != null) {
-            answered(d, p);
+            answered(d, p, d.powerSwitches == t.powerSwitches());
         } else {
             missed(d, failure);
         }
@@ -147,7 +149,7 @@ public class DevicePoller {
         }
     }
 
-    private void answered(Device d, DeviceService.Polled p) {
+    private void answered(Device d, DeviceService.Polled p, boolean powerCurrent) {
         boolean wasOffline = d.status == DeviceStatus.OFFLINE;
         String before = d.lastError;
         d.missedPolls = 0;
@@ -163,7 +165,9 @@ public class DevicePoller {
             int[] s = p.channels().get(c.channel);
             if (s != null) {
                 c.sessions = s[0];
-                c.power = s[1] == 1 ? "on" : "off";
+                if (powerCurrent) {
+                    c.power = s[1] == 1 ? "on" : "off";
+                }
             }
         }
         if (d.operation == null) {
