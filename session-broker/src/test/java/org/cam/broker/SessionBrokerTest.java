@@ -62,6 +62,12 @@ class SessionBrokerTest {
     @TestHTTPResource("/")
     URL admin;
 
+    /** A request to the admin API with the test profile's admin token. */
+    private HttpRequest.Builder adminRequest(String path) throws Exception {
+        return HttpRequest.newBuilder(admin.toURI().resolve(path))
+                .header("Authorization", "Bearer test-broker-admin-token");
+    }
+
     private int readiness() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(admin.toURI().resolve("q/health/ready")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -235,12 +241,30 @@ class SessionBrokerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
         assertThat(s.endReport.getString("reason")).isEqualTo("admin_disconnect");
 
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                admin.toURI().resolve("api/v1/sessions/nope")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient().send(adminRequest("api/v1/sessions/nope").DELETE()
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
                 .startsWith("application/problem+json"));
-        assertThat(r.body()).contains("\"field\":\"id\"");
+        assertThat(r.body()).contains("\"field\":\"id\"").contains("https://cam.test/problems/not-found");
+        // without the token, or with a wrong one, nothing: the admin API is closed to whoever reaches its port
+        for (String header : new String[] {null, "Bearer wrong", "Bearer test-broker-admin-toke"}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(admin.toURI().resolve("api/v1/sessions"));
+            if (header != null) {
+                b.header("Authorization", header);
+            }
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(b.build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(header).isEqualTo(401);
+            assertThat(refused.body()).contains("https://cam.test/problems/unauthorized");
+        }
+        // framework errors are problem+json too
+        HttpResponse<String> nothing = HttpClient.newHttpClient().send(adminRequest("api/v1/nothing-here").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(nothing.statusCode()).isEqualTo(404);
+        assertThat(nothing.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("application/problem+json"));
+        assertThat(nothing.body()).contains("https://cam.test/problems/not-found");
 
         ManagementDouble.Session s2 = management().add(newId(), "admin002", "VIEW", Devices.HOST, device.port(),
                 null, 0);
@@ -249,13 +273,13 @@ class SessionBrokerTest {
             await().until(() -> service.activeSessions().stream().anyMatch(x -> s2.id.equals(x.sessionId())));
             c.typeKey('v'); // down and up, both dropped in a view session
             HttpResponse<String> list = await().atMost(Duration.ofSeconds(10)).until(() -> HttpClient.newHttpClient()
-                    .send(HttpRequest.newBuilder(admin.toURI().resolve("api/v1/sessions")).build(),
+                    .send(adminRequest("api/v1/sessions").build(),
                             HttpResponse.BodyHandlers.ofString()), l -> l.body().contains("\"droppedFromClient\":2"));
             assertThat(list.statusCode()).isEqualTo(200);
             assertThat(list.body()).contains("\"sessionId\":\"" + s2.id + "\"").contains("\"mode\":\"VIEW\"")
                     .contains("\"listener\":\"plain\"").contains("\"droppedFromDevice\":0");
-            HttpResponse<String> d = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    admin.toURI().resolve("api/v1/sessions/" + s2.id)).DELETE().build(),
+            HttpResponse<String> d = HttpClient.newHttpClient().send(adminRequest("api/v1/sessions/" + s2.id)
+                    .DELETE().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(d.statusCode()).isEqualTo(202);
             assertThat(c.awaitClosed(10_000)).isTrue();

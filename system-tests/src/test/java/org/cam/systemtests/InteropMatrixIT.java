@@ -401,7 +401,8 @@ class InteropMatrixIT {
     private static long dropped(String sessionId, String field) throws Exception {
         HttpResponse<String> r = STACK.http().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(STACK.brokerAdminUrl() + "/api/v1/sessions")).timeout(Duration.ofSeconds(30))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + STACK.brokerAdminToken()).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         for (JsonNode s : SuiteStack.JSON.readTree(r.body())) {
             if (sessionId.equals(s.path("sessionId").asText())) {

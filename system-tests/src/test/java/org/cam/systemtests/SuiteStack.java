@@ -71,6 +71,11 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
             return name + "-broker-token";
         }
 
+        /** What the broker's admin API takes (Authorization: Bearer). */
+        String brokerAdminToken() {
+            return name + "-broker-admin-token";
+        }
+
         String discoveryToken() {
             return name + "-discovery-token";
         }
@@ -226,6 +231,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         brokerEnv.put("CAM_BROKER_WEBSOCKET_PORT", String.valueOf(wsPort));
         brokerEnv.put("CAM_MANAGEMENT_URL", managementUrl);
         brokerEnv.put("CAM_BROKER_MANAGEMENT_TOKEN", spec.brokerToken());
+        brokerEnv.put("CAM_BROKER_ADMIN_TOKEN", spec.brokerAdminToken());
         brokerEnv.put("CAM_BROKER_TICKET_KEY_FILE", ticketKey.toString());
         brokerEnv.put("CAM_BROKER_DRAIN_GRACE", "2s");
         brokerEnv.put("CAM_BROKER_SHUTDOWN_TIMEOUT", "10s");
@@ -310,7 +316,11 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         return brokerTlsPort;
     }
 
-    /** The broker's admin API (health, {@code /api/v1/sessions}), no token. */
+    /** The broker's admin API: health, and {@code /api/v1/sessions} with {@link #brokerAdminToken()}. */
+    String brokerAdminToken() {
+        return spec.brokerAdminToken();
+    }
+
     String brokerAdminUrl() {
         return "http://127.0.0.1:" + brokerAdminPort;
     }

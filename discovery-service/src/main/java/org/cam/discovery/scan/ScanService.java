@@ -23,7 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.cam.discovery.config.DiscoveryConfig;
-import org.cam.discovery.problem.ProblemException;
+import org.cam.rest.problem.ProblemException;
 import org.cam.discovery.udp.UdpEndpoint;
 import org.cam.discovery.udp.WireCodec;
 import org.cam.protocol.discovery.DiscoveryMessage;
@@ -82,14 +82,14 @@ public class ScanService {
     /** Validates and starts a scan; ProblemException (400 naming the field, or 429) when it cannot. */
     public Scan start(ScanRequest req) {
         if (req == null) {
-            throw ProblemException.badField("body", "a JSON body is required");
+            throw ProblemException.badRequest("body", "a JSON body is required");
         }
         List<String> broadcast = req.broadcast() == null ? List.of() : req.broadcast();
         for (int i = 0; i < broadcast.size(); i++) {
             try {
                 Ipv4.parse(broadcast.get(i));
             } catch (IllegalArgumentException e) {
-                throw ProblemException.badField("broadcast[" + i + "]", e.getMessage());
+                throw ProblemException.badRequest("broadcast[" + i + "]", e.getMessage());
             }
         }
         Ipv4.Cidr cidr = null;
@@ -97,15 +97,15 @@ public class ScanService {
             try {
                 cidr = Ipv4.Cidr.parse(req.cidr());
             } catch (IllegalArgumentException e) {
-                throw ProblemException.badField("cidr", e.getMessage());
+                throw ProblemException.badRequest("cidr", e.getMessage());
             }
             if (cidr.prefix() < config.scan().maxCidrPrefix()) {
-                throw ProblemException.badField("cidr", "block /" + cidr.prefix() + " is too large: at most /"
+                throw ProblemException.badRequest("cidr", "block /" + cidr.prefix() + " is too large: at most /"
                         + config.scan().maxCidrPrefix() + " (cam.discovery.scan.max-cidr-prefix)");
             }
         }
         if (broadcast.isEmpty() && cidr == null) {
-            throw ProblemException.badField("broadcast", "name broadcast addresses, a cidr, or both");
+            throw ProblemException.badRequest("broadcast", "name broadcast addresses, a cidr, or both");
         }
         String portMode = req.port() == null ? "auto" : req.port().trim().toLowerCase(java.util.Locale.ROOT);
         if (!portMode.equals("auto")) {
@@ -116,13 +116,13 @@ public class ScanService {
                 p = -1;
             }
             if (p < 1 || p > 65535) {
-                throw ProblemException.badField("port", "port must be \"auto\" or a port number 1..65535");
+                throw ProblemException.badRequest("port", "port must be \"auto\" or a port number 1..65535");
             }
             portMode = Integer.toString(p);
         }
         long timeoutMs = req.timeoutMs() == null ? config.scan().defaultTimeout().toMillis() : req.timeoutMs();
         if (timeoutMs < 1 || timeoutMs > config.scan().maxTimeout().toMillis()) {
-            throw ProblemException.badField("timeoutMs",
+            throw ProblemException.badRequest("timeoutMs",
                     "timeoutMs must be 1.." + config.scan().maxTimeout().toMillis());
         }
         if (!endpoint.isBound()) {

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import org.cam.discovery.config.DiscoveryConfig;
-import org.cam.discovery.problem.Problem;
+import org.cam.rest.problem.Problem;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -65,11 +65,7 @@ public class ApiTokenFilter {
     }
 
     private static Response problem(int status, String title, String detail, String retryAfter) {
-        Response.ResponseBuilder b = Response.status(status).type("application/problem+json")
-                .entity(new Problem("about:blank", title, status, detail, null));
-        if (retryAfter != null) {
-            b.header("Retry-After", retryAfter);
-        }
-        return b.build();
+        return Problem.of(status, title, detail, null, null)
+                .toResponse(retryAfter == null ? null : Integer.valueOf(retryAfter));
     }
 }

@@ -134,12 +134,16 @@ class ScanTest {
         expect400("{\"cidr\":\"127.0.2.0/30\",\"timeoutMs\":\"soon\"}", "timeoutMs");
         expect400("{}", "broadcast");
         given().contentType(ContentType.JSON).body("{\"cidr\":").post("/api/v1/scans").then().statusCode(400)
-                .contentType("application/problem+json");
-        given().get("/api/v1/scans/no-such-scan").then().statusCode(404).contentType("application/problem+json");
+                .contentType("application/problem+json").body("type", equalTo("https://cam.test/problems/bad-request"));
+        given().get("/api/v1/scans/no-such-scan").then().statusCode(404).contentType("application/problem+json")
+                .body("type", equalTo("https://cam.test/problems/not-found")).body("title", equalTo("Not Found"));
+        given().delete("/api/v1/scans").then().statusCode(405).contentType("application/problem+json")
+                .body("type", equalTo("https://cam.test/problems/method-not-allowed"));
     }
 
     private static void expect400(String body, String field) {
         given().contentType(ContentType.JSON).body(body).post("/api/v1/scans").then().statusCode(400)
-                .contentType("application/problem+json").body("field", equalTo(field));
+                .contentType("application/problem+json").body("field", equalTo(field))
+                .body("type", equalTo("https://cam.test/problems/bad-request"));
     }
 }

@@ -1,22 +1,20 @@
 package org.cam.management.common;
 
-/** A client error the REST layer turns into problem+json: status, title and optionally the offending field. */
-public class ApiException extends RuntimeException {
-    private final int status;
-    private final String title;
-    private final String field;
-    private final Integer retryAfterSeconds;
+import org.cam.rest.problem.ProblemException;
+
+/**
+ * management-api's name for a {@link ProblemException}, with the factories its features use. The shared mapper of
+ * {@code rest-support} answers it as problem+json.
+ */
+public class ApiException extends ProblemException {
+    private static final long serialVersionUID = 1L;
 
     public ApiException(int status, String title, String detail, String field) {
-        this(status, title, detail, field, null);
+        super(status, title, detail, field);
     }
 
     private ApiException(int status, String title, String detail, String field, Integer retryAfterSeconds) {
-        super(detail);
-        this.status = status;
-        this.title = title;
-        this.field = field;
-        this.retryAfterSeconds = retryAfterSeconds;
+        super(status, title, detail, field, retryAfterSeconds);
     }
 
     /** 503 with {@code Retry-After}: the request was fine, a dependency is not there right now. */
@@ -44,13 +42,4 @@ public class ApiException extends RuntimeException {
     public static ApiException tooManyRequests(String field, String detail, int retryAfterSeconds) {
         return new ApiException(429, "Too Many Requests", detail, field, retryAfterSeconds);
     }
-
-    public int status() { return status; }
-
-    public String title() { return title; }
-
-    public String field() { return field; }
-
-    /** Seconds for the Retry-After header; null when the answer carries none. */
-    public Integer retryAfterSeconds() { return retryAfterSeconds; }
 }

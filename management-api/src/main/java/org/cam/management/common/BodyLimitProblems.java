@@ -15,6 +15,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.cam.rest.problem.Problem;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Optional;

@@ -32,10 +32,10 @@ class PoolExhaustionTest {
             assertThat(held.isValid(2)).isTrue();
             Throwable busy = catchThrowable(pool::getConnection);
             assertThat(busy).isInstanceOf(SQLException.class);
-            assertThat(ProblemMapper.connectionPoolExhausted(new RuntimeException("wrapped", busy))).isTrue();
+            assertThat(DatabaseProblems.connectionPoolExhausted(new RuntimeException("wrapped", busy))).isTrue();
         }
-        assertThat(ProblemMapper.connectionPoolExhausted(new SQLException("Duplicate entry", "23000", 1062))).isFalse();
-        assertThat(ProblemMapper.connectionPoolExhausted(new IllegalStateException("x"))).isFalse();
+        assertThat(DatabaseProblems.connectionPoolExhausted(new SQLException("Duplicate entry", "23000", 1062))).isFalse();
+        assertThat(DatabaseProblems.connectionPoolExhausted(new IllegalStateException("x"))).isFalse();
     }
 
     private static String env(String name, String fallback) {

@@ -11,7 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.cam.discovery.device.DeviceRegistry;
-import org.cam.discovery.problem.ProblemException;
+import org.cam.rest.problem.ProblemException;
 import org.cam.discovery.scan.Ipv4;
 import org.cam.protocol.discovery.MacAddress;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -34,7 +34,7 @@ public class DiscoveryResource {
         if (stale != null) {
             String s = stale.trim().toLowerCase(Locale.ROOT);
             if (!s.equals("true") && !s.equals("false")) {
-                throw ProblemException.badField("stale", "stale must be true or false");
+                throw ProblemException.badRequest("stale", "stale must be true or false");
             }
             staleFilter = Boolean.valueOf(s);
         }
@@ -43,7 +43,7 @@ public class DiscoveryResource {
             try {
                 cidr = Ipv4.Cidr.parse(subnet);
             } catch (IllegalArgumentException e) {
-                throw ProblemException.badField("subnet", e.getMessage());
+                throw ProblemException.badRequest("subnet", e.getMessage());
             }
         }
         Boolean wantStale = staleFilter;
@@ -65,7 +65,7 @@ public class DiscoveryResource {
         try {
             id = MacAddress.parse(deviceId).toString();
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badField("deviceId", e.getMessage());
+            throw ProblemException.badRequest("deviceId", e.getMessage());
         }
         return registry.find(id).map(d -> DiscoveryView.of(d, registry.isStale(d)))
                 .orElseThrow(() -> ProblemException.notFound("no device " + id + " has been heard"));

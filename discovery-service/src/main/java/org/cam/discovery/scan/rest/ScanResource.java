@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import java.util.List;
-import org.cam.discovery.problem.ProblemException;
+import org.cam.rest.problem.ProblemException;
 import org.cam.discovery.scan.Scan;
 import org.cam.discovery.scan.ScanRequest;
 import org.cam.discovery.scan.ScanService;

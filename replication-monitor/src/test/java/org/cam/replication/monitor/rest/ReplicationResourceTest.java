@@ -87,17 +87,23 @@ class ReplicationResourceTest {
     @Test
     @Order(2)
     void topologyChangesAreAdminOnlyAndNeedAReason() {
+        // every error is problem+json of the shared format, security errors too
         given().contentType(ContentType.JSON).body("{\"reason\":\"x\"}").post("/api/v1/replication/switchover")
-                .then().statusCode(401);
+                .then().statusCode(401).contentType("application/problem+json")
+                .body("type", equalTo("https://cam.test/problems/unauthorized"));
         given().auth().preemptive().basic("admin", "wrong").contentType(ContentType.JSON).body("{\"reason\":\"x\"}")
-                .post("/api/v1/replication/promote").then().statusCode(401);
+                .post("/api/v1/replication/promote").then().statusCode(401).contentType("application/problem+json")
+                .body("type", equalTo("https://cam.test/problems/unauthorized"));
+        given().get("/api/v1/replication/nothing-here").then().statusCode(404)
+                .contentType("application/problem+json").body("type", equalTo("https://cam.test/problems/not-found"));
         given().auth().preemptive().basic("admin", "camdemo").contentType(ContentType.JSON).body("{}")
                 .post("/api/v1/replication/switchover").then().statusCode(400)
                 .contentType("application/problem+json").body("field", equalTo("reason"));
         given().auth().preemptive().basic("admin", "camdemo").contentType(ContentType.JSON).body("{\"reason\":")
                 .post("/api/v1/replication/promote").then().statusCode(400)
                 .contentType("application/problem+json");
-        given().get("/api/v1/replication/history?limit=0").then().statusCode(400).body("field", equalTo("limit"));
+        given().get("/api/v1/replication/history?limit=0").then().statusCode(400).body("field", equalTo("limit"))
+                .body("type", equalTo("https://cam.test/problems/bad-request")).body("title", equalTo("Bad Request"));
         // management-api's token: only the right one, and only naming the user it acts for; an admin names nobody.
         given().auth().oauth2("not-the-token").contentType(ContentType.JSON).body("{\"reason\":\"x\",\"actor\":\"ada\"}")
                 .post("/api/v1/replication/switchover").then().statusCode(401);

@@ -8,9 +8,12 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
+import java.util.Optional;
 import org.cam.broker.BrokerConfig;
-import org.cam.broker.rest.ProblemException;
+import org.cam.rest.problem.ProblemException;
 import org.cam.broker.session.BrokerService;
 
 /** Admin port (8082): what runs here, and disconnect on order of management-api. */
@@ -56,11 +59,25 @@ public class SessionResource {
         return Response.accepted().build();
     }
 
+    /**
+     * The admin API is closed unless a token is configured: with none, nothing is accepted (a deployment that
+     * forgot the secret must not leave sessions open to anyone who reaches the admin port). Compared in constant
+     * time, so the answer's timing says nothing about how much of a guess was right.
+     */
     private void authorize(String header) {
-        config.adminToken().filter(t -> !t.isBlank()).ifPresent(t -> {
-            if (!("Bearer " + t).equals(header)) {
-                throw new ProblemException(401, "Unauthorized", "admin token missing or wrong", "Authorization");
-            }
-        });
+        if (!accepts(config.adminToken(), header)) {
+            throw new ProblemException(401, "Unauthorized", config.adminToken().filter(t -> !t.isBlank()).isEmpty()
+                    ? "the admin API is closed: no admin token is configured (CAM_BROKER_ADMIN_TOKEN)"
+                    : "admin token missing or wrong", "Authorization");
+        }
+    }
+
+    static boolean accepts(Optional<String> configured, String header) {
+        String token = configured.map(String::trim).filter(t -> !t.isEmpty()).orElse(null);
+        if (token == null || header == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(("Bearer " + token).getBytes(StandardCharsets.UTF_8),
+                header.trim().getBytes(StandardCharsets.UTF_8));
     }
 }
