@@ -7,6 +7,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 @Path("/api/v1/discoveries")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "bearer")
 public class DiscoveryResource {
 
     @Inject
