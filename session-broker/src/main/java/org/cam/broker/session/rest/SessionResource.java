@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Optional;
 import org.cam.broker.BrokerConfig;
 import org.cam.rest.problem.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.cam.broker.session.BrokerService;
 
 /** Admin port (8082): what runs here, and disconnect on order of management-api. */
 @Path("/api/v1/sessions")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "bearer")
 public class SessionResource {
 
     /**
