@@ -152,17 +152,17 @@ class ChannelSecurityTest {
         // cracking a handshake captured before (or one of such a device) gains no console.
         String own = ownCredential(1);
         assertThat(own).hasSize(8);
-        assertThat(d.sessionCredentialsOnly()).isTrue();
         assertThat(DeviceEnrolmentTest.vncHandshake(FIRST, KVM, own)).as("the channel's own credential").isNotZero();
+        assertThat(d.sessionCredentialsOnly()).isTrue();
         String password = claim(request(target(1)), "broker-sec");
         assertThat(password).isNotEqualTo(own);
         assertThat(DeviceEnrolmentTest.vncHandshake(FIRST, KVM, password)).isZero();
         assertThat(DeviceEnrolmentTest.vncHandshake(FIRST, KVM, password)).as("used up").isNotZero();
 
         // RFB only from the brokers' addresses (cam.management.devices.rfb-allowed-sources, pushed at enrolment)
-        assertThat(d.rfbAllowedSources()).isEqualTo("127.0.0.1/32");
         assertThat(refusal(STRANGER)).isEqualTo("RFB is only open to the CAM brokers");
         assertThat(refusal("127.0.0.1")).isNull();
+        assertThat(d.rfbAllowedSources()).isEqualTo("127.0.0.1/32");
         List<String> details = Api.admin().queryParam("objectId", d.identity().mac().toString())
                 .queryParam("action", "DEVICE_ENROL").get("/api/v1/audit-events").then().statusCode(200).extract()
                 .jsonPath().getList("items.details");
@@ -263,7 +263,6 @@ class ChannelSecurityTest {
         String minePassword = (String) mine.get("vncPassword");
         String mineEnc = QuarkusTransaction.requiringNew().call(() -> KvmSession.<KvmSession>findById(mineId)
                 .vncPasswordEnc);
-        assertThat(mineEnc).startsWith("v2:");
 
         // someone who can write the database copies the ciphertext of a password they know into another pending
         // session, drops their own, and answers with their password: no session answers it
@@ -277,6 +276,7 @@ class ChannelSecurityTest {
                 .post("/api/v1/internal/sessions/claim-by-vnc-response").then().statusCode(409);
         Api.admin().get("/api/v1/sessions/" + victim).then().statusCode(200)
                 .body("state", org.hamcrest.Matchers.equalTo("PENDING"));
+        assertThat(mineEnc).startsWith("v2:");
 
         // a pending session's password stored before the binding is no candidate until start-up binds it
         String legacy = secrets.encrypt("Legacy34");
