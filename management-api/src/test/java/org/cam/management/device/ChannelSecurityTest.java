@@ -13,6 +13,7 @@ import org.cam.protocol.rfb.VncAuth;
 import org.cam.simulator.Fleet;
 import org.cam.simulator.SimulatorConfig;
 import org.cam.simulator.device.SimDevice;
+import org.cam.testsupport.rfb.RfbTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,12 +21,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.DataInputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,16 +124,9 @@ class ChannelSecurityTest {
             s.bind(new InetSocketAddress(InetAddress.getByName(local), 0));
             s.connect(new InetSocketAddress(FIRST, KVM), 5000);
             s.setSoTimeout(5000);
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            OutputStream out = s.getOutputStream();
-            in.readFully(new byte[12]);
-            out.write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
-            if (in.readUnsignedByte() != 0) {
-                return null;
-            }
-            byte[] reason = new byte[in.readInt()];
-            in.readFully(reason);
-            return new String(reason, StandardCharsets.UTF_8);
+            RfbTestClient c = RfbTestClient.over(s);
+            c.handshake("no-such1");
+            return c.offeredSecurityTypes().isEmpty() ? c.failureReason : null;
         }
     }
 

@@ -124,7 +124,8 @@ public class DeviceService {
                     continue;   // another key: re-approval sets a new one
                 }
                 n += DeviceChannel.update(
-                        "credentialEnc = ?1 where deviceId = ?2 and channel = ?3 and credentialEnc = ?4", secrets.encrypt(plain, c.credentialContext()), c.deviceId, c.channel, c.credentialEnc);
+                        "credentialEnc = ?1 where deviceId = ?2 and channel = ?3 and credentialEnc = ?4",
+                        secrets.encrypt(plain, c.credentialContext()), c.deviceId, c.channel, c.credentialEnc);
             }
             return n;
         });

@@ -81,7 +81,9 @@ public class ChannelCredentials {
                             d.tlsCaPem()),
                     c.idleTimeoutSeconds(), c.maxDurationSeconds(), c.clipboard());
         }
-        if ((r.status() == 404 || r.status() == 405) && c.device().password() != null) {
+        // the channel's own credential, unless it is stored but does not decrypt in its row (SessionService#claimed)
+        boolean own = c.device().password() != null || !"VNC".equals(c.device().auth());
+        if ((r.status() == 404 || r.status() == 405) && own) {
             LOG.warnf("device %s has no session credentials (HTTP %d): session %s uses the channel's own credential",
                     ch.label(), r.status(), c.sessionId());
             return c;
