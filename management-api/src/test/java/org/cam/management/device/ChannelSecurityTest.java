@@ -69,10 +69,11 @@ class ChannelSecurityTest {
 
     @BeforeAll
     static void startDevice() throws Exception {
-        // as shipped: the device lets anybody speak RFB until the manager says otherwise
+        // as shipped: the device lets anybody speak RFB until the manager says otherwise; a seed (MAC, serial) and
+        // names of its own, as the other device tests in this Quarkus boot have
         fleet = new Fleet(SimulatorConfig.parse("--count", "1", "--first-address", FIRST, "--channels", "3",
                 "--https-port", "19643", "--kvm-port", String.valueOf(KVM), "--discovery", "manual",
-                "--manager", "127.0.95.250:3080", "--tick-millis", "3600000"));
+                "--manager", "127.0.95.250:3080", "--tick-millis", "3600000", "--seed", "95", "--name-prefix", "sec"));
         fleet.start(m -> { }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
