@@ -33,6 +33,8 @@ DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
   export CAM_REPLICATION_MONITOR_URL=${CAM_REPLICATION_MONITOR_URL:-http://127.0.0.1:8083}
   export CAM_DISCOVERY_URL=${CAM_DISCOVERY_URL:-http://127.0.0.1:8081}
   export CAM_DEVICE_AUTO_APPROVE_SUBNETS=${CAM_DEVICE_AUTO_APPROVE_SUBNETS-127.0.1.0/24}
+  # Enrolled devices speak RFB with the broker only (it connects to them from 127.0.0.1).
+  export CAM_DEVICE_RFB_ALLOWED_SOURCES=${CAM_DEVICE_RFB_ALLOWED_SOURCES-127.0.0.1/32}
   export CAM_TARGETS_ALLOW_LOOPBACK=${CAM_TARGETS_ALLOW_LOOPBACK:-true}   # demo RFB endpoints live on 127.0.0.x
   export CAM_DEVICE_TARGET_SET=${CAM_DEVICE_TARGET_SET:-lab} CAM_DEVICE_SEED_GRANT_GROUP=${CAM_DEVICE_SEED_GRANT_GROUP:-cam-users}
   exec java -jar "$0"' "$DEMO_JAR")

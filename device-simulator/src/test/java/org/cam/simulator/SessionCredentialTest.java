@@ -127,6 +127,47 @@ class SessionCredentialTest {
     }
 
     @Test
+    void theManagerTurnsOffTheChannelsOwnPasswordsAndSaysWhoMaySpeakRfb() throws Exception {
+        SimDevice.Channel ch = device().channel(1);
+        ch.password("fixed-pw");
+        try {
+            assertThat(handshake(BROKER, KVM, "fixed-pw")).isEqualTo("0");
+            HttpResponse<String> r = call("PUT", "/api/v1/config", "{\"sessionCredentialsOnly\":true}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"sessionCredentialsOnly\":true");
+            // the fixed password (cracked from an old capture, say) opens nothing now
+            assertThat(handshake(BROKER, KVM, "fixed-pw")).isEqualTo("1");
+            // a session credential still does, once
+            call("POST", "/api/v1/channels/1/session-credentials",
+                    "{\"id\":\"s-4\",\"password\":\"Jkl12345\",\"ttlSeconds\":60}");
+            assertThat(handshake(BROKER, KVM, "Jkl12345")).isEqualTo("0");
+            // without any credential the channel still asks for one: it never falls back to security type None
+            ch.password(null);
+            assertThat(handshake(BROKER, KVM, "anything")).isEqualTo("1");
+
+            r = call("PUT", "/api/v1/config", "{\"rfbAllowedSources\":[\"" + STRANGER + "/32\"]}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(call("GET", "/api/v1/config", null).body())
+                    .contains("\"rfbAllowedSources\":[\"" + STRANGER + "/32\"]");
+            assertThat(handshake(BROKER, KVM, "anything")).isEqualTo("refused: RFB is only open to the CAM brokers");
+            assertThat(handshake(STRANGER, KVM, "anything")).isEqualTo("1");
+
+            r = call("PUT", "/api/v1/config", "{\"rfbAllowedSources\":[\"10.0.0.0/8\",\"10.0.0.300\"]}");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("\"field\":\"rfbAllowedSources[1]\"");
+            r = call("PUT", "/api/v1/config", "{\"sessionCredentialsOnly\":\"yes\"}");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("\"field\":\"sessionCredentialsOnly\"");
+            assertThat(device().rfbAllowedSources()).isEqualTo(STRANGER + "/32");   // a refused request changed nothing
+        } finally {
+            call("PUT", "/api/v1/config", "{\"sessionCredentialsOnly\":false,\"rfbAllowedSources\":[\"" + BROKER
+                    + "/32\"]}");
+            ch.password(null);
+        }
+        assertThat(handshake(BROKER, KVM, null)).isEqualTo("none");
+    }
+
+    @Test
     void badSessionCredentialsNameTheField() throws Exception {
         HttpResponse<String> r = call("POST", "/api/v1/channels/1/session-credentials",
                 "{\"id\":\"s 1\",\"password\":\"Abc12345\",\"ttlSeconds\":60}");

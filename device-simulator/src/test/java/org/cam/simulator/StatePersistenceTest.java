@@ -33,6 +33,8 @@ class StatePersistenceTest {
             d.channel(2).name("db-01");
             d.channel(2).password("pw123456");
             d.enrol("a-device-secret-of-some-length");
+            d.sessionCredentialsOnly(true);
+            d.rfbAllowedSources("10.20.0.0/16");
             d.saveState();
         }
         try (Fleet f = start()) {
@@ -42,6 +44,8 @@ class StatePersistenceTest {
             assertThat(d.channel(2).name()).isEqualTo("db-01");
             assertThat(d.channel(2).hasPassword()).isTrue();
             assertThat(d.enrolled()).isTrue();
+            assertThat(d.sessionCredentialsOnly()).isTrue();   // a reboot must not open the channels' own passwords
+            assertThat(d.rfbAllowedSources()).isEqualTo("10.20.0.0/16");
             Path dir = state.resolve(d.identity().mac().toString().replace(':', '-'));
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(dir.resolve("key.pem")))).isEqualTo("rw-------");

@@ -204,6 +204,8 @@ public final class DeviceApi {
         }
         return new JsonObject().put("name", device.name()).put("managerAddress", device.managerAddress())
                 .put("discoveryMode", device.discoveryMode()).put("kvmFirstPort", device.pendingKvmFirstPort())
+                .put("sessionCredentialsOnly", device.sessionCredentialsOnly())
+                .put("rfbAllowedSources", sources(device.rfbAllowedSources()))
                 .put("channels", chs);
     }
 
@@ -226,6 +228,33 @@ public final class DeviceApi {
             }
             kvm = ((Number) v).intValue();
         }
+        Boolean sessionOnly = null;
+        if (b.containsKey("sessionCredentialsOnly")) {
+            if (!(b.getValue("sessionCredentialsOnly") instanceof Boolean only)) {
+                throw new BadRequest("sessionCredentialsOnly", "must be true or false");
+            }
+            sessionOnly = only;
+        }
+        String sources = null;
+        if (b.containsKey("rfbAllowedSources")) {
+            JsonArray list = arr(b, "rfbAllowedSources");
+            if (list.size() > 64) {
+                throw new BadRequest("rfbAllowedSources", "at most 64 addresses or blocks");
+            }
+            StringBuilder joined = new StringBuilder();
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.getValue(i) instanceof String e) || e.isBlank() || e.length() > 18 || e.contains(",")) {
+                    throw new BadRequest("rfbAllowedSources[" + i + "]", "must be an IPv4 address or CIDR block");
+                }
+                try {
+                    org.cam.simulator.Cidrs.parse(e);
+                } catch (IllegalArgumentException ex) {
+                    throw new BadRequest("rfbAllowedSources[" + i + "]", "must be an IPv4 address or CIDR block");
+                }
+                joined.append(i == 0 ? "" : ",").append(e.trim());
+            }
+            sources = joined.toString();
+        }
         JsonArray chs = b.containsKey("channels") ? arr(b, "channels") : new JsonArray();
         for (int i = 0; i < chs.size(); i++) {
             if (!(chs.getValue(i) instanceof JsonObject c)) {
@@ -241,16 +270,18 @@ public final class DeviceApi {
         long delay = device.config().configMillis();
         io.vertx.core.Future<Void> hold = device.configurationHold();
         if (delay <= 0 && hold.isComplete()) {
-            applyConfig(req, name, manager, mode, kvm, chs);
+            applyConfig(req, name, manager, mode, kvm, chs, sessionOnly, sources);
             return;
         }
         // A real appliance takes seconds to apply; the manager shows "Updating device" meanwhile.
         applying.incrementAndGet();
         Integer newKvm = kvm;
+        Boolean newSessionOnly = sessionOnly;
+        String newSources = sources;
         io.vertx.core.Context context = device.vertx().getOrCreateContext();
         Runnable apply = () -> hold.onComplete(done -> context.runOnContext(v -> {
             applying.decrementAndGet();
-            applyConfig(req, name, manager, mode, newKvm, chs);
+            applyConfig(req, name, manager, mode, newKvm, chs, newSessionOnly, newSources);
         }));
         if (delay > 0) {
             device.vertx().setTimer(delay, t -> apply.run());
@@ -260,7 +291,13 @@ public final class DeviceApi {
     }
 
     private void applyConfig(HttpServerRequest req, String name, String manager, String mode, Integer kvm,
-                             JsonArray chs) {
+                             JsonArray chs, Boolean sessionOnly, String sources) {
+        if (sessionOnly != null) {
+            device.sessionCredentialsOnly(sessionOnly);
+        }
+        if (sources != null) {
+            device.rfbAllowedSources(sources);   // checked when the request was read
+        }
         if (name != null) {
             device.name(name);
         }
@@ -387,6 +424,16 @@ public final class DeviceApi {
     }
 
     // --- helpers
+
+    private static JsonArray sources(String list) {
+        JsonArray a = new JsonArray();
+        for (String e : list.split(",")) {
+            if (!e.isBlank()) {
+                a.add(e.trim());
+            }
+        }
+        return a;
+    }
 
     private static JsonObject object(Buffer body) {
         if (body.length() == 0) {

@@ -60,7 +60,8 @@ public final class SimDevice {
                             + number + "  " + address.getHostAddress() + ":" + port() + "  fw " + firmware},
                     Clock.systemUTC());
             this.server = new RfbChannelServer(vertx, address.getHostAddress(), screen, () -> this.password,
-                    () -> this.name, this::busyBecause, credentials, Cidrs.parse(config.rfbAllowedSources()));
+                    () -> this.name, this::busyBecause, credentials, () -> rfbSources,
+                    () -> sessionCredentialsOnly);
         }
 
         public int number() {
@@ -156,6 +157,11 @@ public final class SimDevice {
     private final Properties saved = new Properties();
     private volatile Future<Void> configurationHold = Future.succeededFuture();
     private volatile StatusHold statusHold;
+    /** Who may speak RFB to the channels: {@code --rfb-allowed-sources}, or what the manager set since. */
+    private volatile String rfbAllowedSources;
+    private volatile java.util.function.Predicate<java.net.InetAddress> rfbSources;
+    /** Set by the manager once it hands out session credentials: the channels' own passwords then open nothing. */
+    private volatile boolean sessionCredentialsOnly;
 
     public SimDevice(Vertx vertx, SimulatorConfig config, int index) throws IOException {
         this.vertx = vertx;
@@ -170,7 +176,9 @@ public final class SimDevice {
         this.pendingKvmFirstPort = kvmFirstPort;
         this.stateDir = config.stateDir() == null ? null
                 : config.stateDir().resolve(identity.mac().toString().replace(':', '-'));
+        this.rfbAllowedSources = config.rfbAllowedSources();
         loadState();
+        this.rfbSources = Cidrs.parse(rfbAllowedSources);
         this.certificate = DeviceCertificate.loadOrCreate(stateDir, name, address.getHostAddress());
         for (int c = 1; c <= config.channels(); c++) {
             Channel ch = new Channel(c);
@@ -292,6 +300,8 @@ public final class SimDevice {
         discoveryMode = p.getProperty("discoveryMode", discoveryMode);
         pendingKvmFirstPort = Integer.parseInt(p.getProperty("kvmFirstPort", String.valueOf(kvmFirstPort)));
         kvmFirstPort = pendingKvmFirstPort;
+        rfbAllowedSources = p.getProperty("rfbAllowedSources", rfbAllowedSources);
+        sessionCredentialsOnly = Boolean.parseBoolean(p.getProperty("sessionCredentialsOnly", "false"));
     }
 
     public synchronized void saveState() {
@@ -308,6 +318,8 @@ public final class SimDevice {
         p.setProperty("managerAddress", managerAddress);
         p.setProperty("discoveryMode", discoveryMode);
         p.setProperty("kvmFirstPort", String.valueOf(pendingKvmFirstPort));
+        p.setProperty("rfbAllowedSources", rfbAllowedSources);
+        p.setProperty("sessionCredentialsOnly", String.valueOf(sessionCredentialsOnly));
         for (Channel c : channels) {
             p.setProperty("channel." + c.number + ".name", c.name);
             if (c.hasPassword()) {
@@ -459,6 +471,26 @@ public final class SimDevice {
     public void enrol(String secret) {
         this.deviceSecret = secret;
         saveState();
+    }
+
+    /** IPv4 addresses and CIDR blocks, comma-separated, that may speak RFB to the channels; empty: everybody. */
+    public String rfbAllowedSources() {
+        return rfbAllowedSources;
+    }
+
+    /** @throws IllegalArgumentException naming the entry that is not an address or block (nothing changes then) */
+    public void rfbAllowedSources(String list) {
+        String l = list == null ? "" : list.trim();
+        this.rfbSources = Cidrs.parse(l);
+        this.rfbAllowedSources = l;
+    }
+
+    public boolean sessionCredentialsOnly() {
+        return sessionCredentialsOnly;
+    }
+
+    public void sessionCredentialsOnly(boolean only) {
+        this.sessionCredentialsOnly = only;
     }
 
     public String managerAddress() {

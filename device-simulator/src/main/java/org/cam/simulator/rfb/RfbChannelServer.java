@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -24,7 +25,8 @@ public final class RfbChannelServer {
     private final Supplier<String> desktopName;
     private final Supplier<String> busy;
     private final SessionCredentials credentials;
-    private final Predicate<InetAddress> allowedSources;
+    private final Supplier<Predicate<InetAddress>> allowedSources;
+    private final BooleanSupplier sessionCredentialsOnly;
     private final Set<RfbConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile NetServer server;
     private volatile int port;
@@ -37,16 +39,19 @@ public final class RfbChannelServer {
      */
     public RfbChannelServer(Vertx vertx, String host, ChannelScreen screen, Supplier<String> password,
                             Supplier<String> desktopName, Supplier<String> busy) {
-        this(vertx, host, screen, password, desktopName, busy, new SessionCredentials(), a -> true);
+        this(vertx, host, screen, password, desktopName, busy, new SessionCredentials(), () -> a -> true, () -> false);
     }
 
     /**
-     * @param credentials    the channel's session credentials (single use, set by the manager per session)
-     * @param allowedSources who may speak RFB to the channel (the brokers); others are refused with a reason
+     * @param credentials            the channel's session credentials (single use, set by the manager per session)
+     * @param allowedSources         who may speak RFB to the channel now (the brokers); others are refused with a
+     *                               reason
+     * @param sessionCredentialsOnly whether only session credentials open the channel now: its own password is then
+     *                               refused, and a channel without a live session credential still asks for one
      */
     public RfbChannelServer(Vertx vertx, String host, ChannelScreen screen, Supplier<String> password,
                             Supplier<String> desktopName, Supplier<String> busy, SessionCredentials credentials,
-                            Predicate<InetAddress> allowedSources) {
+                            Supplier<Predicate<InetAddress>> allowedSources, BooleanSupplier sessionCredentialsOnly) {
         this.vertx = vertx;
         this.host = host;
         this.screen = screen;
@@ -55,6 +60,11 @@ public final class RfbChannelServer {
         this.busy = busy;
         this.credentials = credentials;
         this.allowedSources = allowedSources;
+        this.sessionCredentialsOnly = sessionCredentialsOnly;
+    }
+
+    boolean sessionCredentialsOnly() {
+        return sessionCredentialsOnly.getAsBoolean();
     }
 
     SessionCredentials credentials() {
@@ -64,7 +74,7 @@ public final class RfbChannelServer {
     boolean allows(io.vertx.core.net.SocketAddress remote) {
         try {
             return remote != null && remote.hostAddress() != null
-                    && allowedSources.test(InetAddress.getByName(remote.hostAddress()));
+                    && allowedSources.get().test(InetAddress.getByName(remote.hostAddress()));
         } catch (java.net.UnknownHostException e) {
             return false;
         }

@@ -196,7 +196,9 @@ final class RfbConnection implements ChannelScreen.Listener {
                         byte[] resp = new byte[VncAuth.CHALLENGE_LENGTH];
                         System.arraycopy(pending, 0, resp, 0, resp.length);
                         consume(resp.length);
-                        String pw = channel.password();
+                        // Once the manager hands out session credentials, the channel's own password (fixed, and
+                        // crackable from any handshake captured before) opens nothing.
+                        String pw = channel.sessionCredentialsOnly() ? null : channel.password();
                         boolean fixed = pw != null && VncAuth.verify(challenge, resp, pw);
                         // Both checked (no short cut): a session credential that answers is used up either way.
                         boolean session = channel.credentials().consume(challenge, resp);
@@ -269,9 +271,9 @@ final class RfbConnection implements ChannelScreen.Listener {
             return;
         }
         // A channel with a credential (its own or a session's) requires it; one without lets anybody look (lab and
-        // demo use).
-        offeredType = channel.password() != null || channel.credentials().any() ? SecurityType.VNC_AUTH
-                : SecurityType.NONE;
+        // demo use). A channel opened by session credentials only asks for one even when none is live.
+        offeredType = channel.sessionCredentialsOnly() || channel.password() != null || channel.credentials().any()
+                ? SecurityType.VNC_AUTH : SecurityType.NONE;
         socket.write(Buffer.buffer(Handshake.encodeSecurityTypes(version, List.of(offeredType))));
         if (version.negotiatesSecurityTypes()) {
             state = State.SECURITY_CHOICE;

@@ -102,6 +102,13 @@ public interface ManagementConfig {
         /** Subnets (CIDR, comma-separated) whose discovered devices are enrolled without an operator. Off when empty. */
         Optional<java.util.List<String>> autoApproveSubnets();
 
+        /**
+         * The brokers' addresses (IPv4 addresses or CIDR blocks, comma-separated): devices are told at enrolment and
+         * with every configuration push to speak RFB with these only. No default, because only the deployment knows
+         * them: absent, devices keep their own setting (demo and tests: 127.0.0.1/32; Kubernetes: the pod network).
+         */
+        Optional<java.util.List<String>> rfbAllowedSources();
+
         /** Policy of the targets enrolment creates. */
         @WithDefault("SHARED_VIEW")
         org.cam.management.target.AccessPolicy defaultPolicy();

@@ -32,6 +32,11 @@ public class DeviceChannel extends PanacheEntityBase {
 
     public String power;
 
+    /** What the channel credential is bound to (AES-GCM associated data): this device's channel, this column. */
+    public String credentialContext() {
+        return "channel-credential:" + deviceId + ":" + channel;
+    }
+
     public static class Key implements Serializable {
         public Long deviceId;
         public Integer channel;

@@ -77,4 +77,13 @@ public class KvmSession extends PanacheEntityBase {
     /** The operator's message to the user with a disconnect (optional). */
     @Column(name = "terminate_message")
     public String terminateMessage;
+
+    /** What the one-time VNC password is bound to (AES-GCM associated data): this session, this column. */
+    public String passwordContext() {
+        return passwordContext(id);
+    }
+
+    public static String passwordContext(String sessionId) {
+        return "session-vnc-password:" + sessionId;
+    }
 }

@@ -103,7 +103,9 @@ public class DeviceOperations {
                 }
             }
         });
-        Map<String, Object> body = new LinkedHashMap<>();
+        // Every push also carries the channel security settings: devices enrolled before them, or before the
+        // brokers' addresses changed, catch up with the next push.
+        Map<String, Object> body = new LinkedHashMap<>(devices.channelSecurity());
         if (name != null) {
             body.put("name", name);
         }
@@ -112,7 +114,8 @@ public class DeviceOperations {
         }
         DeviceClient.Result r = call(link, "PUT", "/api/v1/config", body);
         String what = (name == null ? "" : "name=" + name + " ") + renames.stream()
-                .map(c -> "channel " + c.channel() + "=" + c.name()).reduce((a, b) -> a + " " + b).orElse("");
+                .map(c -> "channel " + c.channel() + "=" + c.name()).reduce((a, b) -> a + " " + b).orElse("")
+                + (r.ok() ? " " + devices.channelSecurityApplied(r) : "");
         QuarkusTransaction.requiringNew().run(() -> {
             Device d = locked(id);
             d.endOperation();

@@ -102,6 +102,7 @@ public class DeviceService {
         }
     }
 
+    /** Device secrets and channel credentials still unbound (v1), re-encrypted bound to their rows (v2). */
     public int bindSecretsToTheirRows() {
         return QuarkusTransaction.requiringNew().call(() -> {
             int n = 0;
@@ -115,8 +116,59 @@ public class DeviceService {
                 n += Device.update("secretEnc = ?1 where id = ?2 and secretEnc = ?3",
                         secrets.encrypt(plain, d.secretContext()), d.id, d.secretEnc);
             }
+            for (DeviceChannel c : DeviceChannel.<DeviceChannel>list("credentialEnc like ?1", "v1:%")) {
+                String plain;
+                try {
+                    plain = secrets.decrypt(c.credentialEnc);
+                } catch (IllegalStateException e) {
+                    continue;   // another key: re-approval sets a new one
+                }
+                n += DeviceChannel.update(
+                        "credentialEnc = ?1 where deviceId = ?2 and channel = ?3 and credentialEnc = ?4",
+                        secrets.encrypt(plain, c.credentialContext()), c.deviceId, c.channel, c.credentialEnc);
+            }
             return n;
         });
+    }
+
+    /** A malformed broker address list would be pushed to every device: refused at start-up instead. */
+    void checkRfbAllowedSources(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ev) {
+        for (String e : config.devices().rfbAllowedSources().orElse(List.of())) {
+            if (!ipv4Block(e.trim())) {
+                throw new IllegalStateException("cam.management.devices.rfb-allowed-sources: not an IPv4 address or "
+                        + "CIDR block: " + e);
+            }
+        }
+    }
+
+    static boolean ipv4Block(String e) {
+        return e.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}"
+                + "(/(3[0-2]|[12]?\\d))?");
+    }
+
+    /**
+     * What every enrolment and configuration push sets on the device besides names: the channels' own passwords
+     * open nothing any more (only the single-use session credentials {@code ChannelCredentials} sets per claim), and
+     * RFB only from the brokers when their addresses are configured.
+     */
+    public Map<String, Object> channelSecurity() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("sessionCredentialsOnly", true);
+        config.devices().rfbAllowedSources().ifPresent(l -> m.put("rfbAllowedSources",
+                l.stream().map(String::trim).toList()));
+        return m;
+    }
+
+    /** What the device's answer to a configuration push says about {@link #channelSecurity()}, for the audit. */
+    public String channelSecurityApplied(DeviceClient.Result answer) {
+        try {
+            JsonNode n = client.parse(answer);
+            boolean only = n.path("sessionCredentialsOnly").asBoolean(false);
+            return only ? "sessionCredentialsOnly=true rfbAllowedSources=" + n.path("rfbAllowedSources")
+                    : "sessionCredentialsOnly NOT taken (the device still accepts its channels' own passwords)";
+        } catch (IOException e) {
+            return "sessionCredentialsOnly unknown (the answer is not JSON)";
+        }
     }
 
     // ---- discovery ------------------------------------------------------------------------------------------
@@ -457,6 +509,7 @@ public class DeviceService {
         String newSecret = SecretBox.randomText(32);
         List<String> creds = new ArrayList<>();
         List<Map<String, Object>> channels = new ArrayList<>();
+        String security;
         try {
             String credential = s.secret() != null ? s.secret() : config.devices().bootstrapPassword();
             DeviceClient.Result st = get(s, credential, "/api/v1/status");
@@ -495,11 +548,17 @@ public class DeviceService {
                 creds.add(cred);
                 channels.add(Map.of("channel", c, "name", channelName(s.label(), c), "password", cred));
             }
+            Map<String, Object> body = new java.util.LinkedHashMap<>(channelSecurity());
+            body.put("channels", channels);
             DeviceClient.Result cfg = client.callSync(s.address(), s.httpsPort(), s.fingerprint(), newSecret, "PUT",
-                    "/api/v1/config", Map.of("channels", channels));
+                    "/api/v1/config", body);
             if (!cfg.ok()) {
                 throw enrolFailed(s, actor, sourceAddress, 502, null, "device configuration answered "
                         + cfg.status() + ": " + cfg.body());
+            }
+            security = channelSecurityApplied(cfg);
+            if (!security.startsWith("sessionCredentialsOnly=true")) {
+                LOG.warnf("device %s: %s", s.label(), security);
             }
         } catch (DeviceClient.PinMismatchException e) {
             alarms.raiseNow(new AlarmService.Raise(AlarmService.SELF, CERT_MISMATCH + s.mac(), "CRITICAL", "device",
@@ -509,7 +568,8 @@ public class DeviceService {
         } catch (IOException e) {
             throw enrolFailed(s, actor, sourceAddress, 502, null, "device unreachable: " + e.getMessage());
         }
-        return QuarkusTransaction.requiringNew().call(() -> managed(s, creds, actor, sourceAddress));
+        String applied = security;
+        return QuarkusTransaction.requiringNew().call(() -> managed(s, creds, applied, actor, sourceAddress));
     }
 
     private DeviceClient.Result get(Snapshot s, String credential, String path) throws IOException {
@@ -530,7 +590,7 @@ public class DeviceService {
         return new ApiException(status, status == 502 ? "Bad Gateway" : "Conflict", detail, field);
     }
 
-    private Device managed(Snapshot s, List<String> creds, String actor, String sourceAddress) {
+    private Device managed(Snapshot s, List<String> creds, String security, String actor, String sourceAddress) {
         RowLock.lock(Device.getEntityManager(), "device", "id", s.id());
         Device d = Device.findById(s.id());
         d.state = DeviceState.MANAGED;
@@ -579,12 +639,12 @@ public class DeviceService {
                 dc.persist();
             }
             dc.targetId = t.id;
-            dc.credentialEnc = secrets.encrypt(creds.get(c - 1));
+            dc.credentialEnc = secrets.encrypt(creds.get(c - 1), dc.credentialContext());
         }
         alarms.clear(AlarmService.SELF, CERT_MISMATCH + d.mac, "enrolled with the advertised certificate");
         alarms.clear(AlarmService.SELF, ADVERTISED_CERT + d.mac, "enrolled with the advertised certificate");
         audit.record(actor, "DEVICE_ENROL", "device", d.mac, AuditService.SUCCESS, sourceAddress,
-                "pinned=" + s.fingerprint() + " channels=" + s.channels());
+                "pinned=" + s.fingerprint() + " channels=" + s.channels() + " " + security);
         seedGrant(set);
         return d;
     }

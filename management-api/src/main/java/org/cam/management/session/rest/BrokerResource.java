@@ -72,7 +72,6 @@ public class BrokerResource {
     public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {
         sessions.endReport(id, new SessionService.EndReport(req.brokerId(), req.reason(), req.bytesFromClient(),
                 req.bytesFromDevice(), req.endedAt()), info.actor());
-        credentials.revoke(id);
         return Response.noContent().build();
     }
 

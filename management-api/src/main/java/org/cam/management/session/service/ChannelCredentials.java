@@ -1,7 +1,10 @@
 package org.cam.management.session.service;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import org.cam.management.common.ApiException;
 import org.cam.management.common.SecretBox;
@@ -10,19 +13,22 @@ import org.cam.management.device.Device;
 import org.cam.management.device.DeviceState;
 import org.cam.management.device.service.DeviceClient;
 import org.cam.management.session.KvmSession;
+import org.cam.management.session.SessionEnded;
 import org.cam.management.target.Target;
 import org.cam.management.target.TargetKind;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A fresh credential for each claimed session on a device channel: set on the device over its pinned, authenticated
  * HTTPS API (single use, {@code sessions.channel-credential-ttl}), handed to the broker in the claim, revoked when
  * the session ends. The channel's own credential (set at enrolment) then never crosses the network, and what a
- * captured RFB handshake could reveal is a password already used. Runs outside database transactions: a device
- * call can take seconds.
+ * captured RFB handshake could reveal is a password already used; devices are told at enrolment to accept nothing
+ * else ({@code DeviceService#channelSecurity}). Runs outside database transactions: a device call can take seconds.
  */
 @ApplicationScoped
 public class ChannelCredentials {
@@ -39,6 +45,12 @@ public class ChannelCredentials {
 
     @Inject
     SessionService sessions;
+
+    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "channel-credential-revoke");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** How to reach a session's device channel. */
     record Channel(String address, int httpsPort, String fingerprint, String secret, int number, String label) {
@@ -69,10 +81,18 @@ public class ChannelCredentials {
                             d.tlsCaPem()),
                     c.idleTimeoutSeconds(), c.maxDurationSeconds(), c.clipboard());
         }
-        if (r.status() == 404 || r.status() == 405) {
+        // the channel's own credential, unless it is stored but does not decrypt in its row (SessionService#claimed)
+        boolean own = c.device().password() != null || !"VNC".equals(c.device().auth());
+        if ((r.status() == 404 || r.status() == 405) && own) {
             LOG.warnf("device %s has no session credentials (HTTP %d): session %s uses the channel's own credential",
                     ch.label(), r.status(), c.sessionId());
             return c;
+        }
+        if (r.status() == 404 || r.status() == 405) {
+            String why = "device " + ch.label() + " has no session credentials and the channel's own credential does "
+                    + "not decrypt in its row (planted, or stored under another key): re-approve the device";
+            sessions.endUnusable(c.sessionId(), "device_unreachable", actor, why);
+            throw ApiException.unavailable(why, 5);
         }
         String why = "device " + ch.label() + " did not take a session credential: "
                 + (r.status() == 0 ? "unreachable (" + r.body() + ")" : "HTTP " + r.status());
@@ -80,7 +100,29 @@ public class ChannelCredentials {
         throw ApiException.unavailable(why, 5);
     }
 
-    /** Best effort, in the background: an unused credential would expire on the device anyway. */
+    /**
+     * Whichever way a claimed session ends (end report, broker lost, admin disconnect, unusable), its credential is
+     * deleted from the device once the end is committed, in the background: a credential the broker never used (it
+     * lost the session before connecting) does not wait on the device for its lifetime to run out.
+     */
+    void ended(@Observes(during = TransactionPhase.AFTER_SUCCESS) SessionEnded e) {
+        if (e.claimed()) {
+            background.execute(() -> {
+                try {
+                    revoke(e.sessionId());
+                } catch (RuntimeException ex) {
+                    LOG.debugf(ex, "revoking the session credential of %s", e.sessionId());
+                }
+            });
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        background.shutdownNow();
+    }
+
+    /** Best effort: an unused credential would expire on the device anyway. */
     public void revoke(String sessionId) {
         Channel ch = channelOf(sessionId);
         if (ch == null) {

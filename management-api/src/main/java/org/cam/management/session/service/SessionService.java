@@ -22,6 +22,7 @@ import org.cam.management.device.Device;
 import org.cam.management.device.DeviceChannel;
 import org.cam.management.identity.User;
 import org.cam.management.session.KvmSession;
+import org.cam.management.session.SessionEnded;
 import org.cam.management.session.SessionState;
 import org.cam.management.target.AccessPolicy;
 import org.cam.management.target.Target;
@@ -100,6 +101,9 @@ public class SessionService {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    jakarta.enterprise.event.Event<SessionEnded> ended;
+
     /** Decrypted one-time passwords of PENDING sessions, by session id (see candidatePasswords). */
     private final Map<String, CachedPassword> passwords = new ConcurrentHashMap<>();
 
@@ -155,7 +159,7 @@ public class SessionService {
         s.clipboard = access.clipboardOn(id, t.id);
         s.state = SessionState.PENDING;
         String password = SecretBox.randomText(8);
-        s.vncPasswordEnc = secrets.encrypt(password);
+        s.vncPasswordEnc = secrets.encrypt(password, s.passwordContext());
         s.createdAt = now;
         s.expiresAt = now.plus(config.sessions().ticketTtl());
         s.persist();
@@ -317,7 +321,13 @@ public class SessionService {
             String enc = (String) r[1];
             CachedPassword c = passwords.get(id);
             if (c == null || !c.ciphertext().equals(enc)) {
-                c = new CachedPassword(enc, secrets.decrypt(enc));
+                try {
+                    c = new CachedPassword(enc, secrets.decrypt(enc, KvmSession.passwordContext(id)));
+                } catch (IllegalStateException e) {
+                    // Not sealed for this row (copied from another, or unbound): no candidate, whatever it says.
+                    LOG.warnf("the one-time password of session %s does not decrypt in its row: not a candidate", id);
+                    continue;
+                }
                 passwords.put(id, c);
             }
             live.put(id, c.password());
@@ -336,8 +346,18 @@ public class SessionService {
             Device d = Device.findById(t.deviceId);
             DeviceChannel c = DeviceChannel.<DeviceChannel>find("deviceId = ?1 and channel = ?2", d.id, t.channel)
                     .firstResult();
-            String cred = c == null ? null : secrets.decrypt(c.credentialEnc);
-            endpoint = new DeviceEndpoint(d.address, d.kvmPortFirst + t.channel - 1, cred == null ? "NONE" : "VNC",
+            String cred = null;
+            boolean sealed = c != null && c.credentialEnc != null;
+            if (sealed) {
+                try {
+                    cred = secrets.decrypt(c.credentialEnc, c.credentialContext());
+                } catch (IllegalStateException e) {
+                    // Only a device without session credentials would need it (ChannelCredentials ends that session).
+                    LOG.warnf("the channel credential of %s channel %d does not decrypt in its row", d.label(),
+                            t.channel);
+                }
+            }
+            endpoint = new DeviceEndpoint(d.address, d.kvmPortFirst + t.channel - 1, sealed ? "VNC" : "NONE",
                     null, cred, null, null);
         } else {
             String cred = secrets.decrypt(t.credentialEnc);
@@ -388,6 +408,7 @@ public class SessionService {
     }
 
     private void end(KvmSession s, String reason, Instant at) {
+        ended.fire(new SessionEnded(s.id, s.claimedAt != null));   // observers act once this transaction commits
         s.state = SessionState.ENDED;
         s.endedAt = at;
         s.endReason = reason == null ? null : reason.length() > 128 ? reason.substring(0, 128) : reason;
