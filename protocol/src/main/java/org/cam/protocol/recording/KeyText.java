@@ -69,6 +69,17 @@ public final class KeyText {
         }
     }
 
+    /** The text of every {@link Record.Key} among {@code records}. */
+    public static String of(Iterable<? extends Record> records) {
+        KeyText t = new KeyText();
+        for (Record r : records) {
+            if (r instanceof Record.Key k) {
+                t.key(k.down(), k.keysym());
+            }
+        }
+        return t.text();
+    }
+
     /** The text typed so far. */
     public String text() {
         return text.toString();

@@ -37,6 +37,9 @@ public final class ManagementDouble {
         public volatile String claimedBy;
         /** The clipboard policy the claim carries (BOTH, TO_TARGET, NONE); null: none given. */
         public volatile String clipboard;
+        /** The recording policy the claim carries; null: none (not recorded). */
+        public volatile Boolean record;
+        public volatile boolean recordFailClosed;
         /** Device auth when not derived from the password: PLAIN (with deviceUsername); TLS trust for VeNCrypt. */
         public volatile String deviceAuth;
         public volatile String deviceUsername;
@@ -197,6 +200,8 @@ public final class ManagementDouble {
         req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("sessionId", s.id).put("user", "ada").put("targetId", "target-" + s.id).put("mode", s.mode)
                 .put("device", device).put("idleTimeoutSeconds", s.idleTimeoutSeconds)
-                .put("maxDurationSeconds", 0).put("clipboard", s.clipboard).encode());
+                .put("maxDurationSeconds", 0).put("clipboard", s.clipboard)
+                .put("recording", s.record == null ? null
+                        : new JsonObject().put("enabled", s.record).put("failClosed", s.recordFailClosed)).encode());
     }
 }
