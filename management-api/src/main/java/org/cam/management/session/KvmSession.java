@@ -77,4 +77,11 @@ public class KvmSession extends PanacheEntityBase {
     /** The operator's message to the user with a disconnect (optional). */
     @Column(name = "terminate_message")
     public String terminateMessage;
+
+    /** The recording policy decided when the session was requested (what the broker is told in the claim). */
+    @Column(nullable = false)
+    public boolean recorded;
+
+    @Column(name = "recording_fail_closed", nullable = false)
+    public boolean recordingFailClosed;
 }

@@ -70,7 +70,11 @@ public class SessionService {
     }
 
     public record EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
-                            Instant endedAt) {
+                            Instant endedAt, org.cam.management.recording.RecordingOutcome recording) {
+        public EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
+                         Instant endedAt) {
+            this(brokerId, reason, bytesFromClient, bytesFromDevice, endedAt, null);
+        }
     }
 
     @Inject
@@ -99,6 +103,9 @@ public class SessionService {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    org.cam.management.recording.service.RecordingService recordings;
 
     /** Decrypted one-time passwords of PENDING sessions, by session id (see candidatePasswords). */
     private final Map<String, CachedPassword> passwords = new ConcurrentHashMap<>();
@@ -154,6 +161,9 @@ public class SessionService {
         s.mode = mode;
         s.clipboard = access.clipboardOn(id, t.id);
         s.state = SessionState.PENDING;
+        org.cam.management.recording.service.RecordingService.Decision rec = recordings.decide(t);
+        s.recorded = rec.enabled();
+        s.recordingFailClosed = rec.failClosed();
         String password = SecretBox.randomText(8);
         s.vncPasswordEnc = secrets.encrypt(password);
         s.createdAt = now;
@@ -161,7 +171,8 @@ public class SessionService {
         s.persist();
         String ticket = tickets.issue(s.id, user, t.id, mode);
         audit.record(user, "SESSION_REQUEST", "session", s.id, AuditService.SUCCESS, sourceAddress,
-                "target=" + t.id + " (" + t.name + ") mode=" + mode + " policy=" + policy + " clipboard=" + s.clipboard);
+                "target=" + t.id + " (" + t.name + ") mode=" + mode + " policy=" + policy + " clipboard=" + s.clipboard
+                        + (s.recorded ? " recorded=true" + (s.recordingFailClosed ? " (fail-closed)" : "") : ""));
         return new Issued(s, ticket, password);
     }
 
@@ -185,7 +196,7 @@ public class SessionService {
         List<String> w = new ArrayList<>();
         Parameters p = new Parameters();
         w.add("1 = 1");
-        if (!AccessService.seesAll(id)) {
+        if (!AccessService.seesAll(id) && !id.hasRole(org.cam.management.identity.Role.AUDITOR)) {
             w.add("username = :user");
             p.and("user", id.getPrincipal().getName());
         }
@@ -198,7 +209,8 @@ public class SessionService {
 
     public KvmSession get(SecurityIdentity id, String sessionId) {
         KvmSession s = KvmSession.findById(sessionId);
-        if (s == null || (!AccessService.seesAll(id) && !s.username.equals(id.getPrincipal().getName()))) {
+        if (s == null || (!AccessService.seesAll(id) && !id.hasRole(org.cam.management.identity.Role.AUDITOR)
+                && !s.username.equals(id.getPrincipal().getName()))) {
             throw ApiException.notFound("session", sessionId);
         }
         return s;
@@ -382,9 +394,11 @@ public class SessionService {
             s.brokerId = r.brokerId();
         }
         end(s, reason, r.endedAt() == null ? Instant.now() : r.endedAt());
+        // The recording's digest goes into the audit trail: what playback verifies the file against later.
+        String recording = r.recording() == null ? "" : recordings.ended(s, r.recording());
         audit.record(actor, "SESSION_END", "session", s.id, AuditService.SUCCESS, null,
                 "broker=" + r.brokerId() + " reason=" + reason + " bytesFromClient=" + r.bytesFromClient()
-                        + " bytesFromDevice=" + r.bytesFromDevice());
+                        + " bytesFromDevice=" + r.bytesFromDevice() + recording);
     }
 
     private void end(KvmSession s, String reason, Instant at) {
