@@ -101,6 +101,18 @@ public final class ManagementDouble {
                 && reason.equals(s.endReport.getString("reason"))).count();
     }
 
+    /** True when every session that asked for a recording has an end report (the benchmark reads the files then). */
+    public boolean recordingsReported() {
+        return sessions.values().stream().filter(s -> Boolean.TRUE.equals(s.record) && !"PENDING".equals(s.state))
+                .allMatch(s -> s.endReport != null);
+    }
+
+    /** Device bytes the recorded sessions moved, by their end reports. */
+    public long recordedDeviceBytes() {
+        return sessions.values().stream().filter(s -> Boolean.TRUE.equals(s.record) && s.endReport != null)
+                .mapToLong(s -> s.endReport.getLong("bytesFromDevice", 0L)).sum();
+    }
+
     public JsonObject lastHeartbeat() {
         return lastHeartbeat;
     }
