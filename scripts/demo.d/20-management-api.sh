@@ -37,6 +37,7 @@ DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
   export CAM_DEVICE_RFB_ALLOWED_SOURCES=${CAM_DEVICE_RFB_ALLOWED_SOURCES-127.0.0.1/32}
   export CAM_TARGETS_ALLOW_LOOPBACK=${CAM_TARGETS_ALLOW_LOOPBACK:-true}   # demo RFB endpoints live on 127.0.0.x
   export CAM_DEVICE_TARGET_SET=${CAM_DEVICE_TARGET_SET:-lab} CAM_DEVICE_SEED_GRANT_GROUP=${CAM_DEVICE_SEED_GRANT_GROUP:-cam-users}
+  export CAM_RECORDING_ALWAYS_SETS=${CAM_RECORDING_ALWAYS_SETS-lab}   # sessions on the lab set are recorded (.cam/recordings)
   exec java -jar "$0"' "$DEMO_JAR")
 DEMO_HEALTH=https://127.0.0.1:8443/q/health/ready
 DEMO_INFO="web UI https://127.0.0.1:8443/ ; REST https://127.0.0.1:8443/api/v1 (OpenAPI /q/openapi and metrics /q/metrics with admin credentials); admin / $(cat .cam/management-api/admin-password 2>/dev/null || echo '<.cam/management-api/admin-password>'); LDAP users ada (admin), otto (operator), uma (user), vic (no role), password camdemo"

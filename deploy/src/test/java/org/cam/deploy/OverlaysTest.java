@@ -91,9 +91,34 @@ class OverlaysTest {
         assertThat(keda.find("PersistentVolumeClaim", "cam-firmware")).isPresent();
         var volumes = keda.find("Deployment", "management-api").orElseThrow().path("spec").path("template")
                 .path("spec").path("volumes");
-        assertThat(volumes.findValuesAsText("claimName")).containsExactly("cam-firmware");
+        assertThat(volumes.findValuesAsText("claimName")).containsExactly("cam-firmware", "cam-recordings");
         assertThat(volumes.toString()).as("the firmware volume, not another one, became the claim")
                 .contains("{\"name\":\"firmware\",\"persistentVolumeClaim\"");
+        // Session recording: one shared claim for brokers (writing) and management-api (reading), the broker's
+        // spool an emptyDir whose limit is above the spool budget the broker is given.
+        assertThat(keda.find("PersistentVolumeClaim", "cam-recordings").orElseThrow().path("spec")
+                .path("accessModes").toString()).contains("ReadWriteMany");
+        var broker = keda.find("Deployment", "session-broker").orElseThrow().path("spec").path("template")
+                .path("spec");
+        assertThat(broker.path("volumes").findValuesAsText("claimName")).containsExactly("cam-recordings");
+        String spoolLimit = null;
+        for (var v : broker.path("volumes")) {
+            if (v.path("name").asText().equals("recording-spool")) {
+                spoolLimit = v.path("emptyDir").path("sizeLimit").asText();
+            }
+        }
+        assertThat(spoolLimit).isEqualTo("1Gi");
+        var env = broker.path("containers").get(0).path("env");
+        long spoolBudget = 0;
+        for (var e : env) {
+            if (e.path("name").asText().equals("CAM_BROKER_RECORDING_SPOOL_MAX_BYTES")) {
+                spoolBudget = Long.parseLong(e.path("value").asText());
+            }
+        }
+        assertThat(spoolBudget).isPositive().isLessThan(1L << 30);
+        assertThat(env.toString()).contains("CAM_RECORDINGS_DIR");
+        assertThat(keda.find("Deployment", "management-api").orElseThrow().path("spec").path("template")
+                .path("spec").path("containers").get(0).path("env").toString()).contains("CAM_RECORDINGS_DIR");
         Manifests ext = Workspace.get().render("overlays/dev-external-db");
         assertThat(ext.ofKind("StatefulSet")).isEmpty();
         assertThat(ext.find("Deployment", "replication-monitor")).isEmpty();

@@ -42,6 +42,8 @@ public interface BrokerConfig {
 
     Limits limits();
 
+    Recording recording();
+
     /** On SIGTERM: how long running sessions may continue before they end with reason broker_drained. */
     @WithDefault("30s")
     Duration drainGrace();
@@ -164,6 +166,52 @@ public interface BrokerConfig {
 
         @WithDefault("20")
         int vncGuessesPerMinute();
+    }
+
+    /**
+     * Session recordings (when the claim asks for one): segments are appended to a file in {@code storage-dir}, a
+     * directory management-api reads too (a shared volume / PersistentVolumeClaim); segments the storage does not take
+     * wait in {@code spool-dir} (local, an emptyDir) up to {@code spool-max-bytes} for all sessions together.
+     */
+    interface Recording {
+        /** Durable storage shared with management-api: one {@code <session id>.camrec} file per recorded session. */
+        @WithDefault(".cam/recordings")
+        String storageDir();
+
+        /** Local spool for segments the storage could not take yet. */
+        @WithDefault(".cam/session-broker/spool")
+        String spoolDir();
+
+        /** Spooled bytes of all sessions together before a recording fails (fail-closed sessions then end). */
+        @WithDefault("268435456")
+        long spoolMaxBytes();
+
+        /** A segment is written at least this often: what a broker killed at once loses at most. */
+        @WithDefault("5s")
+        Duration segmentInterval();
+
+        /** ... or when this many record bytes wait (before compression). */
+        @WithDefault("4194304")
+        int segmentBytes();
+
+        /**
+         * Record bytes of one session that may wait for the writer (compression, disk) before the device is read no
+         * further (backpressure, as for a slow client).
+         */
+        @WithDefault("16777216")
+        int maxBacklogBytes();
+
+        /** How often the broker asks the device for a full frame, so playback can seek near any point. */
+        @WithDefault("60s")
+        Duration keyframeInterval();
+
+        /** zlib level of the segments (1: fastest; the relay pays for it). */
+        @WithDefault("1")
+        int compressionLevel();
+
+        /** Threads that compress and write segments for all sessions. */
+        @WithDefault("2")
+        int writerThreads();
     }
 
     interface Management {

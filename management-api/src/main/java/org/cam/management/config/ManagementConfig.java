@@ -33,6 +33,29 @@ public interface ManagementConfig {
 
     Targets targets();
 
+    Recording recording();
+
+    /**
+     * Session recordings: the broker writes them into {@code storage-dir} (a volume both mount), management-api lists,
+     * verifies, serves and purges them.
+     */
+    interface Recording {
+        /** Where the brokers write {@code <session id>.camrec} files. */
+        @WithDefault(".cam/recordings")
+        String storageDir();
+
+        /** Target sets recorded whatever their own setting says (deploy-time policy; the demo: lab). */
+        Optional<java.util.List<String>> alwaysSets();
+
+        /** Whether the sets of {@link #alwaysSets()} are fail-closed. */
+        @WithDefault("false")
+        boolean alwaysSetsFailClosed();
+
+        /** Recordings of sessions that ended longer ago are deleted by the daily purge. */
+        @WithDefault("90")
+        int retentionDays();
+    }
+
     /** The other services management-api calls for its pages (replication-monitor, discovery-service). */
     Peers peers();
 

@@ -12,8 +12,13 @@ public final class Role {
     public static final String OPERATOR = "operator";
     public static final String USER = "user";
     public static final String VIEWER = "viewer";
+    /**
+     * Outside the ladder: reads sessions, audit events and recordings (and watches recordings), changes nothing, not
+     * even a session of its own. Implied by no other role; admins read the same through their own role.
+     */
+    public static final String AUDITOR = "auditor";
 
-    public static final Set<String> ALL = Set.of(ADMIN, OPERATOR, USER, VIEWER);
+    public static final Set<String> ALL = Set.of(ADMIN, OPERATOR, USER, VIEWER, AUDITOR);
 
     private Role() {
     }
@@ -36,6 +41,9 @@ public final class Role {
         }
         if (out.contains(USER) || roles.contains(VIEWER)) {
             out.add(VIEWER);
+        }
+        if (roles.contains(AUDITOR)) {
+            out.add(AUDITOR);
         }
         return out;
     }

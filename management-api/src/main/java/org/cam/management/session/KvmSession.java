@@ -86,4 +86,11 @@ public class KvmSession extends PanacheEntityBase {
     public static String passwordContext(String sessionId) {
         return "session-vnc-password:" + sessionId;
     }
+
+    /** The recording policy decided when the session was requested (what the broker is told in the claim). */
+    @Column(nullable = false)
+    public boolean recorded;
+
+    @Column(name = "recording_fail_closed", nullable = false)
+    public boolean recordingFailClosed;
 }

@@ -36,6 +36,14 @@ public class TargetSet extends PanacheEntityBase {
     @Version
     public long version;
 
+    /** NEVER or ALWAYS (org.cam.management.recording.RecordingPolicy): sessions on its targets are recorded. */
+    @Column(nullable = false)
+    public String recording = "NEVER";
+
+    /** With ALWAYS: no session when the broker cannot write the recording. */
+    @Column(name = "recording_fail_closed", nullable = false)
+    public boolean recordingFailClosed;
+
     @ManyToMany
     @JoinTable(name = "target_set_member", joinColumns = @JoinColumn(name = "set_id"),
             inverseJoinColumns = @JoinColumn(name = "target_id"))

@@ -6,9 +6,31 @@ package org.cam.broker.management;
  * @param idleTimeoutSeconds 0 or absent: the broker's default
  * @param maxDurationSeconds 0 or absent: the broker's default
  * @param clipboard          which way clipboard content may move; absent: {@link Clipboard#BOTH}
+ * @param recording          whether and how the session is recorded; absent: not recorded
  */
 public record Claim(String sessionId, String user, String targetId, Mode mode, Device device,
-                    long idleTimeoutSeconds, long maxDurationSeconds, Clipboard clipboard) {
+                    long idleTimeoutSeconds, long maxDurationSeconds, Clipboard clipboard, Recording recording) {
+
+    /** The claim without a recording (what management-api sends for targets that are not recorded). */
+    public Claim(String sessionId, String user, String targetId, Mode mode, Device device, long idleTimeoutSeconds,
+                 long maxDurationSeconds, Clipboard clipboard) {
+        this(sessionId, user, targetId, mode, device, idleTimeoutSeconds, maxDurationSeconds, clipboard, null);
+    }
+
+    /**
+     * The target set's recording policy for this session.
+     *
+     * @param enabled    record the session
+     * @param failClosed no session when the recording cannot be written (at the start, or later: the session ends
+     *                   with reason recording_failed); otherwise the session goes on unrecorded
+     */
+    public record Recording(boolean enabled, boolean failClosed) {
+    }
+
+    /** True when the session is to be recorded. */
+    public boolean recorded() {
+        return recording != null && recording.enabled();
+    }
 
     public Claim {
         clipboard = clipboard == null ? Clipboard.BOTH : clipboard;

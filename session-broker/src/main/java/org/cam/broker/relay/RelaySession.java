@@ -14,7 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletableFuture;
 import org.cam.broker.management.Claim;
+import org.cam.broker.management.EndReport;
+import org.cam.broker.recording.SessionRecorder;
 import org.cam.broker.relay.DeviceHandshake.DeviceException;
 import org.cam.broker.session.EndReason;
 import org.cam.protocol.ProtocolException;
@@ -78,6 +81,11 @@ public final class RelaySession {
     private volatile Instant startedAt;
     private volatile long droppedInputs;
     private volatile long droppedFromDevice;
+    /** Fed while the session is recorded; null when it is not (or writing failed and the session went on). */
+    private SessionRecorder recorder;
+    private volatile CompletableFuture<EndReport.RecordingOutcome> recordingOutcome;
+    private long segmentTimer = -1;
+    private long keyframeTimer = -1;
 
     public RelaySession(SessionHost host, ClientLink client, Context context, Admission admission) {
         this.host = host;
@@ -281,7 +289,7 @@ public final class RelaySession {
             s.setWriteQueueMaxSize(host.writeQueueMaxBytes());
             s.closeHandler(v -> end(EndReason.DEVICE_CLOSED));
             s.exceptionHandler(t -> LOG.debugf("session %s: device socket: %s", c.sessionId(), t.getMessage()));
-            return Future.<Void>succeededFuture();
+            return startRecording();
         }, t -> {
             // The device's own refusal (e.g. "busy: the KVM switch is showing channel 2") is worth showing the user.
             String refusal = deviceRefusal(t);
@@ -296,6 +304,104 @@ public final class RelaySession {
                     : refusal != null ? EndReason.DEVICE_REFUSED : EndReason.DEVICE_PROTOCOL_ERROR);
             return Future.failedFuture(Refused.INSTANCE);
         });
+    }
+
+    /**
+     * Opens the recording when the claim asks for one, before the client sees the device: a fail-closed target whose
+     * recording cannot be written never gets a session.
+     */
+    private Future<Void> startRecording() {
+        if (!claim.recorded()) {
+            return Future.succeededFuture();
+        }
+        return host.openRecording(claim, device.serverInit(), device.serverInitWire().getBytes()).compose(r -> {
+            if (state == State.ENDED) {
+                r.close("client_closed");
+                return Future.<Void>failedFuture(Refused.INSTANCE);
+            }
+            recorder = r;
+            r.onFailure(t -> context.runOnContext(v -> recordingFailed(t)));
+            return Future.<Void>succeededFuture();
+        }, t -> {
+            if (!claim.recording().failClosed()) {
+                LOG.warnf("session %s: not recorded (recording cannot be written: %s)", claim.sessionId(),
+                        t.getMessage());
+                return Future.succeededFuture();
+            }
+            LOG.warnf("session %s refused: recording cannot be written: %s", claim.sessionId(), t.getMessage());
+            if (clientVersion != null && state == State.HANDSHAKE) {
+                client.write(Buffer.buffer(Handshake.encodeSecurityResult(clientVersion, false,
+                        "session recording unavailable")));
+            }
+            end(EndReason.RECORDING_FAILED);
+            return Future.failedFuture(Refused.INSTANCE);
+        });
+    }
+
+    /** Writing failed for good (storage and spool): fail-closed ends the session, otherwise it goes on unrecorded. */
+    private void recordingFailed(Throwable t) {
+        if (recorder == null || state == State.ENDED) {
+            return;
+        }
+        if (claim.recording().failClosed()) {
+            end(EndReason.RECORDING_FAILED);
+            return;
+        }
+        LOG.warnf("session %s continues unrecorded: %s", claim.sessionId(), t.getMessage());
+        stopRecording(EndReason.RECORDING_FAILED.wire());
+    }
+
+    private void stopRecording(String reason) {
+        if (recorder == null) {
+            return;
+        }
+        cancelTimer(segmentTimer);
+        cancelTimer(keyframeTimer);
+        segmentTimer = -1;
+        keyframeTimer = -1;
+        recordingOutcome = recorder.close(reason);
+        recorder = null;
+    }
+
+    private void cancelTimer(long id) {
+        if (id >= 0) {
+            context.owner().cancelTimer(id);
+        }
+    }
+
+    /**
+     * Asks the device for a full frame (non-incremental update of the whole screen) and marks the place, so a player
+     * can start near any point. Written between whole client messages (this runs on the session's event loop, where
+     * every client message is forwarded whole), an unasked-for update the client simply draws.
+     */
+    private void requestKeyframe() {
+        if (state != State.RELAY || recorder == null) {
+            return;
+        }
+        org.cam.protocol.rfb.ServerInit init = device.serverInit();
+        device.socket().write(Buffer.buffer(new ClientMessage.FramebufferUpdateRequest(false, 0, 0, init.width(),
+                init.height()).encode()));
+        recorder.keyframe();
+    }
+
+    private void recordToClient(ByteBuf b, int index, int length) {
+        if (recorder != null) {
+            recorder.device(b, index, length);
+        }
+    }
+
+    private void recordInput(ClientMessage m, byte[] raw) {
+        if (m instanceof ClientMessage.KeyEvent k) {
+            recorder.key(k.down(), k.keysym());
+        } else if (m instanceof ClientMessage.QemuExtendedKeyEvent k) {
+            recorder.key(k.down(), k.keysym());
+        } else if (m instanceof ClientMessage.PointerEvent p) {
+            recorder.pointer(p.buttonMask(), p.x(), p.y());
+        } else if (m instanceof ClientMessage.ClientCutText c) {
+            recorder.clipboard(c.text());
+        } else if (m instanceof ClientMessage.SetPixelFormat || m instanceof ClientMessage.SetEncodings) {
+            recorder.control(raw);
+        }
     }
 
     private Future<Void> finishClientInit() {
@@ -340,6 +446,12 @@ public final class RelaySession {
         startedAt = Instant.now();
         lastInputNanos = relayStartNanos;
         host.started(this, Duration.ofNanos(relayStartNanos - acceptedNanos));
+        if (recorder != null) {
+            org.cam.broker.BrokerConfig.Recording rc = host.recordingConfig();
+            SessionRecorder r = recorder;
+            segmentTimer = context.owner().setPeriodic(rc.segmentInterval().toMillis(), id -> r.flush());
+            keyframeTimer = context.owner().setPeriodic(rc.keyframeInterval().toMillis(), id -> requestKeyframe());
+        }
         NetSocketInternal dev = (NetSocketInternal) device.socket();
         framer = new ServerMessageFramer(device.serverInit().pixelFormat());
         Buffer early = device.reader().rest();
@@ -412,7 +524,11 @@ public final class RelaySession {
             if (held != null) {
                 if (pass) {
                     if (runEnd > runStart) {
+                        recordToClient(bb, base + runStart, runEnd - runStart);
                         client.writeDirect(bb.retainedSlice(base + runStart, runEnd - runStart));
+                    }
+                    if (recorder != null) {
+                        recorder.device(held.getBytes());
                     }
                     client.write(held);
                     runStart = from;
@@ -431,6 +547,7 @@ public final class RelaySession {
                 runEnd = to;
             } else {
                 if (runEnd > runStart) {
+                    recordToClient(bb, base + runStart, runEnd - runStart);
                     client.writeDirect(bb.retainedSlice(base + runStart, runEnd - runStart));
                 }
                 runStart = from;
@@ -438,10 +555,12 @@ public final class RelaySession {
             }
         }
         if (!cut && runStart == 0 && runEnd == n) {
+            recordToClient(bb, base, n);
             client.writeDirect(bb);
             return;
         }
         if (runEnd > runStart) {
+            recordToClient(bb, base + runStart, runEnd - runStart);
             client.writeDirect(bb.retainedSlice(base + runStart, runEnd - runStart));
         }
         bb.release();
@@ -454,6 +573,16 @@ public final class RelaySession {
             ChannelConfig dev = ((NetSocketInternal) device.socket()).channelHandlerContext().channel().config();
             dev.setAutoRead(false);
             client.drainHandler(v -> dev.setAutoRead(true));
+        }
+        if (recorder != null && recorder.backlogged()) {
+            // The recording's writer is behind (compression, disk): the same flow control, until it catches up.
+            ChannelConfig dev = ((NetSocketInternal) device.socket()).channelHandlerContext().channel().config();
+            dev.setAutoRead(false);
+            recorder.onDrained(() -> context.runOnContext(v -> {
+                if (state == State.RELAY && !client.writeQueueFull()) {
+                    dev.setAutoRead(true);
+                }
+            }));
         }
     }
 
@@ -491,6 +620,9 @@ public final class RelaySession {
                     }
                 }
                 syncNextFence = m instanceof ClientMessage.ClientFence fence && (fence.flags() & FENCE_SYNC_NEXT) != 0;
+                if (recorder != null) {
+                    recordInput(m, raw);
+                }
                 if (out == null) {
                     out = Buffer.buffer(raw);
                 } else {
@@ -542,6 +674,7 @@ public final class RelaySession {
         boolean wasRelaying = state == State.RELAY;
         state = State.ENDED;
         cancelHandshakeTimer();
+        stopRecording(reason.wire());
         if (device != null) {
             device.socket().close();
         }
@@ -570,6 +703,11 @@ public final class RelaySession {
 
     public ClientLink client() {
         return client;
+    }
+
+    /** The recording's outcome once the session has ended, or null when it was not recorded. */
+    public CompletableFuture<EndReport.RecordingOutcome> recordingOutcome() {
+        return recordingOutcome;
     }
 
     public long bytesFromClient() {

@@ -46,6 +46,16 @@ public interface SessionHost {
     /** Reports the end of a claimed session that never got going (the client left during the claim). */
     void reportEnd(RelaySession session, EndReason reason);
 
+    /**
+     * Starts recording a claimed session whose device has sent its ServerInit; completes on the caller's context,
+     * failed when the recording cannot be written.
+     */
+    Future<org.cam.broker.recording.SessionRecorder> openRecording(Claim claim, org.cam.protocol.rfb.ServerInit init,
+                                                                   byte[] serverInitWire);
+
+    /** Segment timer and keyframe interval of recordings. */
+    org.cam.broker.BrokerConfig.Recording recordingConfig();
+
     void countFromClient(long n);
 
     void countFromDevice(long n);

@@ -51,6 +51,7 @@ public class BrokerService implements SessionHost {
     private final BrokerMetrics metrics;
     private final TicketService tickets;
     private final ManagementApi management;
+    private final org.cam.broker.recording.RecordingStore recordings;
     private final Map<String, RelaySession> active = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight =
             new java.util.concurrent.atomic.AtomicInteger();
@@ -63,7 +64,8 @@ public class BrokerService implements SessionHost {
     private long heartbeatTimer = -1;
 
     public BrokerService(BrokerConfig config, Vertx vertx, BrokerMetrics metrics, TicketService tickets,
-                         @RestClient ManagementApi management) {
+                         @RestClient ManagementApi management, org.cam.broker.recording.RecordingStore recordings) {
+        this.recordings = recordings;
         this.config = config;
         this.vertx = vertx;
         this.metrics = metrics;
@@ -195,9 +197,48 @@ public class BrokerService implements SessionHost {
 
     @Override
     public void reportEnd(RelaySession s, EndReason reason) {
-        EndReport report = new EndReport(config.brokerId(), reason.wire(), s.bytesFromClient(), s.bytesFromDevice(),
-                Instant.now());
-        sendEnd(s.sessionId(), report, 1);
+        Instant endedAt = Instant.now();
+        java.util.concurrent.CompletableFuture<EndReport.RecordingOutcome> recording = s.recordingOutcome();
+        if (recording == null) {
+            sendEnd(s.sessionId(), new EndReport(config.brokerId(), reason.wire(), s.bytesFromClient(),
+                    s.bytesFromDevice(), endedAt), 1);
+            return;
+        }
+        // The report carries the recording's final digest (the SESSION_END audit event keeps it): wait for the writer.
+        reportsInFlight.incrementAndGet();
+        recording.whenComplete((outcome, t) -> {
+            EndReport.RecordingOutcome o = t == null ? outcome
+                    : new EndReport.RecordingOutcome(null, 0, 0, 0, false, String.valueOf(t.getMessage()));
+            vertx.runOnContext(v -> {
+                sendEnd(s.sessionId(), new EndReport(config.brokerId(), reason.wire(), s.bytesFromClient(),
+                        s.bytesFromDevice(), endedAt, o), 1);
+                reportsInFlight.decrementAndGet();
+            });
+        });
+    }
+
+    @Override
+    public Future<org.cam.broker.recording.SessionRecorder> openRecording(Claim c,
+            org.cam.protocol.rfb.ServerInit init, byte[] serverInitWire) {
+        Context ctx = Vertx.currentContext();
+        Promise<org.cam.broker.recording.SessionRecorder> p = Promise.promise();
+        org.cam.protocol.recording.Record.Header header = new org.cam.protocol.recording.Record.Header(0,
+                org.cam.protocol.recording.RecordCodec.VERSION, c.sessionId(), c.targetId(), c.user(),
+                c.mode().name(), System.currentTimeMillis(), init.width(), init.height(), init.pixelFormat(),
+                serverInitWire);
+        recordings.openAsync(header, System.nanoTime()).whenComplete((r, t) -> ctx.runOnContext(v -> {
+            if (t != null) {
+                p.fail(t.getCause() != null ? t.getCause() : t);
+            } else {
+                p.complete(r);
+            }
+        }));
+        return p.future();
+    }
+
+    @Override
+    public BrokerConfig.Recording recordingConfig() {
+        return config.recording();
     }
 
     private void sendEnd(String sessionId, EndReport report, int attempt) {

@@ -13,7 +13,9 @@ public enum EndReason {
     IDLE_TIMEOUT("idle_timeout"),
     MAX_DURATION("max_duration"),
     ADMIN_DISCONNECT("admin_disconnect"),
-    BROKER_DRAINED("broker_drained");
+    BROKER_DRAINED("broker_drained"),
+    /** The target set records sessions fail-closed and the recording could not be written. */
+    RECORDING_FAILED("recording_failed");
 
     private final String wire;
 

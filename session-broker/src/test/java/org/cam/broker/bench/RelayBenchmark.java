@@ -69,6 +69,8 @@ public final class RelayBenchmark {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
 
             int brokerPort = freePort();
+            // "broker+rec": the same broker, sessions whose claim asks for a recording (written here).
+            Path recordings = Files.createTempDirectory("cam-bench-recordings");
             int adminPort = freePort();
             Process broker = new ProcessBuilder("java", "-Xms512m", "-Xmx1g",
                     "-Dcam.broker.host=127.0.0.1", "-Dcam.broker.plain-port=" + brokerPort,
@@ -81,7 +83,9 @@ public final class RelayBenchmark {
                     // every bench connection comes from loopback: the per-address caps meant for the network stay out
                     "-Dcam.broker.limits.max-connections-per-address=" + (idle + 100),
                     "-Dcam.broker.limits.max-handshakes=" + (idle + 100),
-                    "-Dcam.broker.limits.vnc-guess-burst=" + (idle + 100), "-jar",
+                    "-Dcam.broker.limits.vnc-guess-burst=" + (idle + 100),
+                    "-Dcam.broker.recording.storage-dir=" + recordings, "-Dcam.broker.recording.spool-dir="
+                            + Files.createTempDirectory("cam-bench-spool"), "-jar",
                     jar.toString())
                     .redirectErrorStream(true).redirectOutput(jar.resolveSibling("bench-broker.log").toFile()).start();
             processes.add(broker);
@@ -89,21 +93,22 @@ public final class RelayBenchmark {
             awaitPort(socatPort);
             awaitPort(haproxyPort);
 
-            String[] names = {"direct", "socat", "haproxy", "broker"};
-            int[] ports = {devicePort, socatPort, haproxyPort, brokerPort};
+            String[] names = {"direct", "socat", "haproxy", "broker", "brk+rec"};
+            int[] ports = {devicePort, socatPort, haproxyPort, brokerPort, brokerPort};
+            int paths = names.length;
             // One warm-up pass (JIT in the broker and in this client), then three measured passes, the paths
             // interleaved so that load from elsewhere on the machine hits them alike; medians are reported.
             int passes = 3;
-            double[][] mib = new double[4][passes];
-            double[][] p50 = new double[4][passes];
-            double[][] p99 = new double[4][passes];
+            double[][] mib = new double[paths][passes];
+            double[][] p50 = new double[paths][passes];
+            double[][] p99 = new double[paths][passes];
             for (int pass = -1; pass < passes; pass++) {
                 int secs = pass < 0 ? 2 : seconds;
                 int n = pass < 0 ? 2_000 : rounds;
-                for (int i = 0; i < 4; i++) {
-                    String otp = i == 3 ? session(mgmt, devicePort) : null;
+                for (int i = 0; i < paths; i++) {
+                    String otp = i >= 3 ? session(mgmt, devicePort, i == 4) : null;
                     double t = throughput(ports[i], otp, secs);
-                    otp = i == 3 ? session(mgmt, devicePort) : null;
+                    otp = i >= 3 ? session(mgmt, devicePort, i == 4) : null;
                     double[] l = latency(ports[i], otp, n);
                     if (pass >= 0) {
                         mib[i][pass] = t;
@@ -112,10 +117,10 @@ public final class RelayBenchmark {
                     }
                 }
             }
-            double[] mibs = new double[4];
-            double[][] lat = new double[4][];
+            double[] mibs = new double[paths];
+            double[][] lat = new double[paths][];
             System.out.printf(Locale.ROOT, "%nper pass: MiB/s | p50 us | p99 us%n");
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < paths; i++) {
                 System.out.printf(Locale.ROOT, "%-8s %s | %s | %s%n", names[i],
                         Arrays.toString(Arrays.stream(mib[i]).mapToLong(Math::round).toArray()),
                         Arrays.toString(Arrays.stream(p50[i]).mapToLong(Math::round).toArray()),
@@ -127,12 +132,27 @@ public final class RelayBenchmark {
                     rounds);
             System.out.printf(Locale.ROOT, "%-8s %12s %10s %10s %10s%n", "path", "MiB/s", "p50 us", "p99 us",
                     "vs haproxy");
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < paths; i++) {
                 System.out.printf(Locale.ROOT, "%-8s %12.0f %10.1f %10.1f %9.2fx%n", names[i], mibs[i], lat[i][0],
                         lat[i][1], mibs[i] / mibs[2]);
             }
             System.out.printf(Locale.ROOT, "broker/haproxy throughput %.1f%%, p50 delta %+.1f us, p99 delta %+.1f us%n",
                     100 * mibs[3] / mibs[2], lat[3][0] - lat[2][0], lat[3][1] - lat[2][1]);
+            System.out.printf(Locale.ROOT, "recording on/off throughput %.2fx, recording/haproxy %.1f%%%n",
+                    mibs[4] / mibs[3], 100 * mibs[4] / mibs[2]);
+            awaitRecordings(mgmt);
+            long recorded = 0;
+            long files = 0;
+            try (var list = Files.list(recordings)) {
+                for (Path f : list.toList()) {
+                    recorded += Files.size(f);
+                    files++;
+                }
+            }
+            long relayed = mgmt.recordedDeviceBytes();
+            System.out.printf(Locale.ROOT, "recordings: %d files, %.1f MiB for %.1f MiB relayed (ratio %.0f:1;"
+                    + " the firehose repeats one gradient frame, far more compressible than a real screen)%n", files,
+                    recorded / 1048576.0, relayed / 1048576.0, relayed / (double) Math.max(1, recorded));
 
             idleMemory(broker.pid(), brokerPort, mgmt, devicePort, idle);
         } finally {
@@ -153,9 +173,22 @@ public final class RelayBenchmark {
     }
 
     private static String session(ManagementDouble mgmt, int devicePort) {
+        return session(mgmt, devicePort, false);
+    }
+
+    private static String session(ManagementDouble mgmt, int devicePort, boolean record) {
         String otp = String.format("b%07d", OTP.incrementAndGet());
-        mgmt.add("bench-" + otp, otp, "CONTROL", "127.0.0.1", devicePort, null, 0);
+        ManagementDouble.Session s = mgmt.add("bench-" + otp, otp, "CONTROL", "127.0.0.1", devicePort, null, 0);
+        s.record = record ? Boolean.TRUE : null;
         return otp;
+    }
+
+    /** Waits (bounded) until every recorded session has reported its end, so the files are complete. */
+    private static void awaitRecordings(ManagementDouble mgmt) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!mgmt.recordingsReported() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
     }
 
     /** MiB/s of raw updates received during {@code seconds}, after the handshake and a 1 s ramp. */

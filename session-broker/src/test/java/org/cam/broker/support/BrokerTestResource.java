@@ -17,6 +17,9 @@ public final class BrokerTestResource implements QuarkusTestResourceLifecycleMan
     public static volatile Vertx vertx;
     public static volatile ManagementDouble management;
     public static volatile KeyPair ticketKeys;
+    /** Where the broker writes recordings (and its spool): fresh temporary directories per run. */
+    public static volatile java.nio.file.Path recordings;
+    public static volatile java.nio.file.Path spool;
 
     @Override
     public Map<String, String> start() {
@@ -38,6 +41,13 @@ public final class BrokerTestResource implements QuarkusTestResourceLifecycleMan
             cfg.put("cam.broker.drain-grace", "2s");
             cfg.put("cam.broker.ticket.public-keys.auto", "/nonexistent/ticket-public.pem");
             cfg.put("cam.broker.ticket.public-keys." + KEY_ID, TicketKeys.toPem(ticketKeys.getPublic()));
+            recordings = java.nio.file.Files.createTempDirectory("cam-recordings");
+            spool = java.nio.file.Files.createTempDirectory("cam-spool");
+            cfg.put("cam.broker.recording.storage-dir", recordings.toString());
+            cfg.put("cam.broker.recording.spool-dir", spool.toString());
+            // Short so a test sees segments and keyframes within a second or two.
+            cfg.put("cam.broker.recording.segment-interval", "200ms");
+            cfg.put("cam.broker.recording.keyframe-interval", "700ms");
             return cfg;
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -37,6 +37,9 @@ public final class ManagementDouble {
         public volatile String claimedBy;
         /** The clipboard policy the claim carries (BOTH, TO_TARGET, NONE); null: none given. */
         public volatile String clipboard;
+        /** The recording policy the claim carries; null: none (not recorded). */
+        public volatile Boolean record;
+        public volatile boolean recordFailClosed;
         /** Device auth when not derived from the password: PLAIN (with deviceUsername); TLS trust for VeNCrypt. */
         public volatile String deviceAuth;
         public volatile String deviceUsername;
@@ -96,6 +99,18 @@ public final class ManagementDouble {
     public long endedWith(String reason) {
         return sessions.values().stream().filter(s -> s.endReport != null
                 && reason.equals(s.endReport.getString("reason"))).count();
+    }
+
+    /** True when every session that asked for a recording has an end report (the benchmark reads the files then). */
+    public boolean recordingsReported() {
+        return sessions.values().stream().filter(s -> Boolean.TRUE.equals(s.record) && !"PENDING".equals(s.state))
+                .allMatch(s -> s.endReport != null);
+    }
+
+    /** Device bytes the recorded sessions moved, by their end reports. */
+    public long recordedDeviceBytes() {
+        return sessions.values().stream().filter(s -> Boolean.TRUE.equals(s.record) && s.endReport != null)
+                .mapToLong(s -> s.endReport.getLong("bytesFromDevice", 0L)).sum();
     }
 
     public JsonObject lastHeartbeat() {
@@ -197,6 +212,8 @@ public final class ManagementDouble {
         req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("sessionId", s.id).put("user", "ada").put("targetId", "target-" + s.id).put("mode", s.mode)
                 .put("device", device).put("idleTimeoutSeconds", s.idleTimeoutSeconds)
-                .put("maxDurationSeconds", 0).put("clipboard", s.clipboard).encode());
+                .put("maxDurationSeconds", 0).put("clipboard", s.clipboard)
+                .put("recording", s.record == null ? null
+                        : new JsonObject().put("enabled", s.record).put("failClosed", s.recordFailClosed)).encode());
     }
 }

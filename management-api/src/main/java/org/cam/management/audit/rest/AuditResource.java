@@ -24,7 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 @Path("/api/v1/audit-events")
-@RolesAllowed(Role.ADMIN)
+@RolesAllowed({Role.ADMIN, Role.AUDITOR})
 public class AuditResource {
     public record AuditEventView(long id, Instant occurredAt, String actor, String action, String objectType,
                                  String objectId, String outcome, String sourceAddress, String details) {

@@ -55,14 +55,14 @@ public class UserResource {
                              @Size(max = 255) String displayName,
                              @Email @Size(max = 255) String email,
                              @NotNull @Size(min = 8, max = 128) String password,
-                             Set<@Pattern(regexp = "admin|operator|user|viewer") String> roles,
+                             Set<@Pattern(regexp = "admin|operator|user|viewer|auditor") String> roles,
                              Boolean enabled) {
     }
 
     public record UpdateUser(@Size(max = 255) String displayName,
                              @Email @Size(max = 255) String email,
                              Boolean enabled,
-                             Set<@Pattern(regexp = "admin|operator|user|viewer") String> roles,
+                             Set<@Pattern(regexp = "admin|operator|user|viewer|auditor") String> roles,
                              @NotNull Long version) {
     }
 

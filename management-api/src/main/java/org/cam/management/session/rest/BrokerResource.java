@@ -35,8 +35,17 @@ public class BrokerResource {
     }
 
     public record EndRequest(@Size(max = 128) String brokerId, @NotBlank @Size(max = 64) String reason,
-                             @Min(0) Long bytesFromClient, @Min(0) Long bytesFromDevice, Instant endedAt) {
+                             @Min(0) Long bytesFromClient, @Min(0) Long bytesFromDevice, Instant endedAt,
+                             @Valid org.cam.management.recording.RecordingOutcome recording) {
     }
+
+    /** The claim and, when the session is recorded, how (the broker's Claim.recording). */
+    public record ClaimAnswer(@com.fasterxml.jackson.annotation.JsonUnwrapped SessionService.Claimed claim,
+                              org.cam.management.recording.service.RecordingService.Decision recording) {
+    }
+
+    @Inject
+    org.cam.management.recording.service.RecordingService recordings;
 
     public record Heartbeat(@Size(max = 100_000) List<@NotNull @Size(max = 64) String> activeSessionIds,
                             Boolean draining) {
@@ -53,25 +62,29 @@ public class BrokerResource {
 
     @POST
     @Path("/sessions/{id}/claim")
-    public SessionService.Claimed claim(@PathParam("id") @Size(max = 64) String id,
-                                        @Valid @NotNull ClaimRequest req) {
-        return credentials.issue(sessions.claim(id, req.brokerId(), req.clientAddress(), info.actor()), info.actor());
+    public ClaimAnswer claim(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull ClaimRequest req) {
+        return withRecording(credentials.issue(sessions.claim(id, req.brokerId(), req.clientAddress(), info.actor()),
+                info.actor()));
     }
 
     @POST
     @Path("/sessions/claim-by-vnc-response")
-    public SessionService.Claimed claimByVnc(@Valid @NotNull VncClaimRequest req) {
+    public ClaimAnswer claimByVnc(@Valid @NotNull VncClaimRequest req) {
         byte[] challenge = bytes16("challenge", req.challenge());
         byte[] response = bytes16("response", req.response());
-        return credentials.issue(sessions.claimByVnc(challenge, response, req.brokerId(), req.clientAddress(),
-                info.actor()), info.actor());
+        return withRecording(credentials.issue(sessions.claimByVnc(challenge, response, req.brokerId(),
+                req.clientAddress(), info.actor()), info.actor()));
+    }
+
+    private ClaimAnswer withRecording(SessionService.Claimed c) {
+        return new ClaimAnswer(c, recordings.forSession(c.sessionId()));
     }
 
     @POST
     @Path("/sessions/{id}/end")
     public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {
         sessions.endReport(id, new SessionService.EndReport(req.brokerId(), req.reason(), req.bytesFromClient(),
-                req.bytesFromDevice(), req.endedAt()), info.actor());
+                req.bytesFromDevice(), req.endedAt(), req.recording()), info.actor());
         return Response.noContent().build();
     }
 

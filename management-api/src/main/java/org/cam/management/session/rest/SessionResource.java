@@ -46,7 +46,7 @@ public class SessionResource {
      */
     public record Opened(String sessionId, String ticket, String vncPassword, Instant expiresAt, String rfb,
                          String rfbTls, String websocketUrl, long targetId, String mode, String clipboard,
-                         int idleTimeoutSeconds, int maxDurationSeconds) {
+                         int idleTimeoutSeconds, int maxDurationSeconds, boolean recorded) {
     }
 
     public record SessionView(String id, String user, long targetId, String targetName, String mode, SessionState state,
@@ -82,14 +82,15 @@ public class SessionResource {
         return Response.created(URI.create("/api/v1/sessions/" + i.session().id))
                 .entity(new Opened(i.session().id, i.ticket(), i.vncPassword(), i.session().expiresAt,
                         c.brokerRfb(), c.brokerRfbTls(), c.brokerWebsocketUrl(), i.session().targetId, mode.name(),
-                        i.session().clipboard.name(), c.idleTimeoutSeconds(), c.maxDurationSeconds()))
+                        i.session().clipboard.name(), c.idleTimeoutSeconds(), c.maxDurationSeconds(),
+                        i.session().recorded))
                 .build();
     }
 
     /** Operators and admins see every session; others their own. */
     @GET
     @Transactional
-    @RolesAllowed(Role.VIEWER)
+    @RolesAllowed({Role.VIEWER, Role.AUDITOR})
     public Page<SessionView> list(@QueryParam("state") SessionState state,
                                   @QueryParam("targetId") Long targetId,
                                   @QueryParam("page") @DefaultValue("0") @Min(0) int page,
@@ -100,7 +101,7 @@ public class SessionResource {
     @GET
     @Path("/{id}")
     @Transactional
-    @RolesAllowed(Role.VIEWER)
+    @RolesAllowed({Role.VIEWER, Role.AUDITOR})
     public SessionView get(@PathParam("id") @Size(max = 64) String id) {
         return SessionView.of(sessions.get(identity, id));
     }

@@ -71,7 +71,11 @@ public class SessionService {
     }
 
     public record EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
-                            Instant endedAt) {
+                            Instant endedAt, org.cam.management.recording.RecordingOutcome recording) {
+        public EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
+                         Instant endedAt) {
+            this(brokerId, reason, bytesFromClient, bytesFromDevice, endedAt, null);
+        }
     }
 
     @Inject
@@ -103,6 +107,9 @@ public class SessionService {
 
     @Inject
     jakarta.enterprise.event.Event<SessionEnded> ended;
+
+    @Inject
+    org.cam.management.recording.service.RecordingService recordings;
 
     /** Decrypted one-time passwords of PENDING sessions, by session id (see candidatePasswords). */
     private final Map<String, CachedPassword> passwords = new ConcurrentHashMap<>();
@@ -158,6 +165,9 @@ public class SessionService {
         s.mode = mode;
         s.clipboard = access.clipboardOn(id, t.id);
         s.state = SessionState.PENDING;
+        org.cam.management.recording.service.RecordingService.Decision rec = recordings.decide(t);
+        s.recorded = rec.enabled();
+        s.recordingFailClosed = rec.failClosed();
         String password = SecretBox.randomText(8);
         s.vncPasswordEnc = secrets.encrypt(password, s.passwordContext());
         s.createdAt = now;
@@ -165,7 +175,8 @@ public class SessionService {
         s.persist();
         String ticket = tickets.issue(s.id, user, t.id, mode);
         audit.record(user, "SESSION_REQUEST", "session", s.id, AuditService.SUCCESS, sourceAddress,
-                "target=" + t.id + " (" + t.name + ") mode=" + mode + " policy=" + policy + " clipboard=" + s.clipboard);
+                "target=" + t.id + " (" + t.name + ") mode=" + mode + " policy=" + policy + " clipboard=" + s.clipboard
+                        + (s.recorded ? " recorded=true" + (s.recordingFailClosed ? " (fail-closed)" : "") : ""));
         return new Issued(s, ticket, password);
     }
 
@@ -189,7 +200,7 @@ public class SessionService {
         List<String> w = new ArrayList<>();
         Parameters p = new Parameters();
         w.add("1 = 1");
-        if (!AccessService.seesAll(id)) {
+        if (!AccessService.seesAll(id) && !id.hasRole(org.cam.management.identity.Role.AUDITOR)) {
             w.add("username = :user");
             p.and("user", id.getPrincipal().getName());
         }
@@ -202,7 +213,8 @@ public class SessionService {
 
     public KvmSession get(SecurityIdentity id, String sessionId) {
         KvmSession s = KvmSession.findById(sessionId);
-        if (s == null || (!AccessService.seesAll(id) && !s.username.equals(id.getPrincipal().getName()))) {
+        if (s == null || (!AccessService.seesAll(id) && !id.hasRole(org.cam.management.identity.Role.AUDITOR)
+                && !s.username.equals(id.getPrincipal().getName()))) {
             throw ApiException.notFound("session", sessionId);
         }
         return s;
@@ -402,9 +414,11 @@ public class SessionService {
             s.brokerId = r.brokerId();
         }
         end(s, reason, r.endedAt() == null ? Instant.now() : r.endedAt());
+        // The recording's digest goes into the audit trail: what playback verifies the file against later.
+        String recording = r.recording() == null ? "" : recordings.ended(s, r.recording());
         audit.record(actor, "SESSION_END", "session", s.id, AuditService.SUCCESS, null,
                 "broker=" + r.brokerId() + " reason=" + reason + " bytesFromClient=" + r.bytesFromClient()
-                        + " bytesFromDevice=" + r.bytesFromDevice());
+                        + " bytesFromDevice=" + r.bytesFromDevice() + recording);
     }
 
     private void end(KvmSession s, String reason, Instant at) {

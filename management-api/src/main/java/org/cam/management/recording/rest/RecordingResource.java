@@ -1,0 +1,72 @@
+package org.cam.management.recording.rest;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.Page;
+import org.cam.management.common.RequestInfo;
+import org.cam.management.identity.Role;
+import org.cam.management.recording.SessionRecording;
+import org.cam.management.recording.service.RecordingService;
+
+/**
+ * Recordings: the list (filters, and {@code q} over the typed text), a recording's metadata with verification, its
+ * data with HTTP range requests (for the player), and the recording policy of a target set. Reading is for admins
+ * and auditors; the policy for admins.
+ */
+@Path("/api/v1/recordings")
+public class RecordingResource {
+
+    public record RecordingView(String sessionId, String user, long targetId, String mode, Instant startedAt,
+                                Instant endedAt, long durationMillis, long bytes, String digest, boolean complete) {
+        static RecordingView of(SessionRecording r) {
+            return new RecordingView(r.sessionId, r.username, r.targetId, r.mode, r.startedAt, r.endedAt,
+                    r.durationMs, r.bytes, r.digest, r.complete);
+        }
+    }
+
+    @Inject
+    RecordingService recordings;
+
+    @Inject
+    RequestInfo info;
+
+    @GET
+    @Transactional
+    @RolesAllowed({Role.ADMIN, Role.AUDITOR})
+    public Page<RecordingView> list(@QueryParam("user") @Size(max = 128) String user,
+                                    @QueryParam("targetId") @Min(1) Long targetId,
+                                    @QueryParam("from") String from,
+                                    @QueryParam("to") String to,
+                                    @QueryParam("q") @Size(max = 200) String q,
+                                    @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                    @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return recordings.list(new RecordingService.Filter(blank(user), targetId, instant("from", from),
+                instant("to", to), blank(q)), page, size).map(RecordingView::of);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static Instant instant(String field, String v) {
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(v.strip());
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant, e.g. 2026-01-31T00:00:00Z");
+        }
+    }
+}

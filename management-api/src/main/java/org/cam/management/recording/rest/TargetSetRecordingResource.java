@@ -1,0 +1,56 @@
+package org.cam.management.recording.rest;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import org.cam.management.common.ApiException;
+import org.cam.management.common.RequestInfo;
+import org.cam.management.identity.Role;
+import org.cam.management.recording.RecordingPolicy;
+import org.cam.management.recording.service.RecordingService;
+import org.cam.management.target.TargetSet;
+
+/** A target set's recording policy: read by operators and auditors, set by admins (audited). */
+@Path("/api/v1/target-sets/{setId}/recording")
+public class TargetSetRecordingResource {
+
+    public record PolicyView(long targetSetId, String name, RecordingPolicy recording, boolean failClosed) {
+        static PolicyView of(TargetSet s) {
+            return new PolicyView(s.id, s.name, RecordingPolicy.valueOf(s.recording), s.recordingFailClosed);
+        }
+    }
+
+    public record PolicyRequest(@NotNull RecordingPolicy recording, Boolean failClosed) {
+    }
+
+    @Inject
+    RecordingService recordings;
+
+    @Inject
+    RequestInfo info;
+
+    @GET
+    @Transactional
+    @RolesAllowed({Role.OPERATOR, Role.AUDITOR})
+    public PolicyView policy(@PathParam("setId") long id) {
+        TargetSet s = TargetSet.findById(id);
+        if (s == null) {
+            throw ApiException.notFound("target set", id);
+        }
+        return PolicyView.of(s);
+    }
+
+    @PUT
+    @RolesAllowed(Role.ADMIN)
+    public PolicyView setPolicy(@PathParam("setId") long id, @Valid @NotNull PolicyRequest req) {
+        return PolicyView.of(recordings.setPolicy(id, req.recording(), Boolean.TRUE.equals(req.failClosed()),
+                info.actor(), info.sourceAddress()));
+    }
+
+}

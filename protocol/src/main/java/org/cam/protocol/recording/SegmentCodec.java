@@ -1,0 +1,238 @@
+package org.cam.protocol.recording;
+
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+import org.cam.protocol.ByteReader;
+import org.cam.protocol.ProtocolException;
+
+/**
+ * A recording file is a sequence of segments, appended as the session runs; each is compressed on its own (a reader
+ * can start at any segment and a crash loses at most the segment being written) and chained to the one before by
+ * SHA-256. A segment, big-endian:
+ *
+ * <pre>
+ *  0  "CAMR"                 magic
+ *  4  u8  version (1)
+ *  5  u32 index              0, 1, 2, ... without gaps
+ *  9  u32 firstMillis        time of its first record
+ * 13  u32 lastMillis         time of its last record
+ * 17  u32 rawLength          bytes of records once inflated (at most MAX_RAW)
+ * 21  u32 compressedLength
+ * 25  payload                zlib (RFC 1950) of the records ({@link RecordCodec})
+ * 25+c digest[32]            SHA-256(previous segment's digest || bytes 0 .. 25+c of this segment)
+ * </pre>
+ *
+ * The first segment's "previous digest" is 32 zero bytes. The last segment's digest is the recording's digest: it
+ * commits to every byte before it, so a reader holding the digest from elsewhere (the SESSION_END audit event) can tell
+ * an altered, removed or reordered segment, and a cut tail.
+ */
+public final class SegmentCodec {
+
+    public static final byte[] MAGIC = {'C', 'A', 'M', 'R'};
+    public static final int VERSION = 1;
+    public static final int HEADER_LENGTH = 25;
+    public static final int DIGEST_LENGTH = 32;
+    /** Largest inflated segment a reader accepts (a writer cuts segments far below it). */
+    public static final int MAX_RAW = 64 * 1024 * 1024;
+    /** Largest compressed payload accepted (zlib can grow incompressible data a little). */
+    public static final int MAX_COMPRESSED = MAX_RAW + MAX_RAW / 16 + 1024;
+    /** The "previous digest" of segment 0. */
+    public static final byte[] GENESIS = new byte[DIGEST_LENGTH];
+
+    private SegmentCodec() {
+    }
+
+    /** A segment's fixed header, as read. */
+    public record FrameHeader(long index, long firstMillis, long lastMillis, int rawLength, int compressedLength) {
+        /** Bytes of the whole segment, digest included. */
+        public long frameLength() {
+            return (long) HEADER_LENGTH + compressedLength + DIGEST_LENGTH;
+        }
+    }
+
+    /** An encoded segment and its digest (the next segment's "previous digest"). */
+    public record Encoded(byte[] frame, byte[] digest) {
+        public Encoded {
+            frame = frame.clone();
+            digest = digest.clone();
+        }
+
+        @Override
+        public byte[] frame() {
+            return frame.clone();
+        }
+
+        @Override
+        public byte[] digest() {
+            return digest.clone();
+        }
+
+        /** Length without a copy. */
+        public int length() {
+            return frame.length;
+        }
+    }
+
+    /**
+     * Compresses {@code raw[off, off+len)} (whole records) into segment {@code index}.
+     *
+     * @param level zlib level; {@link Deflater#BEST_SPEED} keeps a relay's cost low, RFB pixels still shrink well
+     */
+    public static Encoded encode(long index, long firstMillis, long lastMillis, byte[] raw, int off, int len,
+                                 byte[] previousDigest, int level) {
+        if (len > MAX_RAW) {
+            throw new IllegalArgumentException("segment larger than " + MAX_RAW);
+        }
+        if (previousDigest.length != DIGEST_LENGTH) {
+            throw new IllegalArgumentException("previous digest must be 32 bytes");
+        }
+        Deflater d = new Deflater(level);
+        byte[] compressed;
+        try {
+            d.setInput(raw, off, len);
+            d.finish();
+            ByteArrayOutputStream o = new ByteArrayOutputStream(Math.max(64, len / 4));
+            byte[] chunk = new byte[64 * 1024];
+            while (!d.finished()) {
+                int n = d.deflate(chunk);
+                o.write(chunk, 0, n);
+            }
+            compressed = o.toByteArray();
+        } finally {
+            d.end();
+        }
+        byte[] frame = new byte[HEADER_LENGTH + compressed.length + DIGEST_LENGTH];
+        System.arraycopy(MAGIC, 0, frame, 0, 4);
+        frame[4] = VERSION;
+        RecordCodec.putU32(frame, 5, index);
+        RecordCodec.putU32(frame, 9, clampTime(firstMillis));
+        RecordCodec.putU32(frame, 13, clampTime(lastMillis));
+        RecordCodec.putU32(frame, 17, len);
+        RecordCodec.putU32(frame, 21, compressed.length);
+        System.arraycopy(compressed, 0, frame, HEADER_LENGTH, compressed.length);
+        byte[] digest = digest(previousDigest, frame, 0, HEADER_LENGTH + compressed.length);
+        System.arraycopy(digest, 0, frame, HEADER_LENGTH + compressed.length, DIGEST_LENGTH);
+        return new Encoded(frame, digest);
+    }
+
+    private static long clampTime(long t) {
+        return Math.min(Math.max(t, 0), RecordCodec.MAX_TIME);
+    }
+
+    /**
+     * Reads the fixed header at {@code off}.
+     *
+     * @throws ProtocolException for fewer than {@link #HEADER_LENGTH} bytes, a bad magic or version, or lengths beyond
+     *                           the limits
+     */
+    public static FrameHeader readHeader(byte[] b, int off, int len) throws ProtocolException {
+        ByteReader r = new ByteReader(b, off, Math.min(len, HEADER_LENGTH));
+        r.require(HEADER_LENGTH, "segment header truncated");
+        for (int i = 0; i < 4; i++) {
+            if (r.u8("segment header truncated") != (MAGIC[i] & 0xFF)) {
+                throw new ProtocolException(i, "not a recording segment (bad magic)");
+            }
+        }
+        int version = r.u8("segment header truncated");
+        if (version != VERSION) {
+            throw new ProtocolException(4, "unsupported segment version " + version);
+        }
+        long index = r.u32("segment header truncated");
+        long first = r.u32("segment header truncated");
+        long last = r.u32("segment header truncated");
+        long raw = r.u32("segment header truncated");
+        long compressed = r.u32("segment header truncated");
+        if (raw > MAX_RAW) {
+            throw new ProtocolException(17, "segment raw length " + raw + " over the limit");
+        }
+        if (compressed > MAX_COMPRESSED) {
+            throw new ProtocolException(21, "segment compressed length " + compressed + " over the limit");
+        }
+        if (last < first) {
+            throw new ProtocolException(13, "segment ends before it starts");
+        }
+        return new FrameHeader(index, first, last, (int) raw, (int) compressed);
+    }
+
+    /** SHA-256(previous || b[off, off+len)). */
+    public static byte[] digest(byte[] previous, byte[] b, int off, int len) {
+        MessageDigest md = sha256();
+        md.update(previous);
+        md.update(b, off, len);
+        return md.digest();
+    }
+
+    /**
+     * Checks the stored digest of the complete segment at {@code off} (its header already read as {@code h}) against
+     * {@code previous}; returns the segment's digest when it matches, else null.
+     */
+    public static byte[] verify(FrameHeader h, byte[] b, int off, byte[] previous) {
+        int body = HEADER_LENGTH + h.compressedLength();
+        byte[] computed = digest(previous, b, off, body);
+        byte[] stored = Arrays.copyOfRange(b, off + body, off + body + DIGEST_LENGTH);
+        return MessageDigest.isEqual(computed, stored) ? computed : null;
+    }
+
+    /**
+     * Inflates the payload of the complete segment at {@code off}.
+     *
+     * @throws ProtocolException when the payload is not zlib or does not inflate to exactly rawLength bytes
+     */
+    public static byte[] inflate(FrameHeader h, byte[] b, int off) throws ProtocolException {
+        Inflater inf = new Inflater();
+        try {
+            inf.setInput(b, off + HEADER_LENGTH, h.compressedLength());
+            byte[] out = new byte[h.rawLength()];
+            int n = 0;
+            while (n < out.length) {
+                int k = inf.inflate(out, n, out.length - n);
+                if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) {
+                    break;
+                }
+                n += k;
+            }
+            if (n != out.length) {
+                throw new ProtocolException(HEADER_LENGTH, "segment inflates to " + n + " of " + out.length + " bytes");
+            }
+            if (!inf.finished()) {
+                // A bomb must not grow past rawLength: one more byte out means the header lied.
+                if (inf.inflate(new byte[1]) > 0) {
+                    throw new ProtocolException(HEADER_LENGTH, "segment inflates beyond its raw length");
+                }
+                if (!inf.finished()) {
+                    throw new ProtocolException(HEADER_LENGTH, "segment payload ends inside its zlib stream");
+                }
+            }
+            if (inf.getRemaining() > 0) {
+                throw new ProtocolException(HEADER_LENGTH, "bytes after the segment's zlib stream");
+            }
+            return out;
+        } catch (DataFormatException e) {
+            throw new ProtocolException(HEADER_LENGTH, "segment payload is not zlib data");
+        } finally {
+            inf.end();
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Lower-case hex of a digest (how it appears in audit events and APIs). */
+    public static String hex(byte[] digest) {
+        StringBuilder s = new StringBuilder(digest.length * 2);
+        for (byte x : digest) {
+            s.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,205 @@
+package org.cam.broker.recording;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.cam.broker.BrokerConfig;
+import org.cam.protocol.recording.Record;
+import org.cam.protocol.recording.RecordingScan;
+import org.jboss.logging.Logger;
+
+/**
+ * Where recordings go: the storage directory shared with management-api (one append-only {@code <session>.camrec}
+ * per session) and, for segments the storage would not take, the local spool ({@code <spool>/<session>/<index>.seg}),
+ * bounded for all sessions together. The broker keeps no state of its own: a recording lives in storage, the spool
+ * only bridges a storage hiccup, and a broker that restarts with spooled segments (a container restart keeps an
+ * emptyDir) appends them to storage first.
+ *
+ * <p>Why a shared directory rather than an object store: management-api must serve byte ranges of growing files
+ * and scan them for verification; a ReadWriteMany volume (NFS, CephFS, a cloud file share) does both with no new
+ * client, no credentials in the broker and no multipart-upload state to lose in a crash. The segment format already
+ * makes each append independent, so moving to an object store later means one object per segment.
+ */
+@ApplicationScoped
+public class RecordingStore {
+
+    private static final Logger LOG = Logger.getLogger(RecordingStore.class);
+    /** Session ids become file names: only what management-api issues (UUIDs) passes. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
+    public static final String SUFFIX = ".camrec";
+
+    private final BrokerConfig.Recording config;
+    private final AtomicLong spooledBytes = new AtomicLong();
+    private final AtomicInteger failures = new AtomicInteger();
+    private ExecutorService writers;
+
+    public RecordingStore(BrokerConfig config) {
+        this.config = config.recording();
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        AtomicInteger n = new AtomicInteger();
+        writers = Executors.newFixedThreadPool(Math.max(1, config.writerThreads()), r -> {
+            Thread t = new Thread(r, "recording-writer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        recoverSpool();
+    }
+
+    void onStop(@Observes @Priority(10) ShutdownEvent e) throws InterruptedException {
+        if (writers != null) {
+            writers.shutdown();
+            writers.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    public BrokerConfig.Recording config() {
+        return config;
+    }
+
+    ExecutorService writers() {
+        return writers;
+    }
+
+    /** Bytes waiting in the spool (all sessions). */
+    public long spooledBytes() {
+        return spooledBytes.get();
+    }
+
+    /** Recordings that failed to be written since start. */
+    public int failures() {
+        return failures.get();
+    }
+
+    void failed() {
+        failures.incrementAndGet();
+    }
+
+    /** Takes {@code n} bytes of spool budget; false when the spool is full. */
+    boolean reserveSpool(long n) {
+        long now;
+        do {
+            now = spooledBytes.get();
+            if (now + n > config.spoolMaxBytes()) {
+                return false;
+            }
+        } while (!spooledBytes.compareAndSet(now, now + n));
+        return true;
+    }
+
+    void releaseSpool(long n) {
+        spooledBytes.addAndGet(-n);
+    }
+
+    public Path storageFile(String sessionId) {
+        return Path.of(config.storageDir()).resolve(sessionId + SUFFIX);
+    }
+
+    Path spoolDir(String sessionId) {
+        return Path.of(config.spoolDir()).resolve(sessionId);
+    }
+
+    /**
+     * Starts a recording: creates its storage file (blocking: run on a writer thread). Fails when the storage cannot
+     * take a new file (read-only, missing, full) or the session already has a recording.
+     */
+    public SessionRecorder open(Record.Header header, long startNanos) throws IOException {
+        if (!SAFE_ID.matcher(header.sessionId()).matches()) {
+            throw new IOException("session id not usable as a file name");
+        }
+        Path dir = Path.of(config.storageDir());
+        Files.createDirectories(dir);
+        FileChannel storage = FileChannel.open(storageFile(header.sessionId()), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+        return new SessionRecorder(this, header, storage, startNanos);
+    }
+
+    /** {@link #open} on a writer thread. */
+    public java.util.concurrent.CompletableFuture<SessionRecorder> openAsync(Record.Header header, long startNanos) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return open(header, startNanos);
+            } catch (IOException ex) {
+                failed();
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        }, writers);
+    }
+
+    // ---- recovery -------------------------------------------------------------------------------------------------
+
+    /** Appends what a previous run of this broker left in the spool to storage (in index order), then removes it. */
+    private void recoverSpool() {
+        Path spool = Path.of(config.spoolDir());
+        if (!Files.isDirectory(spool)) {
+            return;
+        }
+        try (DirectoryStream<Path> sessions = Files.newDirectoryStream(spool)) {
+            for (Path dir : sessions) {
+                String id = dir.getFileName().toString();
+                if (!Files.isDirectory(dir) || !SAFE_ID.matcher(id).matches()) {
+                    continue;
+                }
+                try {
+                    recover(id, dir);
+                } catch (IOException ex) {
+                    LOG.warnf("recording %s: spooled segments not recovered: %s", id, ex.getMessage());
+                }
+            }
+        } catch (IOException ex) {
+            LOG.warnf("recording spool %s unreadable: %s", spool, ex.getMessage());
+        }
+    }
+
+    private void recover(String id, Path dir) throws IOException {
+        List<Path> segments = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.seg")) {
+            ds.forEach(segments::add);
+        }
+        segments.sort(null);
+        Path file = storageFile(id);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            // A crash may have cut the storage file inside a segment: cut it back to its last whole segment.
+            byte[] all = Files.readAllBytes(file);
+            RecordingScan scan = RecordingScan.of(all, 0, all.length);
+            long good = scan.segments().isEmpty() ? 0 : scan.segments().get(scan.segments().size() - 1).offset()
+                    + scan.segments().get(scan.segments().size() - 1).header().frameLength();
+            long next = scan.segments().size();
+            ch.truncate(good);
+            ch.position(good);
+            for (Path seg : segments) {
+                long index = Long.parseLong(seg.getFileName().toString().replace(".seg", ""));
+                if (index == next) {
+                    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(seg));
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                    next++;
+                }
+                Files.delete(seg);
+            }
+            ch.force(true);
+        }
+        Files.deleteIfExists(dir);
+        LOG.infof("recording %s: %d spooled segments recovered into %s", id, segments.size(), file);
+    }
+}
