@@ -50,7 +50,10 @@ import static org.cam.systemtests.SuiteStack.items;
  * page shows both nodes and the state, and a switchover made there (reason, confirmation) is done with the acting
  * user in replication-monitor's history and audit. Last, a QEMU VM (Debian qemu-system-x86) as an RFB-endpoint
  * target given to uma with the clipboard policy NONE: the console shows QEMU's screen, offers no clipboard, and warns
- * before the idle timeout (90 s here), then shows the broker's idle_timeout end. axe-core on the new pages; screenshots in target/ui-screenshots.
+ * before the idle timeout (90 s here), then shows the broker's idle_timeout end. Then the pair's primary stops and
+ * the administrator promotes the secondary on the Replication page (reason, confirmation): replication-monitor's
+ * status and history, with the acting user, and management-api's audit show it. axe-core on the new pages;
+ * screenshots in target/ui-screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -430,6 +433,68 @@ class BrowserConsoleIT {
         JsonNode ended = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
                 .until(() -> lastSession(qemuTarget), x -> "ENDED".equals(x.path("state").asText()));
         assertThat(ended.path("endReason").asText()).isEqualTo("idle_timeout");
+    }
+
+    /**
+     * An unplanned failover from the Replication page: the primary of the test's pair stops, the page shows it
+     * unreachable, and an administrator promotes the secondary with a reason and the confirmation (the form does not
+     * go without it). replication-monitor then reports the secondary as primary, its history names the acting user
+     * and the reason, and management-api's audit has the promotion by that user.
+     */
+    @Test
+    @Order(5)
+    void administratorPromotesTheSecondaryAfterThePrimaryStops() throws Exception {
+        JsonNode before = monitor("/api/v1/replication/status");
+        String primary = before.path("primary").path("address").asText();
+        String secondary = before.path("secondary").path("address").asText();
+        assertThat(List.of(primary, secondary)).containsExactlyInAnyOrder("127.0.0.1:" + NODE_A, "127.0.0.1:" + NODE_B);
+        // infra.sh names the nodes by the ports it gave them, whichever is primary now (after the switchover: B)
+        infra("db-stop-node", primary.endsWith(":" + NODE_A) ? "primary" : "replica");
+
+        chrome.eval("sessionStorage.clear(); true");   // whoever used the tab last
+        chrome.navigate(STACK.managementUrl() + "/");
+        login("admin", STACK.spec.adminPassword());
+        awaitTrue("document.getElementById('page').dataset.ready === 'mytargets'");
+        open("replication");
+        awaitTrue("(() => { const r = document.querySelector('#replication-nodes tr[data-role=primary]');"
+                + " return r !== null && r.dataset.node === '" + primary + "' && r.textContent.includes('unreachable'); })()");
+        assertThat(chrome.evalString("document.getElementById('replication-state-name').textContent"))
+                .isNotEqualTo("HEALTHY");
+        check("replication-primary-down");
+        chrome.eval("document.querySelector('button.promote').click(); true");
+        awaitTrue("document.querySelector('dialog[open]') !== null");
+        // Without the confirmation the form does not go.
+        chrome.eval("(() => { const d = document.querySelector('dialog[open]');"
+                + " d.querySelector('[name=reason]').value = 'UI test: primary lost';"
+                + " d.querySelector('form').requestSubmit(); return true; })()");
+        assertThat(chrome.eval("document.querySelector('dialog[open]') !== null").asBoolean()).isTrue();
+        chrome.eval("(() => { const d = document.querySelector('dialog[open]');"
+                + " d.querySelector('[name=confirm]').checked = true;"
+                + " d.querySelector('form').requestSubmit(); return true; })()");
+        awaitTrue("document.getElementById('messages').textContent.includes('Promotion done.')");
+
+        JsonNode after = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> monitor("/api/v1/replication/status"),
+                        st -> secondary.equals(st.path("primary").path("address").asText()));
+        assertThat(after.path("primary").path("readOnly").asBoolean(true)).as("the new primary takes writes").isFalse();
+        JsonNode promote = null;
+        for (JsonNode e : monitor("/api/v1/replication/history")) {
+            if ("PROMOTE".equals(e.path("kind").asText())) {
+                promote = e;
+            }
+        }
+        assertThat(promote).as("the promotion in replication-monitor's history").isNotNull();
+        assertThat(promote.path("actor").asText()).isEqualTo("admin via management-api");
+        assertThat(promote.path("reason").asText()).isEqualTo("UI test: primary lost");
+        assertThat(promote.path("outcome").asText()).isEqualTo("DONE");
+        awaitTrue("[...document.querySelectorAll('#replication-history tr[data-kind=PROMOTE]')]"
+                + ".some(r => r.textContent.includes('admin via management-api') && r.textContent.includes('primary lost'))");
+        chrome.screenshot(SHOTS.resolve("replication-after-promote.png"));
+        JsonNode audit = items(STACK.json(STACK.admin("/api/v1/audit-events?action=REPLICATION_PROMOTE").GET(), 200));
+        assertThat(audit).hasSize(1);
+        assertThat(audit.get(0).path("actor").asText()).isEqualTo("admin");
+        assertThat(audit.get(0).path("outcome").asText()).isEqualTo("SUCCESS");
+        assertThat(chrome.cspViolations()).as("nothing the pages do is blocked by the policy").isEqualTo("[]");
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
