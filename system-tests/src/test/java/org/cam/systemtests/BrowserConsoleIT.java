@@ -213,23 +213,8 @@ class BrowserConsoleIT {
         awaitTrue("document.getElementById('messages').textContent.includes('Switchover done.')");
         JsonNode status = monitor("/api/v1/replication/status");
         assertThat(status.path("primary").path("address").asText()).isEqualTo("127.0.0.1:" + NODE_B);
-        JsonNode switchover = null;
-        for (JsonNode e : monitor("/api/v1/replication/history")) {
-            if ("SWITCHOVER".equals(e.path("kind").asText())) {
-                switchover = e;
-            }
-        }
-        assertThat(switchover).as("the switchover in replication-monitor's history").isNotNull();
-        assertThat(switchover.path("actor").asText()).isEqualTo("admin via management-api");
-        assertThat(switchover.path("reason").asText()).isEqualTo("UI test: planned maintenance");
-        assertThat(switchover.path("outcome").asText()).isEqualTo("DONE");
-        awaitTrue("[...document.querySelectorAll('#replication-history tr[data-kind=SWITCHOVER]')]"
-                + ".some(r => r.textContent.includes('admin via management-api'))");
+        actedAsAdmin("SWITCHOVER", "UI test: planned maintenance");
         chrome.screenshot(SHOTS.resolve("replication-after-switchover.png"));
-        JsonNode audit = items(STACK.json(STACK.admin("/api/v1/audit-events?action=REPLICATION_SWITCHOVER").GET(), 200));
-        assertThat(audit).hasSize(1);
-        assertThat(audit.get(0).path("actor").asText()).isEqualTo("admin");
-        assertThat(audit.get(0).path("outcome").asText()).isEqualTo("SUCCESS");
 
         assertThat(chrome.cspViolations()).as("nothing the pages do is blocked by the policy").isEqualTo("[]");
         chrome.eval("document.getElementById('logout').click(); true");
@@ -477,23 +462,8 @@ class BrowserConsoleIT {
                 .until(() -> monitor("/api/v1/replication/status"),
                         st -> secondary.equals(st.path("primary").path("address").asText()));
         assertThat(after.path("primary").path("readOnly").asBoolean(true)).as("the new primary takes writes").isFalse();
-        JsonNode promote = null;
-        for (JsonNode e : monitor("/api/v1/replication/history")) {
-            if ("PROMOTE".equals(e.path("kind").asText())) {
-                promote = e;
-            }
-        }
-        assertThat(promote).as("the promotion in replication-monitor's history").isNotNull();
-        assertThat(promote.path("actor").asText()).isEqualTo("admin via management-api");
-        assertThat(promote.path("reason").asText()).isEqualTo("UI test: primary lost");
-        assertThat(promote.path("outcome").asText()).isEqualTo("DONE");
-        awaitTrue("[...document.querySelectorAll('#replication-history tr[data-kind=PROMOTE]')]"
-                + ".some(r => r.textContent.includes('admin via management-api') && r.textContent.includes('primary lost'))");
+        actedAsAdmin("PROMOTE", "UI test: primary lost");
         chrome.screenshot(SHOTS.resolve("replication-after-promote.png"));
-        JsonNode audit = items(STACK.json(STACK.admin("/api/v1/audit-events?action=REPLICATION_PROMOTE").GET(), 200));
-        assertThat(audit).hasSize(1);
-        assertThat(audit.get(0).path("actor").asText()).isEqualTo("admin");
-        assertThat(audit.get(0).path("outcome").asText()).isEqualTo("SUCCESS");
         assertThat(chrome.cspViolations()).as("nothing the pages do is blocked by the policy").isEqualTo("[]");
     }
 
@@ -517,6 +487,30 @@ class BrowserConsoleIT {
                 .resolve(System.getProperty("cam.build.dir", "target")).resolve("web/node_modules/axe-core/axe.min.js")))
                 .as("axe-core serious/critical violations on " + page).isEmpty();
         chrome.screenshot(SHOTS.resolve(page + ".png"));
+    }
+
+    /**
+     * A topology change made on the Replication page: DONE in replication-monitor's history with the acting user and
+     * the reason, shown in the page's history, and in management-api's audit once, by admin.
+     */
+    private static void actedAsAdmin(String kind, String reason) throws Exception {
+        JsonNode entry = null;
+        for (JsonNode e : monitor("/api/v1/replication/history")) {
+            if (kind.equals(e.path("kind").asText())) {
+                entry = e;
+            }
+        }
+        assertThat(entry).as(kind + " in replication-monitor's history").isNotNull();
+        assertThat(entry.path("actor").asText()).isEqualTo("admin via management-api");
+        assertThat(entry.path("reason").asText()).isEqualTo(reason);
+        assertThat(entry.path("outcome").asText()).isEqualTo("DONE");
+        awaitTrue("[...document.querySelectorAll('#replication-history tr[data-kind=" + kind + "]')]"
+                + ".some(r => r.textContent.includes('admin via management-api') && r.textContent.includes('"
+                + reason + "'))");
+        JsonNode audit = items(STACK.json(STACK.admin("/api/v1/audit-events?action=REPLICATION_" + kind).GET(), 200));
+        assertThat(audit).hasSize(1);
+        assertThat(audit.get(0).path("actor").asText()).isEqualTo("admin");
+        assertThat(audit.get(0).path("outcome").asText()).isEqualTo("SUCCESS");
     }
 
     private static JsonNode monitor(String path) throws Exception {
