@@ -137,6 +137,9 @@ class DevicesPageTest {
                 + ".some(li => li.textContent.includes(" + js(image) + ") && li.querySelector('progress').value === 100)");
         assertThat(kept.firmware()).isEqualTo("3.0.1");
         await().atMost(Duration.ofSeconds(30)).until(() -> "3.0.1".equals(device(keptId).getString("firmwareVersion")));
+        // and the page shows it without a manual refresh, in the list and in the detail's heading
+        awaitTrue(chrome, "document.querySelector('" + row(keptId) + "').textContent.includes('3.0.1')"
+                + " && document.querySelector('#device-detail h3').textContent.includes('firmware 3.0.1')");
         check(chrome, "devices-detail");
 
         // Reboot (a confirmation): the device boots again, and the audit names who asked.
