@@ -601,7 +601,7 @@ class BrowserConsoleIT {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("page never met: " + expression + "\npage: " + chrome.evalString(
                     "['messages', 'console-status', 'console-reason'].map(id => id + '=' +"
-                    + " document.getElementById(id).textContent).join(' | ')"), e);
+                    + " (document.getElementById(id) || {}).textContent).join(' | ')"), e);
         }
     }
 }
