@@ -38,6 +38,7 @@ final class Checks {
         ALL.put("scaling-targets", Checks::scalingTargets);
         ALL.put("autoscaling-metrics", Checks::autoscalingMetrics);
         ALL.put("network-policies", Checks::networkPolicies);
+        ALL.put("peers", Checks::peers);
         ALL.put("security-context", Checks::securityContext);
         ALL.put("resources", Checks::resources);
         ALL.put("broker-drain", Checks::brokerDrain);
@@ -554,7 +555,7 @@ final class Checks {
             "replication-monitor", Set.of("TCP/8083"),
             "cam-mysql", Set.of("TCP/3306"));
     static final Map<String, Set<String>> EGRESS = Map.of(
-            "management-api", Set.of("TCP/3306", "TCP/389", "TCP/636", "TCP/443", "TCP/8082"),
+            "management-api", Set.of("TCP/3306", "TCP/389", "TCP/636", "TCP/443", "TCP/8082", "TCP/8083", "TCP/8081"),
             "session-broker", Set.of("TCP/5900-5999", "TCP/8443"),
             "discovery-service", Set.of("UDP/3080", "UDP/3081", "TCP/8443"),
             "replication-monitor", Set.of("TCP/3306", "TCP/8443", "TCP/443", "TCP/6443"),
@@ -634,6 +635,137 @@ final class Checks {
             }
         }
         return errors;
+    }
+
+    // ---- management-api's peers ---------------------------------------------------------------------------------
+
+    /**
+     * management-api's pages call replication-monitor and discovery-service: URL variable, the token variable it sends
+     * there, and the variable with which that peer accepts it.
+     */
+    record Peer(String app, String urlEnv, String tokenEnv, String acceptedEnv) {
+    }
+
+    static final List<Peer> PEERS = List.of(
+            new Peer("replication-monitor", "CAM_REPLICATION_MONITOR_URL", "CAM_REPLICATION_MONITOR_TOKEN",
+                    "CAM_REPLICATION_MONITOR_TOKEN"),
+            new Peer("discovery-service", "CAM_DISCOVERY_URL", "CAM_DISCOVERY_TOKEN", "CAM_DISCOVERY_FORWARD_TOKEN"));
+
+    /**
+     * For each peer that is deployed: management-api's URL names a Service and port that reach the peer's pods, the
+     * NetworkPolicies let the flow out of management-api and into the peer (for a host-network peer, which no pod
+     * selector matches, an ipBlock egress rule on that port), and the token management-api sends is the same Secret
+     * key the peer accepts. A URL to a peer that is not deployed is a finding too (the page would time out instead of
+     * saying "not configured").
+     */
+    static List<String> peers(Context c) {
+        List<String> errors = new ArrayList<>();
+        Manifests m = c.app();
+        List<Manifests.Pods> apis = m.pods().stream().filter(p -> app(p).equals("management-api")).toList();
+        for (Manifests.Pods api : apis) {
+            JsonNode ctr = Manifests.containers(api.spec()).get(0);
+            Map<String, String> env = env(m, ctr);
+            for (Peer peer : PEERS) {
+                boolean deployed = m.pods().stream().anyMatch(p -> app(p).startsWith(peer.app()));
+                String url = env.get(peer.urlEnv());
+                if (url == null || url.isBlank()) {
+                    if (deployed) {
+                        errors.add(api.ownerId() + ": " + peer.app() + " is deployed but " + peer.urlEnv()
+                                + " is not set");
+                    }
+                    continue;
+                }
+                java.net.URI uri = java.net.URI.create(url);
+                String service = uri.getHost() == null ? "" : uri.getHost().split("\\.")[0];
+                int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+                Optional<ObjectNode> svc = m.find("Service", service);
+                if (svc.isEmpty()) {
+                    errors.add(api.ownerId() + ": " + peer.urlEnv() + "=" + url + " names no Service");
+                    continue;
+                }
+                JsonNode svcPort = null;
+                for (JsonNode sp : svc.get().path("spec").path("ports")) {
+                    if (sp.path("port").asInt() == port) {
+                        svcPort = sp;
+                    }
+                }
+                List<Manifests.Pods> targets = selectedPods(m, svc.get().path("spec").path("selector"));
+                if (svcPort == null || targets.isEmpty()) {
+                    errors.add(api.ownerId() + ": " + peer.urlEnv() + "=" + url + ": Service " + service
+                            + " has no port " + port + " or selects no pod");
+                    continue;
+                }
+                for (Manifests.Pods target : targets) {
+                    if (!app(target).startsWith(peer.app())) {
+                        errors.add(api.ownerId() + ": " + peer.urlEnv() + " reaches " + target.ownerId() + ", not "
+                                + peer.app());
+                        continue;
+                    }
+                    JsonNode ref = svcPort.has("targetPort") ? svcPort.path("targetPort") : svcPort.path("port");
+                    int containerPort = resolvePort(target.spec(), null, ref, "TCP").orElse(-1);
+                    boolean host = target.spec().path("hostNetwork").asBoolean(false);
+                    if (!allows(m, api, "egress", target, containerPort, host)) {
+                        errors.add("no NetworkPolicy lets management-api out to " + target.ownerId() + " on TCP/"
+                                + containerPort + (host ? " (host network: an ipBlock rule)" : ""));
+                    }
+                    if (!host && !allows(m, target, "ingress", api, containerPort, false)) {
+                        errors.add("no NetworkPolicy lets management-api into " + target.ownerId() + " on TCP/"
+                                + containerPort);
+                    }
+                    String sent = secretRef(ctr, peer.tokenEnv());
+                    String accepted = secretRef(Manifests.containers(target.spec()).get(0), peer.acceptedEnv());
+                    if (sent == null || !sent.equals(accepted)) {
+                        errors.add(api.ownerId() + ": " + peer.tokenEnv() + " from " + sent + ", but "
+                                + target.ownerId() + " accepts " + peer.acceptedEnv() + " from " + accepted);
+                    }
+                }
+            }
+        }
+        return errors;
+    }
+
+    private static String app(Manifests.Pods p) {
+        return p.labelSets().get(0).getOrDefault("app.kubernetes.io/name", "");
+    }
+
+    private static String secretRef(JsonNode ctr, String env) {
+        for (JsonNode e : ctr.path("env")) {
+            JsonNode ref = e.path("valueFrom").path("secretKeyRef");
+            if (e.path("name").asText().equals(env) && !ref.isMissingNode()) {
+                return ref.path("name").asText() + "/" + ref.path("key").asText();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether a policy selecting {@code self} has a {@code dir} rule on TCP {@code port} whose peer selects
+     * {@code other}'s pods (for a host-network {@code other}: any ipBlock peer, the only kind that can match it).
+     */
+    private static boolean allows(Manifests m, Manifests.Pods self, String dir, Manifests.Pods other, int port,
+                                  boolean hostPeer) {
+        for (ObjectNode pol : m.ofKind("NetworkPolicy")) {
+            JsonNode sel = pol.path("spec").path("podSelector");
+            if (self.labelSets().stream().noneMatch(l -> sel.isEmpty() || Manifests.selects(sel, l))) {
+                continue;
+            }
+            for (JsonNode rule : pol.path("spec").path(dir)) {
+                boolean portOk = false;
+                for (JsonNode pp : rule.path("ports")) {
+                    portOk |= pp.path("protocol").asText("TCP").equals("TCP") && pp.path("port").asInt() == port;
+                }
+                if (!portOk) {
+                    continue;
+                }
+                for (JsonNode peer : rule.path(dir.equals("egress") ? "to" : "from")) {
+                    if (hostPeer ? peer.has("ipBlock") : peer.has("podSelector") && !peer.has("namespaceSelector")
+                            && other.labelSets().stream().anyMatch(l -> Manifests.selects(peer.path("podSelector"), l))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     // ---- security, resources ---------------------------------------------------------------------------------

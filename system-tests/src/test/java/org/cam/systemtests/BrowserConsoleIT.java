@@ -50,7 +50,10 @@ import static org.cam.systemtests.SuiteStack.items;
  * page shows both nodes and the state, and a switchover made there (reason, confirmation) is done with the acting
  * user in replication-monitor's history and audit. Last, a QEMU VM (Debian qemu-system-x86) as an RFB-endpoint
  * target given to uma with the clipboard policy NONE: the console shows QEMU's screen, offers no clipboard, and warns
- * before the idle timeout (90 s here), then shows the broker's idle_timeout end. axe-core on the new pages; screenshots in target/ui-screenshots.
+ * before the idle timeout (90 s here), then shows the broker's idle_timeout end. Then the pair's primary stops and
+ * the administrator promotes the secondary on the Replication page (reason, confirmation): replication-monitor's
+ * status and history, with the acting user, and management-api's audit show it. axe-core on the new pages;
+ * screenshots in target/ui-screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -210,23 +213,8 @@ class BrowserConsoleIT {
         awaitTrue("document.getElementById('messages').textContent.includes('Switchover done.')");
         JsonNode status = monitor("/api/v1/replication/status");
         assertThat(status.path("primary").path("address").asText()).isEqualTo("127.0.0.1:" + NODE_B);
-        JsonNode switchover = null;
-        for (JsonNode e : monitor("/api/v1/replication/history")) {
-            if ("SWITCHOVER".equals(e.path("kind").asText())) {
-                switchover = e;
-            }
-        }
-        assertThat(switchover).as("the switchover in replication-monitor's history").isNotNull();
-        assertThat(switchover.path("actor").asText()).isEqualTo("admin via management-api");
-        assertThat(switchover.path("reason").asText()).isEqualTo("UI test: planned maintenance");
-        assertThat(switchover.path("outcome").asText()).isEqualTo("DONE");
-        awaitTrue("[...document.querySelectorAll('#replication-history tr[data-kind=SWITCHOVER]')]"
-                + ".some(r => r.textContent.includes('admin via management-api'))");
+        actedAsAdmin("SWITCHOVER", "UI test: planned maintenance");
         chrome.screenshot(SHOTS.resolve("replication-after-switchover.png"));
-        JsonNode audit = items(STACK.json(STACK.admin("/api/v1/audit-events?action=REPLICATION_SWITCHOVER").GET(), 200));
-        assertThat(audit).hasSize(1);
-        assertThat(audit.get(0).path("actor").asText()).isEqualTo("admin");
-        assertThat(audit.get(0).path("outcome").asText()).isEqualTo("SUCCESS");
 
         assertThat(chrome.cspViolations()).as("nothing the pages do is blocked by the policy").isEqualTo("[]");
         chrome.eval("document.getElementById('logout').click(); true");
@@ -432,6 +420,53 @@ class BrowserConsoleIT {
         assertThat(ended.path("endReason").asText()).isEqualTo("idle_timeout");
     }
 
+    /**
+     * An unplanned failover from the Replication page: the primary of the test's pair stops, the page shows it
+     * unreachable, and an administrator promotes the secondary with a reason and the confirmation (the form does not
+     * go without it). replication-monitor then reports the secondary as primary, its history names the acting user
+     * and the reason, and management-api's audit has the promotion by that user.
+     */
+    @Test
+    @Order(5)
+    void administratorPromotesTheSecondaryAfterThePrimaryStops() throws Exception {
+        JsonNode before = monitor("/api/v1/replication/status");
+        String primary = before.path("primary").path("address").asText();
+        String secondary = before.path("secondary").path("address").asText();
+        assertThat(List.of(primary, secondary)).containsExactlyInAnyOrder("127.0.0.1:" + NODE_A, "127.0.0.1:" + NODE_B);
+        // infra.sh names the nodes by the ports it gave them, whichever is primary now (after the switchover: B)
+        infra("db-stop-node", primary.endsWith(":" + NODE_A) ? "primary" : "replica");
+
+        chrome.eval("sessionStorage.clear(); true");   // whoever used the tab last
+        chrome.navigate(STACK.managementUrl() + "/");
+        login("admin", STACK.spec.adminPassword());
+        awaitTrue("document.getElementById('page').dataset.ready === 'mytargets'");
+        open("replication");
+        awaitTrue("(() => { const r = document.querySelector('#replication-nodes tr[data-role=primary]');"
+                + " return r !== null && r.dataset.node === '" + primary + "' && r.textContent.includes('unreachable'); })()");
+        assertThat(chrome.evalString("document.getElementById('replication-state-name').textContent"))
+                .isNotEqualTo("HEALTHY");
+        check("replication-primary-down");
+        chrome.eval("document.querySelector('button.promote').click(); true");
+        awaitTrue("document.querySelector('dialog[open]') !== null");
+        // Without the confirmation the form does not go.
+        chrome.eval("(() => { const d = document.querySelector('dialog[open]');"
+                + " d.querySelector('[name=reason]').value = 'UI test: primary lost';"
+                + " d.querySelector('form').requestSubmit(); return true; })()");
+        assertThat(chrome.eval("document.querySelector('dialog[open]') !== null").asBoolean()).isTrue();
+        chrome.eval("(() => { const d = document.querySelector('dialog[open]');"
+                + " d.querySelector('[name=confirm]').checked = true;"
+                + " d.querySelector('form').requestSubmit(); return true; })()");
+        awaitTrue("document.getElementById('messages').textContent.includes('Promotion done.')");
+
+        JsonNode after = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> monitor("/api/v1/replication/status"),
+                        st -> secondary.equals(st.path("primary").path("address").asText()));
+        assertThat(after.path("primary").path("readOnly").asBoolean(true)).as("the new primary takes writes").isFalse();
+        actedAsAdmin("PROMOTE", "UI test: primary lost");
+        chrome.screenshot(SHOTS.resolve("replication-after-promote.png"));
+        assertThat(chrome.cspViolations()).as("nothing the pages do is blocked by the policy").isEqualTo("[]");
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private static void login(String user, String password) throws Exception {
@@ -452,6 +487,30 @@ class BrowserConsoleIT {
                 .resolve(System.getProperty("cam.build.dir", "target")).resolve("web/node_modules/axe-core/axe.min.js")))
                 .as("axe-core serious/critical violations on " + page).isEmpty();
         chrome.screenshot(SHOTS.resolve(page + ".png"));
+    }
+
+    /**
+     * A topology change made on the Replication page: DONE in replication-monitor's history with the acting user and
+     * the reason, shown in the page's history, and in management-api's audit once, by admin.
+     */
+    private static void actedAsAdmin(String kind, String reason) throws Exception {
+        JsonNode entry = null;
+        for (JsonNode e : monitor("/api/v1/replication/history")) {
+            if (kind.equals(e.path("kind").asText())) {
+                entry = e;
+            }
+        }
+        assertThat(entry).as(kind + " in replication-monitor's history").isNotNull();
+        assertThat(entry.path("actor").asText()).isEqualTo("admin via management-api");
+        assertThat(entry.path("reason").asText()).isEqualTo(reason);
+        assertThat(entry.path("outcome").asText()).isEqualTo("DONE");
+        awaitTrue("[...document.querySelectorAll('#replication-history tr[data-kind=" + kind + "]')]"
+                + ".some(r => r.textContent.includes('admin via management-api') && r.textContent.includes('"
+                + reason + "'))");
+        JsonNode audit = items(STACK.json(STACK.admin("/api/v1/audit-events?action=REPLICATION_" + kind).GET(), 200));
+        assertThat(audit).hasSize(1);
+        assertThat(audit.get(0).path("actor").asText()).isEqualTo("admin");
+        assertThat(audit.get(0).path("outcome").asText()).isEqualTo("SUCCESS");
     }
 
     private static JsonNode monitor(String path) throws Exception {
@@ -542,7 +601,7 @@ class BrowserConsoleIT {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("page never met: " + expression + "\npage: " + chrome.evalString(
                     "['messages', 'console-status', 'console-reason'].map(id => id + '=' +"
-                    + " document.getElementById(id).textContent).join(' | ')"), e);
+                    + " (document.getElementById(id) || {}).textContent).join(' | ')"), e);
         }
     }
 }

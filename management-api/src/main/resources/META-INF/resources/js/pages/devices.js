@@ -10,6 +10,7 @@ const label = (d) => d.name || d.deviceId;
 
 export function render(section) {
   let watch = null;
+  let devices = null;   // the paged list (refreshJobs has a "list" of its own)
   const detail = el('div', { id: 'device-detail' });
   const list = pagedTable({
     id: 'devices',
@@ -110,6 +111,7 @@ export function render(section) {
           }
         }, 'upgrade')),
       el('h4', {}, 'Channels'), channels, el('h4', {}, 'Firmware upgrades'), jobs));
+    let running = false;
     const refreshJobs = async () => {
       const list = await guarded(() => api.get(dev(d) + '/firmware'));
       if (!list) {
@@ -122,6 +124,14 @@ export function render(section) {
         + when(j.createdAt))) : [el('li', {}, 'none')]));
       if (!list.some((j) => j.state !== 'DONE' && j.state !== 'FAILED')) {
         clearInterval(watch);
+        if (running) {
+          // A job just ended: the device reports its new firmware (or its old one) in the list and the heading.
+          running = false;
+          devices.reload();
+          showDetail(id);
+        }
+      } else {
+        running = true;
       }
     };
     await refreshJobs();
@@ -129,6 +139,7 @@ export function render(section) {
     watch = setInterval(refreshJobs, 1000);
   }
 
+  devices = list;
   section.replaceChildren(...frame('Devices', button('Refresh', () => list.reload(), 'refresh')), list.element,
     detail, el('h3', {}, 'Firmware library'), library);
   list.reload();

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,7 +41,7 @@ class TargetProbeTest {
             long down = target(tag + "-down", closedPort);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                probe.probeAll();
+                probe.probeAll().toCompletableFuture().get(60, TimeUnit.SECONDS);
                 return status(down).equals("UNAVAILABLE") && status(notRfb).equals("UNAVAILABLE");
             });
             assertThat(status(up)).isEqualTo("AVAILABLE");
@@ -49,7 +50,7 @@ class TargetProbeTest {
 
             rfb.close();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                probe.probeAll();
+                probe.probeAll().toCompletableFuture().get(60, TimeUnit.SECONDS);
                 return status(up).equals("UNAVAILABLE");
             });
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import org.cam.broker.management.Claim;
 import org.cam.protocol.ProtocolException;
 import org.cam.protocol.rfb.ClientInit;
+import org.cam.protocol.rfb.DeviceTls;
 import org.cam.protocol.rfb.Handshake;
 import org.cam.protocol.rfb.RfbVersion;
 import org.cam.protocol.rfb.SecurityType;

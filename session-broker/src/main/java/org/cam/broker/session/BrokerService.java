@@ -84,7 +84,7 @@ public class BrokerService implements SessionHost {
                 .setHostnameVerificationAlgorithm(""));
         if (config.deviceTls().caPath().isPresent()) {
             try {
-                deviceCas = org.cam.broker.relay.DeviceTls.certificates(java.nio.file.Files.readString(
+                deviceCas = org.cam.protocol.rfb.DeviceTls.certificates(java.nio.file.Files.readString(
                         java.nio.file.Path.of(config.deviceTls().caPath().get())));
             } catch (Exception ex) {
                 throw new IllegalStateException("cam.broker.device-tls.ca-path: " + ex.getMessage(), ex);

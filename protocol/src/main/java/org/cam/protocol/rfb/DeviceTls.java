@@ -1,4 +1,4 @@
-package org.cam.broker.relay;
+package org.cam.protocol.rfb;
 
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
@@ -21,11 +21,12 @@ import java.util.Set;
 import org.cam.protocol.ProtocolException;
 
 /**
- * Decides whether a device's VeNCrypt X509 certificate is the right one: equal to the target's pinned SHA-256
- * fingerprint, or chaining to the target's CA (or the broker's) with the target's host among its names. The TLS
+ * Decides whether an RFB server's VeNCrypt X509 certificate is the right one: equal to the target's pinned SHA-256
+ * fingerprint, or chaining to the target's CA (or the caller's) with the target's host among its names. The TLS
  * handshake itself accepts any certificate; this check runs after it and before a single credential byte is sent,
  * which is as strong (the server proved it holds the key of the certificate checked) and lets one client serve
- * targets with different trust.
+ * targets with different trust. Shared by the broker's device handshake and management-api's target probe, which
+ * must trust exactly the same servers before either sends them a credential.
  */
 public final class DeviceTls {
 
@@ -47,7 +48,7 @@ public final class DeviceTls {
     }
 
     /** SHA-256 of the certificate's DER, lowercase hex. */
-    static String fingerprint(Certificate c) throws GeneralSecurityException {
+    public static String fingerprint(Certificate c) throws GeneralSecurityException {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
     }
 
@@ -57,7 +58,7 @@ public final class DeviceTls {
      * @param cas         CA certificates when not pinned
      * @throws ProtocolException when the certificate is not trusted, saying why
      */
-    static void verify(List<Certificate> chain, String host, String fingerprint, List<X509Certificate> cas)
+    public static void verify(List<Certificate> chain, String host, String fingerprint, List<X509Certificate> cas)
             throws ProtocolException {
         if (chain == null || chain.isEmpty()) {
             throw new ProtocolException("device presented no certificate");
