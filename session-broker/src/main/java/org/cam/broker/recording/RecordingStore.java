@@ -42,7 +42,8 @@ public class RecordingStore {
 
     private static final Logger LOG = Logger.getLogger(RecordingStore.class);
     /** Session ids become file names: only what management-api issues (UUIDs) passes. */
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
+    /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     public static final String SUFFIX = ".camrec";
 
     private final BrokerConfig.Recording config;

@@ -27,7 +27,8 @@ class RecordingCrashTest {
     void aRecorderKilledWithSigkillLeavesAPlayableRecording() throws Exception {
         Path storage = Files.createTempDirectory("cam-crash-storage");
         Path spool = Files.createTempDirectory("cam-crash-spool");
-        String id = "crash-" + System.nanoTime();
+        // base64url, as management-api makes them: an id may begin with - or _ and must still be recorded
+        String id = "-crash_" + System.nanoTime();
         Path file = storage.resolve(id + RecordingStore.SUFFIX);
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), CrashWriter.class.getName(), storage.toString(),

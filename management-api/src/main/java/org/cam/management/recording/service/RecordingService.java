@@ -37,7 +37,8 @@ public class RecordingService {
 
     private static final Logger LOG = Logger.getLogger(RecordingService.class);
     /** Session ids are file names: only what this service issues. */
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** How a session is recorded; serialized into the broker's claim as {@code recording}. */
     public record Decision(boolean enabled, boolean failClosed) {
