@@ -54,6 +54,15 @@ public class Target extends PanacheEntityBase {
     @Column(name = "credential_username")
     public String credentialUsername;
 
+    /** What the credential is bound to (AES-GCM associated data): this target, this column. */
+    public String credentialContext() {
+        return credentialContext(id);
+    }
+
+    public static String credentialContext(Long targetId) {
+        return "target-credential:" + targetId;
+    }
+
     /** VeNCrypt X509: the server certificate's SHA-256 fingerprint (64 lowercase hex digits), pinned. */
     @Column(name = "tls_fingerprint")
     public String tlsFingerprint;

@@ -11,7 +11,10 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.HashMap;
 import java.util.Map;
+import org.cam.management.common.SecretBox;
 import org.cam.management.support.Api;
+import org.cam.management.target.Target;
+import org.cam.management.target.service.TargetService;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,12 @@ class RfbTargetCredentialTest {
     @Inject
     EntityManager em;
 
+    @Inject
+    SecretBox secrets;
+
+    @Inject
+    TargetService targets;
+
     @BeforeEach
     void directoryImported() {
         Api.syncLdap();
@@ -44,9 +53,14 @@ class RfbTargetCredentialTest {
     }
 
     private static JsonPath claimFor(io.restassured.specification.RequestSpecification as, long target) {
+        return claimAnswer(as, target).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static io.restassured.response.Response claimAnswer(io.restassured.specification.RequestSpecification as,
+            long target) {
         String id = SessionTest.open(as, target, "view").then().statusCode(201).extract().jsonPath()
                 .getString("sessionId");
-        return SessionTest.claim(id, "broker-cred").then().statusCode(200).extract().jsonPath();
+        return SessionTest.claim(id, "broker-cred");
     }
 
     @Test
@@ -64,7 +78,7 @@ class RfbTargetCredentialTest {
         String stored = QuarkusTransaction.requiringNew().call(() -> (String) em
                 .createNativeQuery("SELECT credential_enc FROM target WHERE id = ?1").setParameter(1, id)
                 .getSingleResult());
-        assertThat(stored).startsWith("v1:").doesNotContain("s3cret");
+        assertThat(stored).startsWith("v2:").doesNotContain("s3cret");   // bound to this target's row
         assertThat(Api.admin().queryParam("objectType", "target").queryParam("objectId", id).get("/api/v1/audit-events")
                 .asString()).contains("credential=password").doesNotContain("s3cret");
 
@@ -100,6 +114,32 @@ class RfbTargetCredentialTest {
         JsonPath none = claimFor(Api.admin(), id);
         assertThat(none.getString("device.auth")).isEqualTo("NONE");
         assertThat(none.getString("device.password")).isNull();
+    }
+
+    /**
+     * A credential is bound to its target: copied into another target's row by someone who can write the database
+     * but has no key, it opens nothing there (the claim is refused, not a 500); one stored before the binding is
+     * re-encrypted bound at start-up and keeps working.
+     */
+    @Test
+    void aCredentialWorksOnlyInItsOwnRow() {
+        Map<String, Object> a = target(Api.unique("bound-a"));
+        a.put("credential", Map.of("password", "pass-of-a"));
+        long idA = Api.admin().body(a).post("/api/v1/targets").then().statusCode(201).extract().jsonPath().getLong("id");
+        Map<String, Object> b = target(Api.unique("bound-b"));
+        b.put("credential", Map.of("password", "pass-of-b"));
+        long idB = Api.admin().body(b).post("/api/v1/targets").then().statusCode(201).extract().jsonPath().getLong("id");
+        String storedA = QuarkusTransaction.requiringNew().call(() -> Target.<Target>findById(idA).credentialEnc);
+        QuarkusTransaction.requiringNew().run(() -> Target.update("credentialEnc = ?1 where id = ?2", storedA, idB));
+        assertThat(claimAnswer(Api.admin(), idB).statusCode()).isEqualTo(409);
+
+        // stored before the binding (v1): re-encrypted bound, and the claim gets the password
+        String legacy = secrets.encrypt("pass-of-b");
+        QuarkusTransaction.requiringNew().run(() -> Target.update("credentialEnc = ?1 where id = ?2", legacy, idB));
+        assertThat(targets.bindCredentialsToTheirRows()).isGreaterThanOrEqualTo(1);
+        assertThat(QuarkusTransaction.requiringNew().call(() -> Target.<Target>findById(idB).credentialEnc))
+                .startsWith("v2:");
+        assertThat(claimFor(Api.admin(), idB).getString("device.password")).isEqualTo("pass-of-b");
     }
 
     @Test

@@ -372,7 +372,15 @@ public class SessionService {
             endpoint = new DeviceEndpoint(d.address, d.kvmPortFirst + t.channel - 1, sealed ? "VNC" : "NONE",
                     null, cred, null, null);
         } else {
-            String cred = secrets.decrypt(t.credentialEnc);
+            String cred;
+            try {
+                cred = secrets.decrypt(t.credentialEnc, t.credentialContext());
+            } catch (IllegalStateException e) {
+                // planted from another row, or under another key: nothing to connect with
+                LOG.errorf("the credential of target %d does not decrypt in its row: %s", t.id, e.getMessage());
+                throw ApiException.conflict("credential", "the target's stored credential cannot be used; an admin "
+                        + "must set it again");
+            }
             String auth = cred == null ? "NONE" : t.credentialUsername != null ? "PLAIN" : "VNC";
             endpoint = new DeviceEndpoint(t.host, t.port, auth, t.credentialUsername, cred, t.tlsFingerprint,
                     t.tlsCaPem);

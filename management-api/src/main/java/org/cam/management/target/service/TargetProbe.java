@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.cam.management.common.SecretBox;
+import org.cam.management.target.Target;
 import org.cam.management.target.TargetKind;
 import org.cam.protocol.ProtocolException;
 import org.cam.protocol.rfb.DeviceTls;
@@ -369,7 +370,11 @@ public class TargetProbe {
             if (e.credentialEnc() == null || e.credentialEnc().equals(refusedCredential.get(e.id()))) {
                 return null;
             }
-            return secrets.decrypt(e.credentialEnc());
+            try {
+                return secrets.decrypt(e.credentialEnc(), Target.credentialContext(e.id()));
+            } catch (IllegalStateException bad) {
+                return null;   // not this row's (planted) or another key: the claim refuses it too; send nothing
+            }
         }
 
         private void authenticate(RfbVersion v, int type, boolean negotiated) {

@@ -1,8 +1,11 @@
 package org.cam.management.target.service;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import org.cam.management.audit.service.AuditService;
@@ -14,6 +17,7 @@ import org.cam.management.target.AccessPolicy;
 import org.cam.management.target.Target;
 import org.cam.management.target.TargetKind;
 import org.cam.management.target.TargetSet;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -138,10 +142,6 @@ public class TargetService {
             t.credentialEnc = null;
             t.credentialUsername = null;
         }
-        if (d.password() != null) {
-            t.credentialEnc = secrets.encrypt(d.password());
-            t.credentialUsername = d.username();
-        }
         t.tlsFingerprint = d.tlsFingerprint();
         t.tlsCaPem = d.tlsCaPem();
         t.accessPolicy = d.accessPolicy() == null ? AccessPolicy.SHARED_VIEW : d.accessPolicy();
@@ -150,6 +150,44 @@ public class TargetService {
             t.locationTags.clear();
             t.locationTags.addAll(new HashSet<>(tags));
         }
+        if (d.password() != null) {
+            if (t.id == null) {
+                t.persist();   // the credential is bound to the row's id, which the insert assigns
+            }
+            t.credentialEnc = secrets.encrypt(d.password(), t.credentialContext());
+            t.credentialUsername = d.username();
+        }
+    }
+
+    /**
+     * At start-up, credentials stored before they were bound to their targets (v1) are re-encrypted bound (v2);
+     * from then on an unbound one is refused, so a ciphertext copied from another row or an old backup opens
+     * nothing. Replicas starting together may race on a row: the conditional update keeps whichever won.
+     */
+    void bindCredentialsAtStart(@Observes StartupEvent ev) {
+        int n = bindCredentialsToTheirRows();
+        if (n > 0) {
+            Logger.getLogger(TargetService.class).infof(
+                    "bound %d target credential(s) to their targets (AES-GCM associated data)", n);
+        }
+    }
+
+    /** Target credentials still unbound (v1), re-encrypted bound to their rows (v2); the number changed. */
+    public int bindCredentialsToTheirRows() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            int n = 0;
+            for (Target t : Target.<Target>list("credentialEnc like ?1", "v1:%")) {
+                String plain;
+                try {
+                    plain = secrets.decrypt(t.credentialEnc);
+                } catch (IllegalStateException e) {
+                    continue;   // another key: an admin sets the credential again
+                }
+                n += Target.update("credentialEnc = ?1 where id = ?2 and credentialEnc = ?3",
+                        secrets.encrypt(plain, t.credentialContext()), t.id, t.credentialEnc);
+            }
+            return n;
+        });
     }
 
     /**
