@@ -1,5 +1,6 @@
 package org.cam.management.access.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -24,6 +25,7 @@ public class EffectiveAccessResource {
     @Inject
     EffectiveAccessService effective;
 
+    @Operation(summary = "What a user may open, and through which grant or assignment")
     @GET
     @Path("/users/{id}")
     public EffectiveAccessService.ForUser user(@PathParam("id") long id,
@@ -33,6 +35,7 @@ public class EffectiveAccessResource {
         return effective.forUser(id, q, page, size);
     }
 
+    @Operation(summary = "Who may open a target, and through which grant or assignment")
     @GET
     @Path("/targets/{id}")
     public EffectiveAccessService.ForTarget target(@PathParam("id") long id,

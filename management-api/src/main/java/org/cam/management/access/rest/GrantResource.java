@@ -1,5 +1,6 @@
 package org.cam.management.access.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -66,6 +67,7 @@ public class GrantResource {
     @Inject
     GrantService grants;
 
+    @Operation(summary = "List grants (group to target set, with access level)")
     @GET
     @Path("/grants")
     public Page<GrantView> list(@QueryParam("groupId") Long groupId, @QueryParam("targetSetId") Long targetSetId,
@@ -74,12 +76,14 @@ public class GrantResource {
         return grants.list(groupId, targetSetId, page, size).map(GrantView::of);
     }
 
+    @Operation(summary = "Read a grant")
     @GET
     @Path("/grants/{id}")
     public GrantView get(@PathParam("id") long id) {
         return GrantView.of(grants.get(id));
     }
 
+    @Operation(summary = "Create a grant")
     @POST
     @Path("/grants")
     public Response create(@Valid @NotNull GrantRequest req) {
@@ -87,12 +91,14 @@ public class GrantResource {
         return Response.created(URI.create("/api/v1/grants/" + g.id)).entity(GrantView.of(g)).build();
     }
 
+    @Operation(summary = "Change a grant")
     @PUT
     @Path("/grants/{id}")
     public GrantView update(@PathParam("id") long id, @Valid @NotNull GrantUpdate req) {
         return GrantView.of(grants.update(id, req.accessLevel(), req.clipboard(), req.version()));
     }
 
+    @Operation(summary = "Delete a grant")
     @DELETE
     @Path("/grants/{id}")
     public Response delete(@PathParam("id") long id) {
@@ -100,12 +106,14 @@ public class GrantResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "List direct assignments of targets to users")
     @GET
     @Path("/assignments")
     public List<AssignmentView> assignments(@QueryParam("userId") Long userId, @QueryParam("targetId") Long targetId) {
         return grants.assignments(userId, targetId).stream().map(AssignmentView::of).toList();
     }
 
+    @Operation(summary = "Assign a target directly to a user")
     @POST
     @Path("/assignments")
     public Response assign(@Valid @NotNull AssignmentRequest req) {
@@ -113,6 +121,7 @@ public class GrantResource {
         return Response.created(URI.create("/api/v1/assignments/" + a.id)).entity(AssignmentView.of(a)).build();
     }
 
+    @Operation(summary = "Remove a direct assignment")
     @DELETE
     @Path("/assignments/{id}")
     public Response unassign(@PathParam("id") long id) {

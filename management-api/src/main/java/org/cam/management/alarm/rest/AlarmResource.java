@@ -1,5 +1,6 @@
 package org.cam.management.alarm.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
@@ -38,6 +39,7 @@ public class AlarmResource {
     @Inject
     RequestInfo info;
 
+    @Operation(summary = "List alarms (filters: state, source, key, acknowledged; paged)")
     @GET
     @RolesAllowed(Role.OPERATOR)
     public Page<AlarmView> list(@QueryParam("state") @Pattern(regexp = "RAISED|CLEARED") String state,
@@ -49,6 +51,7 @@ public class AlarmResource {
         return alarms.list(state, source, key, acknowledged, page, size).map(AlarmView::of);
     }
 
+    @Operation(summary = "Acknowledge an alarm")
     @POST
     @Path("/{id}/acknowledge")
     @RolesAllowed(Role.OPERATOR)

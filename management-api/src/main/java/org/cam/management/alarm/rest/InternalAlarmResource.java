@@ -1,5 +1,6 @@
 package org.cam.management.alarm.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -38,6 +39,7 @@ public class InternalAlarmResource {
     @Inject
     SecurityIdentity identity;
 
+    @Operation(summary = "A peer service raises or clears an alarm (service token)")
     @POST
     @RolesAllowed({"service:replication-monitor", "service:discovery", "service:broker"})
     public Map<String, Object> notice(@Valid @NotNull AlarmNotice n) {

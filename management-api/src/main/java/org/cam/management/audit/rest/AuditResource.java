@@ -1,5 +1,6 @@
 package org.cam.management.audit.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
@@ -43,6 +44,7 @@ public class AuditResource {
      * Filtered, newest first. {@code format=csv} (or Accept: text/csv) exports up to 100,000 rows as CSV;
      * {@code format=json} with {@code export=true} likewise as a JSON array.
      */
+    @Operation(summary = "Search the audit trail (filters: actor, action, object, outcome, time; paged; CSV or JSON)")
     @GET
     @Produces({MediaType.APPLICATION_JSON, "text/csv"})
     public Response list(@QueryParam("actor") String actor,

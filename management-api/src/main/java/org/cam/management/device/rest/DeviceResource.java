@@ -1,5 +1,6 @@
 package org.cam.management.device.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -94,6 +95,7 @@ public class DeviceResource {
     @Inject
     RequestInfo info;
 
+    @Operation(summary = "List devices (discovered, pending, managed, rejected; paged and searched)")
     @GET
     @Transactional
     @RolesAllowed(Role.OPERATOR)
@@ -105,6 +107,7 @@ public class DeviceResource {
         return devices.list(state, status, q, page, size).map(DeviceResource::view);
     }
 
+    @Operation(summary = "Read a device with its channels, status and current operation")
     @GET
     @Path("/{id}")
     @Transactional
@@ -113,6 +116,7 @@ public class DeviceResource {
         return view(devices.get(id));
     }
 
+    @Operation(summary = "Approve (enrol) a discovered device: pin its certificate and create its targets")
     @POST
     @Path("/{id}/approve")
     @RolesAllowed(Role.OPERATOR)
@@ -121,6 +125,7 @@ public class DeviceResource {
         return reload(id);
     }
 
+    @Operation(summary = "Reject a discovered device")
     @POST
     @Path("/{id}/reject")
     @RolesAllowed(Role.OPERATOR)
@@ -130,6 +135,7 @@ public class DeviceResource {
     }
 
     /** Renames one channel (and its target): a configuration push of that one name. */
+    @Operation(summary = "Rename a device channel (its target)")
     @PUT
     @Path("/{id}/channels/{channel}")
     @RolesAllowed(Role.OPERATOR)
@@ -140,6 +146,7 @@ public class DeviceResource {
         return reload(id);
     }
 
+    @Operation(summary = "Push a configuration to a managed device")
     @PUT
     @Path("/{id}/configuration")
     @RolesAllowed(Role.OPERATOR)
@@ -151,6 +158,7 @@ public class DeviceResource {
     }
 
     /** Starts a firmware upgrade with an image of the library ({@code GET /api/v1/firmware}); 202 and the job. */
+    @Operation(summary = "Start a firmware upgrade from the firmware library")
     @POST
     @Path("/{id}/firmware")
     @RolesAllowed(Role.OPERATOR)
@@ -160,6 +168,7 @@ public class DeviceResource {
         return Response.accepted(FirmwareJobView.of(job)).build();
     }
 
+    @Operation(summary = "List a device's firmware jobs with their progress")
     @GET
     @Path("/{id}/firmware")
     @Transactional
@@ -168,6 +177,7 @@ public class DeviceResource {
         return operations.jobs(id).stream().map(FirmwareJobView::of).toList();
     }
 
+    @Operation(summary = "Reboot a managed device")
     @POST
     @Path("/{id}/reboot")
     @RolesAllowed(Role.OPERATOR)
@@ -176,6 +186,7 @@ public class DeviceResource {
         return Response.accepted(reload(id)).build();
     }
 
+    @Operation(summary = "Switch a channel's server on, off or through a power cycle")
     @POST
     @Path("/{id}/channels/{channel}/power")
     @RolesAllowed(Role.OPERATOR)
@@ -185,6 +196,7 @@ public class DeviceResource {
         return reload(id);
     }
 
+    @Operation(summary = "Forget a device")
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)

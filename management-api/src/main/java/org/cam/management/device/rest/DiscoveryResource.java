@@ -1,5 +1,6 @@
 package org.cam.management.device.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -48,6 +49,7 @@ public class DiscoveryResource {
     @Inject
     RequestInfo info;
 
+    @Operation(summary = "discovery-service reports a device it heard (service token)")
     @POST
     @RolesAllowed("service:discovery")
     public Map<String, Object> notice(@Valid @NotNull DiscoveryNotice n) {

@@ -1,5 +1,6 @@
 package org.cam.management.device.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -16,6 +17,7 @@ public class FirmwareResource {
     @Inject
     FirmwareLibrary library;
 
+    @Operation(summary = "List the firmware library")
     @GET
     @RolesAllowed(Role.OPERATOR)
     public List<FirmwareLibrary.Image> list() {

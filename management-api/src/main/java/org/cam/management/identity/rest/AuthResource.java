@@ -80,6 +80,7 @@ public class AuthResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "The caller: user name and roles")
     @GET
     @Path("/whoami")
     @io.quarkus.security.Authenticated

@@ -1,5 +1,6 @@
 package org.cam.management.identity.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -55,6 +56,7 @@ public class GroupResource {
     @Inject
     GroupService groups;
 
+    @Operation(summary = "List groups (paged and searched)")
     @GET
     public Page<GroupView> list(@QueryParam("q") @Size(max = 128) String q,
                                 @QueryParam("page") @DefaultValue("0") @Min(0) int page,
@@ -62,24 +64,28 @@ public class GroupResource {
         return groups.list(q, page, size).map(GroupView::of);
     }
 
+    @Operation(summary = "Read a group with its members and parents")
     @GET
     @Path("/{id}")
     public GroupView get(@PathParam("id") long id) {
         return GroupView.of(groups.get(id));
     }
 
+    @Operation(summary = "Create a local group")
     @POST
     public Response create(@Valid @NotNull CreateGroup req) {
         UserGroup g = groups.create(req.name(), req.description());
         return Response.created(URI.create("/api/v1/groups/" + g.id)).entity(GroupView.of(g)).build();
     }
 
+    @Operation(summary = "Change a group")
     @PUT
     @Path("/{id}")
     public GroupView update(@PathParam("id") long id, @Valid @NotNull UpdateGroup req) {
         return GroupView.of(groups.update(id, req.description(), req.version()));
     }
 
+    @Operation(summary = "Delete a group")
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") long id) {
@@ -87,6 +93,7 @@ public class GroupResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "Add a user to a group")
     @PUT
     @Path("/{id}/members/{userId}")
     public Response addMember(@PathParam("id") long id, @PathParam("userId") long userId) {
@@ -94,6 +101,7 @@ public class GroupResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "Remove a user from a group")
     @DELETE
     @Path("/{id}/members/{userId}")
     public Response removeMember(@PathParam("id") long id, @PathParam("userId") long userId) {
@@ -102,6 +110,7 @@ public class GroupResource {
     }
 
     /** Nest this group inside another one (its members then count as members of the parent). */
+    @Operation(summary = "Nest a group in a parent group")
     @PUT
     @Path("/{id}/parents/{parentId}")
     public Response nest(@PathParam("id") long id, @PathParam("parentId") long parentId) {

@@ -49,6 +49,7 @@ public class LdapResource {
         return sync.run(dryRun, "MANUAL", info.actor(), info.sourceAddress());
     }
 
+    @Operation(summary = "The directory settings in effect and the last synchronisations")
     @GET
     @Path("/status")
     public Status status() {

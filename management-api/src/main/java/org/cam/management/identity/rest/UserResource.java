@@ -1,5 +1,6 @@
 package org.cam.management.identity.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -77,6 +78,7 @@ public class UserResource {
     @Inject
     SecurityIdentity identity;
 
+    @Operation(summary = "List users (paged and searched)")
     @GET
     public Page<UserView> list(@QueryParam("q") @Size(max = 128) String q,
                                @QueryParam("source") Source source,
@@ -86,12 +88,14 @@ public class UserResource {
         return users.list(q, source, enabled, page, size).map(UserView::of);
     }
 
+    @Operation(summary = "Read a user")
     @GET
     @Path("/{id}")
     public UserView get(@PathParam("id") long id) {
         return UserView.of(users.get(id));
     }
 
+    @Operation(summary = "Create a local user")
     @POST
     public Response create(@Valid @NotNull CreateUser req) {
         User u = users.create(new UserService.NewUser(req.username(), req.displayName(), req.email(), req.password(),
@@ -99,6 +103,7 @@ public class UserResource {
         return Response.created(URI.create("/api/v1/users/" + u.id)).entity(UserView.of(u)).build();
     }
 
+    @Operation(summary = "Change a user (roles, enabled; LDAP-owned fields are read-only)")
     @PUT
     @Path("/{id}")
     public UserView update(@PathParam("id") long id, @Valid @NotNull UpdateUser req) {
@@ -107,6 +112,7 @@ public class UserResource {
     }
 
     /** Admins set anybody's; every local user may set their own. */
+    @Operation(summary = "Set a password (one's own needs the current one; admins reset others)")
     @PUT
     @Path("/{id}/password")
     @RolesAllowed({Role.ADMIN, Role.VIEWER})
@@ -119,6 +125,7 @@ public class UserResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "Unlock a user locked out by failed logins")
     @POST
     @Path("/{id}/unlock")
     public Response unlock(@PathParam("id") long id) {
@@ -126,6 +133,7 @@ public class UserResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "Delete a local user")
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") long id) {

@@ -1,5 +1,6 @@
 package org.cam.management.peer.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -34,6 +35,7 @@ public class ReplicationResource {
     RequestInfo info;
 
     /** replication-monitor's status as it answers it (state, since, lagMillis, primary, secondary, ...). */
+    @Operation(summary = "Both database nodes, lag and state (from replication-monitor)")
     @GET
     @Path("/status")
     public JsonNode status() {
@@ -41,18 +43,21 @@ public class ReplicationResource {
     }
 
     /** State transitions and topology actions, newest last. */
+    @Operation(summary = "The database pair's history of topology changes (from replication-monitor)")
     @GET
     @Path("/history")
     public JsonNode history(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return replication.history(limit);
     }
 
+    @Operation(summary = "Planned switchover of the database pair (a reason is required)")
     @POST
     @Path("/switchover")
     public JsonNode switchover(@Valid @NotNull Action action) {
         return replication.switchover(info.actor(), action.reason().strip(), info.sourceAddress());
     }
 
+    @Operation(summary = "Promote the secondary (from replication-monitor; a reason is required)")
     @POST
     @Path("/promote")
     public JsonNode promote(@Valid @NotNull Action action) {

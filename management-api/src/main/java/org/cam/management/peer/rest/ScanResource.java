@@ -1,5 +1,6 @@
 package org.cam.management.peer.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -44,11 +45,13 @@ public class ScanResource {
     RequestInfo info;
 
     /** Recent scans, oldest first, as discovery-service lists them. */
+    @Operation(summary = "List discovery scans")
     @GET
     public JsonNode list() {
         return scans.list();
     }
 
+    @Operation(summary = "Read a discovery scan and what it found")
     @GET
     @Path("/{id}")
     public JsonNode get(@PathParam("id") @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String id) {
@@ -56,6 +59,7 @@ public class ScanResource {
     }
 
     /** 202 with {id, status}; follow it at /api/v1/discovery/scans/{id}. */
+    @Operation(summary = "Start a discovery scan through discovery-service")
     @POST
     public Response start(@Valid @NotNull ScanRequest req) {
         JsonNode accepted = scans.start(req.broadcast(), req.cidr(), req.port(), req.timeoutMs(), info.actor(),

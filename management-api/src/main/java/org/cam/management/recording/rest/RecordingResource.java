@@ -1,5 +1,6 @@
 package org.cam.management.recording.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -41,6 +42,7 @@ public class RecordingResource {
     @Inject
     RequestInfo info;
 
+    @Operation(summary = "Search recordings (filters: user, target, time, typed text; paged)")
     @GET
     @Transactional
     @RolesAllowed({Role.ADMIN, Role.AUDITOR})

@@ -1,5 +1,6 @@
 package org.cam.management.recording.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Size;
@@ -37,6 +38,7 @@ public class SessionRecordingResource {
     @Inject
     RequestInfo info;
 
+    @Operation(summary = "A session's recording: duration, size, digest and whether it verifies")
     @GET
     @RolesAllowed({Role.ADMIN, Role.AUDITOR})
     public RecordingService.Metadata metadata(@PathParam("sessionId") @Size(max = 64) String id,
@@ -45,6 +47,7 @@ public class SessionRecordingResource {
     }
 
     /** The recording file; a {@code Range: bytes=a-b} request gets 206 with that part (the player seeks with it). */
+    @Operation(summary = "A session's recording file (byte ranges supported)")
     @GET
     @Path("/data")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)

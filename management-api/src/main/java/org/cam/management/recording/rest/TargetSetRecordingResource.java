@@ -1,5 +1,6 @@
 package org.cam.management.recording.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -35,6 +36,7 @@ public class TargetSetRecordingResource {
     @Inject
     RequestInfo info;
 
+    @Operation(summary = "Read a target set's recording policy")
     @GET
     @Transactional
     @RolesAllowed({Role.OPERATOR, Role.AUDITOR})
@@ -46,6 +48,7 @@ public class TargetSetRecordingResource {
         return PolicyView.of(s);
     }
 
+    @Operation(summary = "Set a target set's recording policy (never, always, fail-closed)")
     @PUT
     @RolesAllowed(Role.ADMIN)
     public PolicyView setPolicy(@PathParam("setId") long id, @Valid @NotNull PolicyRequest req) {

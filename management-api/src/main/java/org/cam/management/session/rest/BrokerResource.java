@@ -1,5 +1,6 @@
 package org.cam.management.session.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -60,6 +61,7 @@ public class BrokerResource {
     @Inject
     ChannelCredentials credentials;
 
+    @Operation(summary = "A broker claims a session by its ticket; the answer is the device endpoint")
     @POST
     @Path("/sessions/{id}/claim")
     public ClaimAnswer claim(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull ClaimRequest req) {
@@ -67,6 +69,7 @@ public class BrokerResource {
                 info.actor()));
     }
 
+    @Operation(summary = "A broker claims a session by a VNC client's response to its challenge")
     @POST
     @Path("/sessions/claim-by-vnc-response")
     public ClaimAnswer claimByVnc(@Valid @NotNull VncClaimRequest req) {
@@ -80,6 +83,7 @@ public class BrokerResource {
         return new ClaimAnswer(c, recordings.forSession(c.sessionId()));
     }
 
+    @Operation(summary = "A broker reports a session's end (reason, bytes, recording digest)")
     @POST
     @Path("/sessions/{id}/end")
     public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {
@@ -88,6 +92,7 @@ public class BrokerResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "A broker's heartbeat: its sessions; the answer says which to terminate")
     @POST
     @Path("/brokers/{brokerId}/heartbeat")
     public Map<String, List<String>> heartbeat(@PathParam("brokerId") @Size(min = 1, max = 128) String brokerId,

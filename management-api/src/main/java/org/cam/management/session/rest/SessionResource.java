@@ -1,5 +1,6 @@
 package org.cam.management.session.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -73,6 +74,7 @@ public class SessionResource {
     @Inject
     ManagementConfig config;
 
+    @Operation(summary = "Request a console session on a target: a signed ticket and a one-time VNC password")
     @POST
     @RolesAllowed(Role.VIEWER)
     public Response open(@Valid @NotNull SessionRequest req) {
@@ -88,6 +90,7 @@ public class SessionResource {
     }
 
     /** Operators and admins see every session; others their own. */
+    @Operation(summary = "List sessions, active and past (one's own; all for operators and auditors)")
     @GET
     @Transactional
     @RolesAllowed({Role.VIEWER, Role.AUDITOR})
@@ -98,6 +101,7 @@ public class SessionResource {
         return sessions.list(identity, state, targetId, page, size).map(SessionView::of);
     }
 
+    @Operation(summary = "Read a session")
     @GET
     @Path("/{id}")
     @Transactional
@@ -107,6 +111,7 @@ public class SessionResource {
     }
 
     /** 204 when a PENDING session ended at once; 202 when its broker will disconnect it at its next heartbeat. */
+    @Operation(summary = "Disconnect a session, with a message shown to its user")
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)

@@ -1,5 +1,6 @@
 package org.cam.management.target.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -111,6 +112,7 @@ public class TargetResource {
     SecurityIdentity identity;
 
     /** Operators and admins see every target; others see what they may open (as /api/v1/me/targets). */
+    @Operation(summary = "List the targets the caller may see (paged; search, tag and policy filters)")
     @GET
     @RolesAllowed(Role.VIEWER)
     public Page<TargetView> list(@QueryParam("q") @Size(max = 128) String q,
@@ -121,6 +123,7 @@ public class TargetResource {
         return pages.visible(identity, new TargetService.Filter(q, tag, policy), page, size);
     }
 
+    @Operation(summary = "Read a target with its status")
     @GET
     @Path("/{id}")
     @RolesAllowed(Role.VIEWER)
@@ -134,6 +137,7 @@ public class TargetResource {
         return TargetView.of(t, level, statuses.of(t));
     }
 
+    @Operation(summary = "Create an RFB-endpoint target")
     @POST
     @RolesAllowed(Role.OPERATOR)
     public Response create(@Valid @NotNull TargetRequest req) {
@@ -142,6 +146,7 @@ public class TargetResource {
                 .entity(TargetView.of(t, AccessLevel.FULL_CONTROL, statuses.of(t))).build();
     }
 
+    @Operation(summary = "Change a target (version for optimistic locking)")
     @PUT
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)
@@ -153,6 +158,7 @@ public class TargetResource {
         return TargetView.of(t, AccessLevel.FULL_CONTROL, statuses.of(t));
     }
 
+    @Operation(summary = "Delete an RFB-endpoint target")
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)
