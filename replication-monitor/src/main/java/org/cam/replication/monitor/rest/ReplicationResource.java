@@ -1,5 +1,6 @@
 package org.cam.replication.monitor.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -34,6 +35,7 @@ public class ReplicationResource {
     @Inject
     SecurityIdentity identity;
 
+    @Operation(summary = "Both nodes, replication threads, lag and the monitor's state")
     @GET
     @Path("/status")
     public StatusView status() {
@@ -49,6 +51,7 @@ public class ReplicationResource {
      * this monitor names primary, 503 for any other node and before the first observation. Writers' routers
      * (HAProxy, the Kubernetes primary Service) follow it; it does not depend on the monitor reaching the node.
      */
+    @Operation(summary = "Whether a node is the primary: 200 yes, 503 no (HAProxy's and the primary pointer's check)")
     @GET
     @Path("/nodes/{node}/primary")
     public Response isPrimary(@PathParam("node") String node) {
@@ -63,6 +66,7 @@ public class ReplicationResource {
         return Response.status(primary ? 200 : 503).entity(body).build();
     }
 
+    @Operation(summary = "Topology changes and state transitions the monitor recorded (limit 1-1000)")
     @GET
     @Path("/history")
     public List<HistoryEntry> history(@QueryParam("limit") @DefaultValue("100") int limit) {
@@ -73,6 +77,7 @@ public class ReplicationResource {
         return all.subList(Math.max(0, all.size() - limit), all.size());
     }
 
+    @Operation(summary = "Planned switchover: the secondary becomes primary once it has applied everything (a reason is required)")
     @POST
     @Path("/switchover")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -81,6 +86,7 @@ public class ReplicationResource {
         return monitor.engine().switchover(actor(request), reason(request));
     }
 
+    @Operation(summary = "Promote the secondary (admin, or management-api acting for a named admin; a reason is required)")
     @POST
     @Path("/promote")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.cam.broker.BrokerConfig;
 import org.cam.rest.problem.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.cam.broker.session.BrokerService;
 
@@ -41,6 +42,7 @@ public class SessionResource {
         this.config = config;
     }
 
+    @Operation(summary = "The sessions this broker replica relays, with bytes and policy counters")
     @GET
     public List<SessionView> list(@HeaderParam("Authorization") String auth) {
         authorize(auth);
@@ -50,6 +52,7 @@ public class SessionResource {
                 s.droppedFromDevice())).toList();
     }
 
+    @Operation(summary = "Disconnect a session this replica relays (ends as admin_disconnect)")
     @DELETE
     @Path("/{id}")
     public Response disconnect(@PathParam("id") String id, @HeaderParam("Authorization") String auth) {
