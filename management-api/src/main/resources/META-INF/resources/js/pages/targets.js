@@ -48,6 +48,24 @@ export function render(section) {
         }, 'delete danger'))),
   });
 
+  // A set may hold thousands of targets: its row shows the count, and its members open on demand as a paged,
+  // searched list of their own (the ids of the open ones survive the set list's reloads).
+  const open = new Set();
+  function membersOf(s) {
+    const members = pagedTable({
+      id: 'set-members-' + s.id,
+      filters: [{ name: 'q', label: 'Member name' }],
+      columns: ['Member', 'Actions'],
+      size: 20,
+      load: (p) => api.get('/api/v1/target-sets/' + s.id + '/targets', p),
+      row: (m) => el('tr', { dataset: { targetId: String(m.id) } }, cell(m.name),
+        actions(button('Remove', () => act(() => api.del('/api/v1/target-sets/' + s.id + '/targets/' + m.id),
+          m.name + ' removed from ' + s.name + '.', sets.reload), 'remove-member'))),
+    });
+    members.reload();
+    return members.element;
+  }
+
   const sets = pagedTable({
     id: 'sets',
     filters: [{ name: 'q', label: 'Set name' }],
@@ -55,9 +73,14 @@ export function render(section) {
     load: (p) => api.get('/api/v1/target-sets', p),
     row: (s) => el('tr', { dataset: { setId: String(s.id) } },
       cell(s.name), cell(s.description || ''),
-      cell(el('ul', { class: 'members' }, (s.targets || []).map((m) => el('li', {}, m.name, ' ',
-        button('Remove', () => act(() => api.del('/api/v1/target-sets/' + s.id + '/targets/' + m.id),
-          m.name + ' removed from ' + s.name + '.', sets.reload), 'remove-member'))))),
+      cell(el('span', { class: 'member-count' }, s.targetCount + (s.targetCount === 1 ? ' target' : ' targets')), ' ',
+        button(open.has(s.id) ? 'Hide members' : 'Show members', () => {
+          if (!open.delete(s.id)) {
+            open.add(s.id);
+          }
+          sets.reload();
+        }, 'show-members'),
+        open.has(s.id) ? membersOf(s) : null),
       actions(
         button('Add target', async () => {
           const v = await form('Add a target to ' + s.name, [{ name: 'target', label: 'Target name or id',

@@ -53,6 +53,7 @@ class RoleMatrixTest {
             "PUT   , /api/v1/targets/999999, A, A, D, D, D, U",
             "DELETE, /api/v1/targets/999999, A, A, D, D, D, U",
             "GET   , /api/v1/target-sets, A, A, D, D, D, U",
+            "GET   , /api/v1/target-sets/999999/targets, A, A, D, D, D, U",
             "POST  , /api/v1/target-sets, A, A, D, D, D, U",
             "PUT   , /api/v1/target-sets/999999/targets/1, A, A, D, D, D, U",
             "GET   , /api/v1/me/targets, A, A, A, A, D, U",

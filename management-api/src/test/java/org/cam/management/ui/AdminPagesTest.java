@@ -107,11 +107,29 @@ class AdminPagesTest {
         Pages.click(chrome, "button.new-set");
         Pages.fill(chrome, Map.of("name", set));
         Pages.searchUntilRow(chrome, "sets", set, "tr[data-set-id] button.add-member");
-        chrome.eval("document.querySelector('#sets-table tr[data-set-id] button.add-member').click(); true");
+        long setId = Api.admin().queryParam("q", set).get("/api/v1/target-sets").jsonPath().getLong("items[0].id");
+        String setRow = "#sets-table tr[data-set-id=\"" + setId + "\"]";
+        String member = "#set-members-" + setId + "-table tr[data-target-id=\"" + targetId + "\"]";
+        Pages.click(chrome, setRow + " button.add-member");
         Pages.fill(chrome, Map.of("target", target));
-        Pages.awaitTrue(chrome, "document.querySelector('#sets-table ul.members') !== null"
-                + " && document.querySelector('#sets-table ul.members').textContent.includes(" + Pages.js(target) + ")");
+        // The row shows the count; the members open on demand, paged from the server.
+        Pages.awaitTrue(chrome, "document.querySelector('" + setRow + " .member-count').textContent === '1 target'");
+        Pages.click(chrome, setRow + " button.show-members");
+        Pages.awaitTrue(chrome, "document.querySelector('" + member + "') !== null"
+                + " && document.querySelector('" + member + "').textContent.includes(" + Pages.js(target) + ")");
         Pages.check(chrome, "targets");
+        Pages.click(chrome, member + " button.remove-member");
+        Pages.awaitTrue(chrome, "document.querySelector('" + setRow + " .member-count').textContent === '0 targets'"
+                + " && document.querySelector('" + member + "') === null"
+                + " && document.querySelector('#set-members-" + setId + "-table').textContent.includes('Nothing here.')");
+        assertThat(Api.admin().get("/api/v1/target-sets/" + setId + "/targets").jsonPath().getLong("total")).isZero();
+        // Back in (the grant below needs it), and the open member list shows it again.
+        Pages.click(chrome, setRow + " button.add-member");
+        Pages.fill(chrome, Map.of("target", target));
+        Pages.awaitTrue(chrome, "document.querySelector('" + member + "') !== null"
+                + " && document.querySelector('" + setRow + " .member-count').textContent === '1 target'");
+        assertThat(Api.admin().get("/api/v1/target-sets/" + setId + "/targets").jsonPath()
+                .getList("items.name", String.class)).containsExactly(target);
 
         // Access: the grant, then the user sees the target (through the API, as they would after logging in).
         Pages.open(chrome, "access");

@@ -20,13 +20,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import org.cam.management.common.Page;
 import org.cam.management.identity.Role;
-import org.cam.management.target.Target;
 import org.cam.management.target.TargetSet;
 import org.cam.management.target.service.TargetSetService;
 
 import java.net.URI;
-import java.util.Comparator;
-import java.util.List;
 
 /** Target groups ("target sets"): what grants are given on. */
 @Path("/api/v1/target-sets")
@@ -37,11 +34,11 @@ public class TargetSetResource {
     public record TargetRef(long id, String name) {
     }
 
-    public record TargetSetView(long id, String name, String description, List<TargetRef> targets, long version) {
-        static TargetSetView of(TargetSet s) {
-            return new TargetSetView(s.id, s.name, s.description, s.targets.stream()
-                    .sorted(Comparator.comparing((Target t) -> t.name))
-                    .map(t -> new TargetRef(t.id, t.name)).toList(), s.version);
+    /** A set without its members (a set may hold thousands): they are paged at /{id}/targets. */
+    public record TargetSetView(long id, String name, String description, long targetCount, long version) {
+        static TargetSetView of(TargetSetService.Counted c) {
+            TargetSet s = c.set();
+            return new TargetSetView(s.id, s.name, s.description, c.targetCount(), s.version);
         }
     }
 
@@ -54,22 +51,33 @@ public class TargetSetResource {
     TargetSetService sets;
 
     @GET
-    public Page<TargetSetView> list(@QueryParam("q") @jakarta.validation.constraints.Size(max = 128) String q,
+    public Page<TargetSetView> list(@QueryParam("q") @Size(max = 128) String q,
                                     @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                     @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return sets.list(q, page, size).map(TargetSetView::of);
+        return sets.listCounted(q, page, size).map(TargetSetView::of);
     }
 
     @GET
     @Path("/{id}")
     public TargetSetView get(@PathParam("id") long id) {
-        return TargetSetView.of(sets.get(id));
+        return TargetSetView.of(sets.getCounted(id));
+    }
+
+    /** A set's members by name; q: part of the name (any case). */
+    @GET
+    @Path("/{id}/targets")
+    public Page<TargetRef> targets(@PathParam("id") long id,
+                                   @QueryParam("q") @Size(max = 128) String q,
+                                   @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                   @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return sets.members(id, q, page, size).map(t -> new TargetRef(t.id, t.name));
     }
 
     @POST
     public Response create(@Valid @NotNull TargetSetRequest req) {
         TargetSet s = sets.create(req.name(), req.description());
-        return Response.created(URI.create("/api/v1/target-sets/" + s.id)).entity(TargetSetView.of(s)).build();
+        return Response.created(URI.create("/api/v1/target-sets/" + s.id))
+                .entity(TargetSetView.of(new TargetSetService.Counted(s, 0))).build();
     }
 
     @PUT
@@ -78,7 +86,8 @@ public class TargetSetResource {
         if (req.version() == null) {
             throw org.cam.management.common.ApiException.badRequest("version", "version is required for updates");
         }
-        return TargetSetView.of(sets.update(id, req.name(), req.description(), req.version()));
+        TargetSet s = sets.update(id, req.name(), req.description(), req.version());
+        return TargetSetView.of(new TargetSetService.Counted(s, sets.targetCount(s.id)));
     }
 
     @DELETE

@@ -12,7 +12,9 @@ import org.cam.management.identity.service.UserService;
 import org.cam.management.target.Target;
 import org.cam.management.target.TargetSet;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 @ApplicationScoped
 public class TargetSetService {
@@ -37,6 +39,60 @@ public class TargetSetService {
         List<TargetSet> items = TargetSet.<TargetSet>find("lower(name) like ?1", Sort.by("name"), like)
                 .page(page, size).list();
         return new Page<>(items, page, size, TargetSet.count("lower(name) like ?1", like));
+    }
+
+    /** A set with how many targets it holds (its members are paged apart: a set may hold thousands). */
+    public record Counted(TargetSet set, long targetCount) {
+    }
+
+    /** A page of sets with their member counts, counted in one query for the whole page. */
+    public Page<Counted> listCounted(String q, int page, int size) {
+        Page<TargetSet> sets = list(q, page, size);
+        Map<Long, Long> counts = new HashMap<>();
+        if (!sets.items().isEmpty()) {
+            List<Object[]> rows = TargetSet.getEntityManager().createQuery(
+                            "select s.id, count(t) from TargetSet s join s.targets t where s.id in :ids group by s.id",
+                            Object[].class)
+                    .setParameter("ids", sets.items().stream().map(s -> s.id).toList()).getResultList();
+            rows.forEach(r -> counts.put((Long) r[0], (Long) r[1]));
+        }
+        return sets.map(s -> new Counted(s, counts.getOrDefault(s.id, 0L)));
+    }
+
+    public Counted getCounted(long id) {
+        TargetSet s = get(id);
+        return new Counted(s, targetCount(s.id));
+    }
+
+    public long targetCount(long setId) {
+        return TargetSet.getEntityManager()
+                .createQuery("select count(t) from TargetSet s join s.targets t where s.id = :id", Long.class)
+                .setParameter("id", setId).getSingleResult();
+    }
+
+    /**
+     * A page of a set's members by name (then id, so that pages never overlap on equal names); q: part of the name
+     * (any case). Paged in SQL: a set may hold every target of a data centre.
+     */
+    public Page<Target> members(long setId, String q, int page, int size) {
+        get(setId);
+        String like = q == null || q.isBlank() ? null : "%" + q.toLowerCase() + "%";
+        String where = " from TargetSet s join s.targets t where s.id = :id"
+                + (like == null ? "" : " and lower(t.name) like :q");
+        var em = TargetSet.getEntityManager();
+        var items = em.createQuery("select t" + where + " order by t.name, t.id", Target.class)
+                .setParameter("id", setId);
+        var total = em.createQuery("select count(t)" + where, Long.class).setParameter("id", setId);
+        if (like != null) {
+            items.setParameter("q", like);
+            total.setParameter("q", like);
+        }
+        long count = total.getSingleResult();
+        long first = (long) page * size;
+        if (first >= count) {   // past the end (a page number beyond int offsets included): nothing, not an error
+            return new Page<>(List.of(), page, size, count);
+        }
+        return new Page<>(items.setFirstResult((int) first).setMaxResults(size).getResultList(), page, size, count);
     }
 
     public TargetSet get(long id) {
