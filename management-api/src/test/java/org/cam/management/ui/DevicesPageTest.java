@@ -35,14 +35,14 @@ import static org.cam.management.ui.Pages.js;
 import static org.cam.management.ui.Pages.open;
 
 /**
- * The Devices page in headless Chromium against two simulated devices (HTTPS and RFB on 127.0.95.x) that discovery
- * reported: the administrator approves one and rejects then forgets the other, and on the approved one turns a
+ * The Devices page in headless Chromium against two simulated devices (HTTPS and RFB on 127.0.96.x, with a seed and
+ * addresses no other test uses, so the devices are new to the shared test database) that discovery reported: the administrator approves one and rejects then forgets the other, and on the approved one turns a
  * channel's power off and on, renames a channel, installs firmware from the library while the page follows the job,
  * and reboots it; each step is checked in the API (and on the device). axe-core and a screenshot with the detail open.
  */
 @QuarkusTest
 class DevicesPageTest {
-    private static final String FIRST = "127.0.95.1";
+    private static final String FIRST = "127.0.96.1";
     private static final int HTTPS = 19743;
 
     @TestHTTPResource("/")
@@ -56,7 +56,7 @@ class DevicesPageTest {
         Path state = Files.createTempDirectory("cam-mgmt-devices-page");
         fleet = new Fleet(SimulatorConfig.parse("--count", "2", "--first-address", FIRST, "--channels", "2",
                 "--https-port", String.valueOf(HTTPS), "--kvm-port", "15990", "--discovery", "manual", "--manager",
-                "127.0.95.250:3080", "--tick-millis", "3600000", "--state-dir", state.toString(), "--seed", "95",
+                "127.0.96.250:3080", "--tick-millis", "3600000", "--state-dir", state.toString(), "--seed", "96",
                 "--name-prefix", "page", "--firmware-millis", "1500", "--reboot-millis", "500"));
         fleet.start(m -> { }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         chrome = Chromium.start(List.of());
@@ -160,10 +160,14 @@ class DevicesPageTest {
         return "#devices-table tr[data-device-id=\"" + deviceId + "\"]";
     }
 
-    /** Reloads the list until the device's row has the button (the list reloads after each action). */
+    /**
+     * Searches the list for the device (by its MAC: in a full test run the database holds more devices than one
+     * page) until its row has the button (the list reloads after each action).
+     */
     private static void row(long deviceId, String button) {
+        String mac = device(deviceId).getString("mac");
         awaitTrue(chrome, "(() => { if (document.querySelector('" + row(deviceId) + " " + button + "')) { return true; }"
-                + " document.querySelector('#devices-f-q').value = '';"
+                + " document.querySelector('#devices-f-q').value = '" + mac + "';"
                 + " document.querySelector('#devices form[role=search]').requestSubmit(); return false; })()");
     }
 
