@@ -1,5 +1,6 @@
 package org.cam.management.target.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -50,6 +51,7 @@ public class TargetSetResource {
     @Inject
     TargetSetService sets;
 
+    @Operation(summary = "List target sets with their member counts (paged and searched)")
     @GET
     public Page<TargetSetView> list(@QueryParam("q") @Size(max = 128) String q,
                                     @QueryParam("page") @DefaultValue("0") @Min(0) int page,
@@ -57,6 +59,7 @@ public class TargetSetResource {
         return sets.listCounted(q, page, size).map(TargetSetView::of);
     }
 
+    @Operation(summary = "Read a target set and its member count")
     @GET
     @Path("/{id}")
     public TargetSetView get(@PathParam("id") long id) {
@@ -64,6 +67,7 @@ public class TargetSetResource {
     }
 
     /** A set's members by name; q: part of the name (any case). */
+    @Operation(summary = "List a target set's members (paged; q searches their names)")
     @GET
     @Path("/{id}/targets")
     public Page<TargetRef> targets(@PathParam("id") long id,
@@ -73,6 +77,7 @@ public class TargetSetResource {
         return sets.members(id, q, page, size).map(t -> new TargetRef(t.id, t.name));
     }
 
+    @Operation(summary = "Create a target set")
     @POST
     public Response create(@Valid @NotNull TargetSetRequest req) {
         TargetSet s = sets.create(req.name(), req.description());
@@ -80,6 +85,7 @@ public class TargetSetResource {
                 .entity(TargetSetView.of(new TargetSetService.Counted(s, 0))).build();
     }
 
+    @Operation(summary = "Change a target set (version for optimistic locking)")
     @PUT
     @Path("/{id}")
     public TargetSetView update(@PathParam("id") long id, @Valid @NotNull TargetSetRequest req) {
@@ -90,6 +96,7 @@ public class TargetSetResource {
         return TargetSetView.of(new TargetSetService.Counted(s, sets.targetCount(s.id)));
     }
 
+    @Operation(summary = "Delete a target set")
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") long id) {
@@ -97,6 +104,7 @@ public class TargetSetResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "Add a target to a target set")
     @PUT
     @Path("/{id}/targets/{targetId}")
     public Response add(@PathParam("id") long id, @PathParam("targetId") long targetId) {
@@ -104,6 +112,7 @@ public class TargetSetResource {
         return Response.noContent().build();
     }
 
+    @Operation(summary = "Remove a target from a target set")
     @DELETE
     @Path("/{id}/targets/{targetId}")
     public Response remove(@PathParam("id") long id, @PathParam("targetId") long targetId) {
