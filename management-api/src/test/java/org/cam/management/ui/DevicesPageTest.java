@@ -36,9 +36,10 @@ import static org.cam.management.ui.Pages.open;
 
 /**
  * The Devices page in headless Chromium against two simulated devices (HTTPS and RFB on 127.0.96.x, with a seed and
- * addresses no other test uses, so the devices are new to the shared test database) that discovery reported: the administrator approves one and rejects then forgets the other, and on the approved one turns a
- * channel's power off and on, renames a channel, installs firmware from the library while the page follows the job,
- * and reboots it; each step is checked in the API (and on the device). axe-core and a screenshot with the detail open.
+ * addresses no other test uses, so the devices are new to the shared test database) that discovery reported: the
+ * administrator approves one and rejects then forgets the other, and on the approved one turns a channel's power off
+ * and on, renames a channel, installs firmware from the library while the page follows the job, and reboots it; each
+ * step is checked in the API (and on the device). axe-core and a screenshot with the detail open.
  */
 @QuarkusTest
 class DevicesPageTest {
