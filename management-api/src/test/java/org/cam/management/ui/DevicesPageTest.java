@@ -122,6 +122,22 @@ class DevicesPageTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> name.equals(Api.admin().get("/api/v1/targets/" + target2)
                 .jsonPath().getString("name")));
 
+        // Power cycle channel 1: the device switches it off and on again, and the audit says so.
+        click(chrome, "#channels-table tr[data-channel=\"1\"] button.power-cycle");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Api.admin().queryParam("action", "CHANNEL_POWER")
+                .queryParam("objectId", kept.identity().mac().toString()).get("/api/v1/audit-events").jsonPath()
+                .getList("items.details", String.class).stream().anyMatch(d -> d.contains("channel 1 cycle")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> kept.channel(1).powered());
+
+        // Configuration push: a new device name, applied on the device and shown by management-api.
+        String deviceName = Api.unique("page-dev");
+        awaitTrue(chrome, "document.querySelector('#device-detail button.configure') !== null");
+        click(chrome, "#device-detail button.configure");
+        fill(chrome, Map.of("name", deviceName));
+        await().atMost(Duration.ofSeconds(30)).until(() -> deviceName.equals(kept.name()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> deviceName.equals(device(keptId).getString("name")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> device(keptId).getString("operation") == null);
+
         // Firmware from the library; the page follows the job to DONE and the device reports the version.
         Path library = Path.of(ConfigProvider.getConfig().getValue("cam.management.devices.firmware-directory",
                 String.class));
