@@ -187,7 +187,7 @@ class AdminPagesTest {
         Pages.open(chrome, "sessions");
         Pages.check(chrome, "sessions");
 
-        // Audit: what the page did is there, and the CSV export carries it.
+        // Audit: what the page did is there, and the CSV and JSON exports carry it.
         Pages.open(chrome, "audit");
         chrome.eval("document.getElementById('audit-f-action').value = 'GRANT_CREATE';"
                 + " document.querySelector('#audit form[role=search]').requestSubmit(); true");
@@ -200,6 +200,15 @@ class AdminPagesTest {
                 c -> c != null);
         assertThat(csv.lines().findFirst().orElse("")).contains("actor");
         assertThat(csv).contains("GRANT_CREATE").contains(set);
+        // and the JSON export too, with the same filter
+        chrome.eval("window.__json = null; const orig2 = URL.createObjectURL;"
+                + " URL.createObjectURL = (b) => { b.text().then(t => { window.__json = t; }); return orig2(b); };"
+                + " document.querySelector('button.export-json').click(); true");
+        String json = await().atMost(Duration.ofSeconds(30)).until(() -> chrome.evalString("window.__json"),
+                j -> j != null);
+        assertThat(io.restassured.path.json.JsonPath.from(json).getList("action", String.class))
+                .isNotEmpty().containsOnly("GRANT_CREATE");
+        assertThat(json).contains(set);
 
         // Replication and discovery scans reach other services; this test server is configured with neither, and
         // the pages say so (the services themselves: system-tests' BrowserConsoleIT).
