@@ -7,6 +7,25 @@ const userId = async (name) => (await userByName(name)).id;
 export const groupId = async (name) => (await api.findByName('/api/v1/groups', 'name', name, 'group')).id;
 
 export function render(section) {
+  // A directory group may hold thousands of users: its row shows the count, and its members open on demand as a
+  // paged, searched list of their own (the ids of the open ones survive the group list's reloads).
+  const open = new Set();
+  function membersOf(g, local) {
+    const members = pagedTable({
+      id: 'group-members-' + g.id,
+      filters: [{ name: 'q', label: 'User name' }],
+      columns: local ? ['Member', 'Actions'] : ['Member'],
+      size: 20,
+      load: (p) => api.get('/api/v1/groups/' + g.id + '/members', p),
+      row: (m) => el('tr', { dataset: { userId: String(m.id), username: m.username } },
+        cell(m.username, m.displayName ? el('div', {}, el('small', {}, m.displayName)) : null),
+        local ? actions(button('Remove', () => act(() => api.del('/api/v1/groups/' + g.id + '/members/' + m.id),
+          m.username + ' removed from ' + g.name + '.', list.reload), 'remove-member')) : null),
+    });
+    members.reload();
+    return members.element;
+  }
+
   const list = pagedTable({
     id: 'groups',
     filters: [{ name: 'q', label: 'Name' }],
@@ -16,9 +35,14 @@ export function render(section) {
       const local = g.source === 'LOCAL';
       return el('tr', { dataset: { groupId: String(g.id), name: g.name } },
         cell(g.name, g.description ? el('div', {}, el('small', {}, g.description)) : null), cell(g.source),
-        cell(el('ul', { class: 'members' }, (g.members || []).map((m) => el('li', {}, m, ' ', local
-          ? button('Remove', () => act(async () => api.del('/api/v1/groups/' + g.id + '/members/' + await userId(m)),
-            m + ' removed from ' + g.name + '.', list.reload), 'remove-member') : null)))),
+        cell(el('span', { class: 'member-count' }, g.memberCount + (g.memberCount === 1 ? ' member' : ' members')), ' ',
+          button(open.has(g.id) ? 'Hide members' : 'Show members', () => {
+            if (!open.delete(g.id)) {
+              open.add(g.id);
+            }
+            list.reload();
+          }, 'show-members'),
+          open.has(g.id) ? membersOf(g, local) : null),
         cell((g.parents || []).join(', ')),
         actions(
           local ? button('Add member', async () => {

@@ -35,6 +35,7 @@ class RoleMatrixTest {
             "POST  , /api/v1/users/999999/unlock, A, D, D, D, D, U",
             "PUT   , /api/v1/users/999999/password, A, A, A, A, D, U",
             "GET   , /api/v1/groups, A, D, D, D, D, U",
+            "GET   , /api/v1/groups/999999/members, A, D, D, D, D, U",
             "POST  , /api/v1/groups, A, D, D, D, D, U",
             "PUT   , /api/v1/groups/999999/members/1, A, D, D, D, D, U",
             "GET   , /api/v1/grants, A, D, D, D, D, U",

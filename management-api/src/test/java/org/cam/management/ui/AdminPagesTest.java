@@ -90,11 +90,29 @@ class AdminPagesTest {
         Pages.click(chrome, "button.new-group");
         Pages.fill(chrome, Map.of("name", group));
         Pages.searchUntilRow(chrome, "groups", group, "tr[data-name=\"" + group + "\"]");
-        chrome.eval("document.querySelector('#groups-table tr[data-name=\"" + group + "\"] button.add-member').click(); true");
+        long groupId = Api.groupId(group);
+        String groupRow = "#groups-table tr[data-group-id=\"" + groupId + "\"]";
+        String groupMember = "#group-members-" + groupId + "-table tr[data-user-id=\"" + userId + "\"]";
+        Pages.click(chrome, groupRow + " button.add-member");
         Pages.fill(chrome, Map.of("user", user));
-        Pages.awaitTrue(chrome, "document.querySelector('#groups-table tr[data-name=\"" + group + "\"] ul.members')"
-                + ".textContent.includes(" + Pages.js(user) + ")");
+        // The row shows the count; the members open on demand, paged from the server.
+        Pages.awaitTrue(chrome, "document.querySelector('" + groupRow + " .member-count').textContent === '1 member'");
+        Pages.click(chrome, groupRow + " button.show-members");
+        Pages.awaitTrue(chrome, "document.querySelector('" + groupMember + "') !== null"
+                + " && document.querySelector('" + groupMember + "').textContent.includes(" + Pages.js(user) + ")");
         Pages.check(chrome, "groups");
+        Pages.click(chrome, groupMember + " button.remove-member");
+        Pages.awaitTrue(chrome, "document.querySelector('" + groupRow + " .member-count').textContent === '0 members'"
+                + " && document.querySelector('" + groupMember + "') === null"
+                + " && document.querySelector('#group-members-" + groupId + "-table').textContent.includes('Nothing here.')");
+        assertThat(Api.admin().get("/api/v1/groups/" + groupId + "/members").jsonPath().getLong("total")).isZero();
+        // Back in (the grant below needs it), and the open member list shows it again.
+        Pages.click(chrome, groupRow + " button.add-member");
+        Pages.fill(chrome, Map.of("user", user));
+        Pages.awaitTrue(chrome, "document.querySelector('" + groupMember + "') !== null"
+                + " && document.querySelector('" + groupRow + " .member-count').textContent === '1 member'");
+        assertThat(Api.admin().get("/api/v1/groups/" + groupId + "/members").jsonPath()
+                .getList("items.username", String.class)).containsExactly(user);
 
         // Targets: an RFB endpoint, a set, the target in the set.
         Pages.open(chrome, "targets");

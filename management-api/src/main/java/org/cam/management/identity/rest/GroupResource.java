@@ -28,8 +28,6 @@ import org.cam.management.identity.service.GroupService;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 @Path("/api/v1/groups")
 // One transaction per request: views read lazy collections of the entities the services return.
@@ -37,13 +35,20 @@ import java.util.stream.Collectors;
 @RolesAllowed(Role.ADMIN)
 public class GroupResource {
 
-    public record GroupView(long id, String name, String description, Source source, Set<String> members,
+    /**
+     * A group without its members (a directory group may hold thousands): they are paged at /{id}/members. Its
+     * parents stay: nesting is a handful of groups.
+     */
+    public record GroupView(long id, String name, String description, Source source, long memberCount,
                             Set<String> parents, Instant createdAt, long version) {
-        static GroupView of(UserGroup g) {
-            return new GroupView(g.id, g.name, g.description, g.source,
-                    g.members.stream().map(u -> u.username).collect(Collectors.toCollection(TreeSet::new)),
+        static GroupView of(GroupService.Counted c) {
+            UserGroup g = c.group();
+            return new GroupView(g.id, g.name, g.description, g.source, c.memberCount(),
                     UserResource.names(g.parents), g.createdAt, g.version);
         }
+    }
+
+    public record GroupMemberView(long id, String username, String displayName) {
     }
 
     public record CreateGroup(@NotBlank @Pattern(regexp = "^[A-Za-z0-9._ -]{1,128}$") String name,
@@ -61,28 +66,41 @@ public class GroupResource {
     public Page<GroupView> list(@QueryParam("q") @Size(max = 128) String q,
                                 @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                 @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return groups.list(q, page, size).map(GroupView::of);
+        return groups.listCounted(q, page, size).map(GroupView::of);
     }
 
-    @Operation(summary = "Read a group with its members and parents")
+    @Operation(summary = "Read a group with its member count and parents")
     @GET
     @Path("/{id}")
     public GroupView get(@PathParam("id") long id) {
-        return GroupView.of(groups.get(id));
+        return GroupView.of(groups.getCounted(id));
+    }
+
+    @Operation(summary = "List a group's members (paged, searched by user name)")
+    @GET
+    @Path("/{id}/members")
+    public Page<GroupMemberView> members(@PathParam("id") long id,
+                                         @QueryParam("q") @Size(max = 128) String q,
+                                         @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                         @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
+        return groups.members(id, q, page, size)
+                .map(m -> new GroupMemberView(m.id(), m.username(), m.displayName()));
     }
 
     @Operation(summary = "Create a local group")
     @POST
     public Response create(@Valid @NotNull CreateGroup req) {
         UserGroup g = groups.create(req.name(), req.description());
-        return Response.created(URI.create("/api/v1/groups/" + g.id)).entity(GroupView.of(g)).build();
+        return Response.created(URI.create("/api/v1/groups/" + g.id))
+                .entity(GroupView.of(new GroupService.Counted(g, 0))).build();
     }
 
     @Operation(summary = "Change a group")
     @PUT
     @Path("/{id}")
     public GroupView update(@PathParam("id") long id, @Valid @NotNull UpdateGroup req) {
-        return GroupView.of(groups.update(id, req.description(), req.version()));
+        UserGroup g = groups.update(id, req.description(), req.version());
+        return GroupView.of(new GroupService.Counted(g, groups.memberCount(g.id)));
     }
 
     @Operation(summary = "Delete a group")

@@ -15,8 +15,10 @@ import org.cam.management.identity.UserGroup;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 @ApplicationScoped
@@ -33,6 +35,62 @@ public class GroupService {
         Parameters p = q == null || q.isBlank() ? new Parameters() : Parameters.with("q", "%" + q.toLowerCase() + "%");
         List<UserGroup> items = UserGroup.<UserGroup>find(w, Sort.by("name"), p).page(page, size).list();
         return new Page<>(items, page, size, UserGroup.count(w, p));
+    }
+
+    /** A group with how many users it holds directly (its members are paged apart: a group may hold thousands). */
+    public record Counted(UserGroup group, long memberCount) {
+    }
+
+    /** A page of groups with their member counts, counted in one query for the whole page. */
+    @Transactional
+    public Page<Counted> listCounted(String q, int page, int size) {
+        Page<UserGroup> groups = list(q, page, size);
+        Map<Long, Long> counts = new HashMap<>();
+        if (!groups.items().isEmpty()) {
+            UserGroup.getEntityManager().createQuery(
+                            "select g.id, count(m) from UserGroup g join g.members m where g.id in :ids group by g.id",
+                            Object[].class)
+                    .setParameter("ids", groups.items().stream().map(g -> g.id).toList()).getResultList()
+                    .forEach(r -> counts.put((Long) r[0], (Long) r[1]));
+        }
+        return groups.map(g -> new Counted(g, counts.getOrDefault(g.id, 0L)));
+    }
+
+    @Transactional
+    public Counted getCounted(long id) {
+        UserGroup g = get(id);
+        return new Counted(g, memberCount(g.id));
+    }
+
+    public long memberCount(long groupId) {
+        return UserGroup.getEntityManager()
+                .createQuery("select count(m) from UserGroup g join g.members m where g.id = :id", Long.class)
+                .setParameter("id", groupId).getSingleResult();
+    }
+
+    /** A member as lists show it: no roles or groups, so a page of users costs one query, not one per user. */
+    public record Member(long id, String username, String displayName) {
+    }
+
+    /**
+     * A page of a group's direct members by user name (unique, so pages never overlap); q: part of the user name
+     * (any case). Paged in SQL: a directory group may hold every user of a data centre.
+     */
+    @Transactional
+    public Page<Member> members(long groupId, String q, int page, int size) {
+        get(groupId);
+        String like = q == null || q.isBlank() ? null : "%" + q.toLowerCase() + "%";
+        String where = " from UserGroup g join g.members m where g.id = :id"
+                + (like == null ? "" : " and lower(m.username) like :q");
+        var em = UserGroup.getEntityManager();
+        var items = em.createQuery("select m.id, m.username, m.displayName" + where + " order by m.username",
+                Object[].class).setParameter("id", groupId);
+        var total = em.createQuery("select count(m)" + where, Long.class).setParameter("id", groupId);
+        if (like != null) {
+            items.setParameter("q", like);
+            total.setParameter("q", like);
+        }
+        return Page.of(items, total, page, size).map(r -> new Member((Long) r[0], (String) r[1], (String) r[2]));
     }
 
     public UserGroup get(long id) {

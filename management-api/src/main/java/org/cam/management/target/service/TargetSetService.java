@@ -87,12 +87,7 @@ public class TargetSetService {
             items.setParameter("q", like);
             total.setParameter("q", like);
         }
-        long count = total.getSingleResult();
-        long first = (long) page * size;
-        if (first >= count) {   // past the end (a page number beyond int offsets included): nothing, not an error
-            return new Page<>(List.of(), page, size, count);
-        }
-        return new Page<>(items.setFirstResult((int) first).setMaxResults(size).getResultList(), page, size, count);
+        return Page.of(items, total, page, size);
     }
 
     public TargetSet get(long id) {
