@@ -104,7 +104,7 @@ class InteropMatrixIT {
                 "xdotool=xdotool", "xclip=xclip", "xwd=x11-apps", "xev=x11-utils", "npm=npm", "chromium=chromium");
 
         InteropServers.Simulator sim = InteropServers.Simulator.attach(HOST_DEVICE, 24900,
-                STACK.work().resolve("devices"));
+                STACK.spec.deviceHttpsPort(), STACK.work().resolve("devices"), STACK.http());
         closeLast.add(sim);
         sim.targetId = deviceTargets.get(0);
         servers.add(sim);

@@ -367,7 +367,13 @@ final class InteropServers {
             this.console = console;
         }
 
-        static Simulator attach(String host, int port, Path stateDir) throws Exception {
+        /**
+         * CAM turns a device's own channel passwords off at enrolment (only per-session credentials open a channel
+         * then). The matrix compares clients at the device itself with clients through the broker, so here the
+         * appliance's local admin turns them back on over the device API, as such an admin could.
+         */
+        static Simulator attach(String host, int port, int httpsPort, Path stateDir, java.net.http.HttpClient http)
+                throws Exception {
             Path state;
             try (Stream<Path> files = Files.walk(stateDir)) {
                 state = files.filter(f -> f.getFileName().toString().equals("state.properties")).findFirst()
@@ -378,6 +384,20 @@ final class InteropServers {
                 p.load(in);
             }
             String password = p.getProperty("channel.1.password");
+            java.net.URI config = java.net.URI.create("https://" + host + ":" + httpsPort + "/api/v1/config");
+            String bearer = "Bearer " + p.getProperty("deviceSecret");
+            java.net.http.HttpResponse<String> put = http.send(java.net.http.HttpRequest.newBuilder(config)
+                    .header("Authorization", bearer).header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"sessionCredentialsOnly\":false}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (put.statusCode() / 100 != 2) {
+                throw new IllegalStateException("the device refused the local admin's change: " + put.statusCode()
+                        + " " + put.body());
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> http.send(
+                    java.net.http.HttpRequest.newBuilder(config).header("Authorization", bearer).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+                    .replace(" ", "").contains("\"sessionCredentialsOnly\":false"));
             RfbTestClient console = RfbTestClient.tcp(host, port).open(password, true);
             console.setEncodings(Encodings.RAW, Encodings.EXTENDED_CLIPBOARD);
             console.refresh();
