@@ -184,11 +184,8 @@ public final class RelayBenchmark {
     }
 
     /** Waits (bounded) until every recorded session has reported its end, so the files are complete. */
-    private static void awaitRecordings(ManagementDouble mgmt) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!mgmt.recordingsReported() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+    private static void awaitRecordings(ManagementDouble mgmt) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(mgmt::recordingsReported);
     }
 
     /** MiB/s of raw updates received during {@code seconds}, after the handshake and a 1 s ramp. */
