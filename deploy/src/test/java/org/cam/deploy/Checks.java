@@ -556,7 +556,7 @@ final class Checks {
             "cam-mysql", Set.of("TCP/3306"));
     static final Map<String, Set<String>> EGRESS = Map.of(
             "management-api", Set.of("TCP/3306", "TCP/389", "TCP/636", "TCP/443", "TCP/8082", "TCP/8083", "TCP/8081"),
-            "session-broker", Set.of("TCP/5900-5999", "TCP/8443"),
+            "session-broker", Set.of("TCP/5900-5999", "TCP/8443", "TCP/443", "TCP/6443"),
             "discovery-service", Set.of("UDP/3080", "UDP/3081", "TCP/8443"),
             "replication-monitor", Set.of("TCP/3306", "TCP/8443", "TCP/443", "TCP/6443"),
             "cam-mysql", Set.of("TCP/3306", "TCP/8083"));
@@ -914,41 +914,63 @@ final class Checks {
         return errors;
     }
 
-    /** replication-monitor's ServiceAccount may get and patch the cam-db-primary Service, nothing more. */
+    /**
+     * The only RBAC in the suite, each Role exactly as narrow as its user needs: replication-monitor may get and patch
+     * the cam-db-primary Service; session-broker may patch pods (its own pod's deletion cost; RBAC cannot name a pod
+     * a ReplicaSet has yet to create), nothing else, no read.
+     */
+    static final Map<String, String> ROLES = Map.of(
+            "replication-monitor", "[{apiGroups: [''], resources: [services], resourceNames: [cam-db-primary], "
+                    + "verbs: [get, patch]}]",
+            "session-broker", "[{apiGroups: [''], resources: [pods], verbs: [patch]}]");
+
     static List<String> rbac(Context c) {
         List<String> errors = new ArrayList<>();
         if (!c.app().ofKind("ClusterRole").isEmpty() || !c.app().ofKind("ClusterRoleBinding").isEmpty()) {
             errors.add("cluster-wide RBAC in the suite: " + c.app().ofKind("ClusterRole"));
         }
-        for (ObjectNode rb : c.app().ofKind("RoleBinding")) {
-            Optional<ObjectNode> role = c.app().find("Role", rb.path("roleRef").path("name").asText());
-            if (role.isEmpty()) {
-                errors.add(Manifests.id(rb) + ": Role " + rb.path("roleRef").path("name").asText() + " does not exist");
+        for (ObjectNode role : c.app().ofKind("Role")) {
+            String name = role.path("metadata").path("name").asText();
+            if (!ROLES.containsKey(name)) {
+                errors.add(Manifests.id(role) + ": a Role the suite does not know (" + ROLES.keySet() + ")");
                 continue;
             }
-            for (JsonNode subject : rb.path("subjects")) {
-                if (c.app().find("ServiceAccount", subject.path("name").asText()).isEmpty()) {
-                    errors.add(Manifests.id(rb) + ": subject " + subject.path("name").asText() + " does not exist");
-                }
-            }
-            JsonNode rules = role.get().path("rules");
             JsonNode expected;
             try {
-                expected = Manifests.YAML.readTree("[{apiGroups: [''], resources: [services], resourceNames: "
-                        + "[cam-db-primary], verbs: [get, patch]}]");
+                expected = Manifests.YAML.readTree(ROLES.get(name));
             } catch (java.io.IOException e) {
                 throw new AssertionError(e);
             }
-            if (!rules.equals(expected)) {
-                errors.add(Manifests.id(role.get()) + ": rules " + rules + " are not exactly get/patch on "
-                        + "services/cam-db-primary");
-            }
-            if (c.app().find("Service", "cam-db-primary").isEmpty()) {
-                errors.add(Manifests.id(role.get()) + ": Service cam-db-primary does not exist");
+            if (!role.path("rules").equals(expected)) {
+                errors.add(Manifests.id(role) + ": rules " + role.path("rules") + " are not exactly " + expected);
             }
         }
-        if (c.app().find("Deployment", "replication-monitor").isPresent() && c.app().ofKind("RoleBinding").isEmpty()) {
-            errors.add("replication-monitor runs but no RoleBinding lets it re-point cam-db-primary");
+        for (ObjectNode rb : c.app().ofKind("RoleBinding")) {
+            String roleName = rb.path("roleRef").path("name").asText();
+            if (c.app().find("Role", roleName).isEmpty()) {
+                errors.add(Manifests.id(rb) + ": Role " + roleName + " does not exist");
+                continue;
+            }
+            for (JsonNode subject : rb.path("subjects")) {
+                String sa = subject.path("name").asText();
+                if (c.app().find("ServiceAccount", sa).isEmpty()) {
+                    errors.add(Manifests.id(rb) + ": subject " + sa + " does not exist");
+                } else if (!sa.equals(roleName)) {
+                    // each Role is for the one workload of its name: no Role lent to another ServiceAccount
+                    errors.add(Manifests.id(rb) + ": binds Role " + roleName + " to ServiceAccount " + sa);
+                }
+            }
+        }
+        if (c.app().find("Role", "replication-monitor").isPresent()
+                && c.app().find("Service", "cam-db-primary").isEmpty()) {
+            errors.add("Role replication-monitor: Service cam-db-primary does not exist");
+        }
+        for (String app : ROLES.keySet()) {
+            boolean bound = c.app().ofKind("RoleBinding").stream()
+                    .anyMatch(rb -> rb.path("roleRef").path("name").asText().equals(app));
+            if (c.app().find("Deployment", app).isPresent() && !bound) {
+                errors.add(app + " runs but no RoleBinding gives it its Role");
+            }
         }
         return errors;
     }
