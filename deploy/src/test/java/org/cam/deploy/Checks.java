@@ -555,7 +555,7 @@ final class Checks {
             "replication-monitor", Set.of("TCP/8083"),
             "cam-mysql", Set.of("TCP/3306"));
     static final Map<String, Set<String>> EGRESS = Map.of(
-            "management-api", Set.of("TCP/3306", "TCP/389", "TCP/636", "TCP/443", "TCP/8082", "TCP/8083", "TCP/8081"),
+            "management-api", Set.of("TCP/3306", "TCP/389", "TCP/636", "TCP/443", "TCP/8083", "TCP/8081"),
             "session-broker", Set.of("TCP/5900-5999", "TCP/8443", "TCP/443", "TCP/6443"),
             "discovery-service", Set.of("UDP/3080", "UDP/3081", "TCP/8443"),
             "replication-monitor", Set.of("TCP/3306", "TCP/8443", "TCP/443", "TCP/6443"),

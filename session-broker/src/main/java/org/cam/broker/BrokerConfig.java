@@ -215,8 +215,10 @@ public interface BrokerConfig {
     }
 
     interface Management {
-        /** Service credential sent as {@code Authorization: Bearer <token>}. */
-        @WithDefault("change-me")
+        /**
+         * Service credential sent as {@code Authorization: Bearer <token>} (env CAM_BROKER_MANAGEMENT_TOKEN). No default:
+         * a broker with a guessable token would be a broker anyone could impersonate, so without one it does not start.
+         */
         String token();
 
         /** Heartbeat period: carries active sessions and draining state, returns admin disconnects. */
