@@ -28,7 +28,9 @@ import org.cam.management.device.DeviceOperation;
 import org.cam.management.device.DeviceState;
 import org.cam.management.device.DeviceStatus;
 import org.cam.management.device.FirmwareJob;
-import org.cam.management.device.service.DeviceOperations;
+import org.cam.management.device.service.DeviceConfiguration;
+import org.cam.management.device.service.DevicePower;
+import org.cam.management.device.service.FirmwareUpgrades;
 import org.cam.management.device.service.DeviceService;
 import org.cam.management.identity.Role;
 import org.cam.management.target.Target;
@@ -90,7 +92,13 @@ public class DeviceResource {
     DeviceService devices;
 
     @Inject
-    DeviceOperations operations;
+    DeviceConfiguration configuration;
+
+    @Inject
+    FirmwareUpgrades firmware;
+
+    @Inject
+    DevicePower power;
 
     @Inject
     RequestInfo info;
@@ -141,7 +149,7 @@ public class DeviceResource {
     @RolesAllowed(Role.OPERATOR)
     public DeviceView rename(@PathParam("id") long id, @PathParam("channel") @Min(1) @Max(256) int channel,
                              @Valid @NotNull RenameRequest req) {
-        operations.configure(id, null, List.of(new DeviceOperations.ChannelName(channel, req.name())), info.actor(),
+        configuration.configure(id, null, List.of(new DeviceConfiguration.ChannelName(channel, req.name())), info.actor(),
                 info.sourceAddress());
         return reload(id);
     }
@@ -151,9 +159,9 @@ public class DeviceResource {
     @Path("/{id}/configuration")
     @RolesAllowed(Role.OPERATOR)
     public DeviceView configure(@PathParam("id") long id, @Valid @NotNull ConfigurationRequest req) {
-        List<DeviceOperations.ChannelName> channels = req.channels() == null ? List.of() : req.channels().stream()
-                .map(c -> new DeviceOperations.ChannelName(c.channel(), c.name())).toList();
-        operations.configure(id, req.name(), channels, info.actor(), info.sourceAddress());
+        List<DeviceConfiguration.ChannelName> channels = req.channels() == null ? List.of() : req.channels().stream()
+                .map(c -> new DeviceConfiguration.ChannelName(c.channel(), c.name())).toList();
+        configuration.configure(id, req.name(), channels, info.actor(), info.sourceAddress());
         return reload(id);
     }
 
@@ -163,7 +171,7 @@ public class DeviceResource {
     @Path("/{id}/firmware")
     @RolesAllowed(Role.OPERATOR)
     public Response upgrade(@PathParam("id") long id, @Valid @NotNull FirmwareRequest req) {
-        FirmwareJob job = operations.upgrade(id, req.image(), req.version(), req.sha256(), info.actor(),
+        FirmwareJob job = firmware.upgrade(id, req.image(), req.version(), req.sha256(), info.actor(),
                 info.sourceAddress());
         return Response.accepted(FirmwareJobView.of(job)).build();
     }
@@ -174,7 +182,7 @@ public class DeviceResource {
     @Transactional
     @RolesAllowed(Role.OPERATOR)
     public List<FirmwareJobView> firmwareJobs(@PathParam("id") long id) {
-        return operations.jobs(id).stream().map(FirmwareJobView::of).toList();
+        return firmware.jobs(id).stream().map(FirmwareJobView::of).toList();
     }
 
     @Operation(summary = "Reboot a managed device")
@@ -182,7 +190,7 @@ public class DeviceResource {
     @Path("/{id}/reboot")
     @RolesAllowed(Role.OPERATOR)
     public Response reboot(@PathParam("id") long id) {
-        operations.reboot(id, info.actor(), info.sourceAddress());
+        power.reboot(id, info.actor(), info.sourceAddress());
         return Response.accepted(reload(id)).build();
     }
 
@@ -192,7 +200,7 @@ public class DeviceResource {
     @RolesAllowed(Role.OPERATOR)
     public DeviceView power(@PathParam("id") long id, @PathParam("channel") @Min(1) @Max(256) int channel,
                             @Valid @NotNull PowerRequest req) {
-        operations.power(id, channel, req.action(), info.actor(), info.sourceAddress());
+        power.power(id, channel, req.action(), info.actor(), info.sourceAddress());
         return reload(id);
     }
 

@@ -238,7 +238,7 @@ public class DevicePoller {
         job.detail = detail;
         job.finishedAt = Instant.now();
         d.endOperation();
-        String key = DeviceOperations.FIRMWARE_FAILED + d.mac;
+        String key = FirmwareUpgrades.FIRMWARE_FAILED + d.mac;
         if (ok) {
             alarms.clear(AlarmService.SELF, key, "firmware " + job.version + " installed");
             audit.record(AlarmService.SELF, "FIRMWARE_UPGRADED", "device", d.mac, AuditService.SUCCESS, null,
