@@ -16,7 +16,7 @@ DEMO_NAME=management-api
 DEMO_MODULE=management-api
 DEMO_JAR=management-api/target/quarkus-app/quarkus-run.jar
 # The admin password is made once and kept, so it matches the admin row that the first start creates in `cam`.
-# Service tokens: the same demo defaults as 30-discovery-service.sh and 50-session-broker.sh.
+# Service tokens: the same demo defaults as 30-discovery-service.sh and session-broker.inc.
 DEMO_CMD=(bash -c 'f=.cam/management-api/admin-password
   mkdir -p .cam/management-api
   [ -s "$f" ] || (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 16 >"$f")

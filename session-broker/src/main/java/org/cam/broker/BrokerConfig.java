@@ -18,6 +18,15 @@ public interface BrokerConfig {
     @WithDefault("0.0.0.0")
     String host();
 
+    /**
+     * Every client connection on 9900-9902 starts with a PROXY protocol header (v1 or v2) that names the client, as a
+     * TCP load balancer (HAProxy {@code send-proxy-v2}) sends it: the audit, the per-address limits and the claim then
+     * see the client, not the balancer. Only behind such a balancer: with it on, a connection without the header is
+     * dropped, and a client reaching the broker directly could name any address it likes.
+     */
+    @WithDefault("false")
+    boolean proxyProtocol();
+
     /** Plain RFB for stock VNC clients (published as 900). 0 picks a free port (tests). */
     @WithDefault("9900")
     int plainPort();

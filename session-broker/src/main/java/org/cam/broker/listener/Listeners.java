@@ -72,7 +72,7 @@ public class Listeners {
     void onStart(@Observes StartupEvent e) throws Exception {
         KeyCertOptions cert = certificate();
         NetServerOptions base = new NetServerOptions().setHost(config.host()).setTcpNoDelay(true)
-                .setTcpKeepAlive(true).setReuseAddress(true);
+                .setTcpKeepAlive(true).setReuseAddress(true).setUseProxyProtocol(config.proxyProtocol());
         plain = vertx.createNetServer(new NetServerOptions(base).setPort(config.plainPort()))
                 .connectHandler(s -> accept(s, "plain"));
         // VeNCrypt: the connection starts as plain RFB and turns to TLS inside the handshake (ssl off, certificate on).
@@ -82,7 +82,7 @@ public class Listeners {
                 .connectHandler(s -> accept(s, "tls"));
         websocket = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                         .setPort(config.websocketPort()).setSsl(true).setKeyCertOptions(cert).setTcpNoDelay(true)
-                        .setTcpKeepAlive(true).setReuseAddress(true)
+                        .setTcpKeepAlive(true).setReuseAddress(true).setUseProxyProtocol(config.proxyProtocol())
                         // A TLS handshake that never finishes is dropped as early as an idle connection.
                         .setSslHandshakeTimeout(config.limits().helloTimeout().toMillis())
                         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)

@@ -35,6 +35,8 @@ public final class ManagementDouble {
         public volatile String state = "PENDING";
         public volatile JsonObject endReport;
         public volatile String claimedBy;
+        /** The client address the broker's claim named. */
+        public volatile String claimedFrom;
         /** The clipboard policy the claim carries (BOTH, TO_TARGET, NONE); null: none given. */
         public volatile String clipboard;
         /** The recording policy the claim carries; null: none (not recorded). */
@@ -196,6 +198,7 @@ public final class ManagementDouble {
                 if (s.state.equals("PENDING")) {
                     s.state = "ACTIVE";
                     s.claimedBy = in.getString("brokerId");
+                    s.claimedFrom = in.getString("clientAddress");
                     won = true;
                 }
             }

@@ -1,0 +1,4 @@
+# session-broker, replica 2 (see session-broker.inc).
+# shellcheck source=scripts/demo.d/session-broker.inc
+source "$(dirname "${BASH_SOURCE[0]}")/session-broker.inc"
+broker_descriptor 2
