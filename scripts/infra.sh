@@ -156,6 +156,10 @@ if (( ${#STATE} > 80 )); then
 fi
 
 node_port() { if [[ $1 == primary ]]; then echo "$P_PORT"; else echo "$R_PORT"; fi; }
+# The port the node had in the last run (infra.conf as it was before this run saved its own ports).
+node_saved_port() {
+  if [[ $1 == primary ]]; then echo "${SAVED_DB_PRIMARY_PORT:-$P_PORT}"; else echo "${SAVED_DB_REPLICA_PORT:-$R_PORT}"; fi
+}
 node_id() { if [[ $1 == primary ]]; then echo 1; else echo 2; fi; }
 node_dir() { echo "$STATE/db-$1"; }
 node_sock() { echo "$SOCK_DIR/db-$1.sock"; }
@@ -409,13 +413,17 @@ SQL
 # replicate from nobody, after a promote whose old primary was not rebuilt) stays read-only for the operator
 # and the monitor to sort out. Only for a cold start: a single node's restart (db-start-node) follows the monitor.
 db_cold_start_unfence() {
-  local node other
+  local node other mport
   for node in primary replica; do
     [[ $(sql "$node" -e 'SELECT @@read_only') == 0 ]] && return 0
   done
   for node in primary replica; do
     other=replica; [[ $node == replica ]] && other=primary
-    if [[ -z $(sql "$node" -e 'SHOW SLAVE STATUS') && $(slave_field "$other" Master_Port) == "$(node_port "$node")" ]]; then
+    # The other node still names this one by the port of the last run when the ports changed since (its
+    # replication is repointed after this step).
+    mport=$(slave_field "$other" Master_Port)
+    if [[ -z $(sql "$node" -e 'SHOW SLAVE STATUS') && ( $mport == "$(node_port "$node")" \
+          || $mport == "$(node_saved_port "$node")" ) ]]; then
       info "cold start: $other replicates from $node and the monitor named no primary; $node is made writable"
       sql "$node" -e 'SET GLOBAL read_only=0'
       return 0
