@@ -12,7 +12,6 @@ mkdir -p "$STATE"
 config() {
     cat <<CFG
 global
-  maxconn 20000
   stats socket $STATE/broker-proxy.sock mode 600 level admin
 
 defaults
@@ -25,7 +24,7 @@ defaults
   # Readiness on each replica's admin port: a draining broker (SIGTERM) fails it and gets no new connections,
   # while the ones it carries stay where they are.
   option httpchk GET /q/health/ready
-  default-server inter 1s fall 2 rise 1 send-proxy-v2
+  default-server inter 500ms fall 1 rise 2 send-proxy-v2
 CFG
     local listener port n
     for listener in 0:rfb 1:rfb-tls 2:websocket; do
