@@ -7,7 +7,7 @@ import org.cam.management.common.SecretBox;
 import org.cam.management.device.service.DeviceService;
 import org.cam.management.session.KvmSession;
 import org.cam.management.session.service.OneTimePasswordBinding;
-import org.cam.management.session.service.SessionService;
+import org.cam.management.session.service.SessionExpiry;
 import org.cam.management.support.Api;
 import org.cam.protocol.rfb.VncAuth;
 import org.cam.simulator.Fleet;
@@ -62,7 +62,7 @@ class ChannelSecurityTest {
     DeviceService devices;
 
     @Inject
-    SessionService sessions;
+    SessionExpiry expiry;
 
     @Inject
     OneTimePasswordBinding oneTimePasswords;
@@ -195,7 +195,7 @@ class ChannelSecurityTest {
                         "INSERT INTO broker_instance (broker_id, last_heartbeat, draining) VALUES (?1, ?2, false)")
                 .setParameter(1, silentBroker).setParameter(2, Instant.now().minus(Duration.ofHours(1)))
                 .executeUpdate());
-        QuarkusTransaction.requiringNew().run(sessions::expireNow);
+        QuarkusTransaction.requiringNew().run(expiry::expireNow);
         assertThat(endReason(id)).isEqualTo("broker_lost");
         // well within the credential's 60 s lifetime: deleted, not left to expire
         await().atMost(Duration.ofSeconds(20)).until(() -> ch.sessionCredentials().size() == 0);

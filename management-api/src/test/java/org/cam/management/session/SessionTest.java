@@ -5,7 +5,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import org.cam.management.session.service.SessionService;
+import org.cam.management.session.service.SessionExpiry;
 import org.cam.management.support.Api;
 import org.cam.protocol.rfb.VncAuth;
 import org.cam.protocol.ticket.Ticket;
@@ -37,7 +37,7 @@ class SessionTest {
     static final String BROKER = "test-broker-token";
 
     @Inject
-    SessionService sessions;
+    SessionExpiry expiry;
 
     @Inject
     io.micrometer.core.instrument.MeterRegistry meters;
@@ -344,7 +344,7 @@ class SessionTest {
             s.expiresAt = Instant.now().minusSeconds(1);
         });
         claim(id, "broker-late").then().statusCode(409);
-        QuarkusTransaction.requiringNew().run(() -> sessions.expireNow());
+        QuarkusTransaction.requiringNew().run(() -> expiry.expireNow());
         Api.admin().get("/api/v1/sessions/" + id).then().statusCode(200).body("state", equalTo("ENDED"))
                 .body("endReason", equalTo("expired"));
         open(Api.admin(), t, "control").then().statusCode(201);

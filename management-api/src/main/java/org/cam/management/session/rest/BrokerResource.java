@@ -15,7 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.cam.management.common.ApiException;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.session.service.ChannelCredentials;
-import org.cam.management.session.service.SessionService;
+import org.cam.management.session.service.SessionClaims;
 import org.cam.protocol.rfb.VncAuth;
 
 import java.time.Instant;
@@ -41,7 +41,7 @@ public class BrokerResource {
     }
 
     /** The claim and, when the session is recorded, how (the broker's Claim.recording). */
-    public record ClaimAnswer(@com.fasterxml.jackson.annotation.JsonUnwrapped SessionService.Claimed claim,
+    public record ClaimAnswer(@com.fasterxml.jackson.annotation.JsonUnwrapped SessionClaims.Claimed claim,
                               org.cam.management.recording.service.RecordingService.Decision recording) {
     }
 
@@ -53,7 +53,7 @@ public class BrokerResource {
     }
 
     @Inject
-    SessionService sessions;
+    SessionClaims sessions;
 
     @Inject
     RequestInfo info;
@@ -79,7 +79,7 @@ public class BrokerResource {
                 req.clientAddress(), info.actor()), info.actor()));
     }
 
-    private ClaimAnswer withRecording(SessionService.Claimed c) {
+    private ClaimAnswer withRecording(SessionClaims.Claimed c) {
         return new ClaimAnswer(c, recordings.forSession(c.sessionId()));
     }
 
@@ -87,7 +87,7 @@ public class BrokerResource {
     @POST
     @Path("/sessions/{id}/end")
     public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {
-        sessions.endReport(id, new SessionService.EndReport(req.brokerId(), req.reason(), req.bytesFromClient(),
+        sessions.endReport(id, new SessionClaims.EndReport(req.brokerId(), req.reason(), req.bytesFromClient(),
                 req.bytesFromDevice(), req.endedAt(), req.recording()), info.actor());
         return Response.noContent().build();
     }

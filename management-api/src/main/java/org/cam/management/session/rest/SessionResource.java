@@ -25,7 +25,7 @@ import org.cam.management.config.ManagementConfig;
 import org.cam.management.identity.Role;
 import org.cam.management.session.KvmSession;
 import org.cam.management.session.SessionState;
-import org.cam.management.session.service.SessionService;
+import org.cam.management.session.service.SessionRequests;
 import org.cam.management.target.Target;
 import org.cam.protocol.ticket.TicketMode;
 
@@ -63,7 +63,7 @@ public class SessionResource {
     }
 
     @Inject
-    SessionService sessions;
+    SessionRequests sessions;
 
     @Inject
     SecurityIdentity identity;
@@ -79,7 +79,7 @@ public class SessionResource {
     @RolesAllowed(Role.VIEWER)
     public Response open(@Valid @NotNull SessionRequest req) {
         TicketMode mode = TicketMode.valueOf(req.mode().toUpperCase());
-        SessionService.Issued i = sessions.request(identity, req.targetId(), mode, info.sourceAddress());
+        SessionRequests.Issued i = sessions.request(identity, req.targetId(), mode, info.sourceAddress());
         ManagementConfig.Sessions c = config.sessions();
         return Response.created(URI.create("/api/v1/sessions/" + i.session().id))
                 .entity(new Opened(i.session().id, i.ticket(), i.vncPassword(), i.session().expiresAt,

@@ -44,7 +44,7 @@ public class ChannelCredentials {
     ManagementConfig config;
 
     @Inject
-    SessionService sessions;
+    SessionClaims sessions;
 
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "channel-credential-revoke");
@@ -65,7 +65,7 @@ public class ChannelCredentials {
      * other targets and for devices whose API has no session credentials (404/405: the channel's own credential, as
      * before). A device that cannot be reached ends the session (device_unreachable) and the broker gets a 503.
      */
-    public SessionService.Claimed issue(SessionService.Claimed c, String actor) {
+    public SessionClaims.Claimed issue(SessionClaims.Claimed c, String actor) {
         Channel ch = channelOf(c.sessionId());
         if (ch == null) {
             return c;
@@ -75,13 +75,13 @@ public class ChannelCredentials {
                 Map.of("id", c.sessionId(), "password", password,
                         "ttlSeconds", config.sessions().channelCredentialTtl().toSeconds()));
         if (r.ok()) {
-            SessionService.DeviceEndpoint d = c.device();
-            return new SessionService.Claimed(c.sessionId(), c.user(), c.targetId(), c.mode(),
-                    new SessionService.DeviceEndpoint(d.host(), d.port(), "VNC", null, password, d.tlsFingerprint(),
+            SessionClaims.DeviceEndpoint d = c.device();
+            return new SessionClaims.Claimed(c.sessionId(), c.user(), c.targetId(), c.mode(),
+                    new SessionClaims.DeviceEndpoint(d.host(), d.port(), "VNC", null, password, d.tlsFingerprint(),
                             d.tlsCaPem()),
                     c.idleTimeoutSeconds(), c.maxDurationSeconds(), c.clipboard());
         }
-        // the channel's own credential, unless it is stored but does not decrypt in its row (SessionService#claimed)
+        // the channel's own credential, unless it is stored but does not decrypt in its row (SessionClaims#claimed)
         boolean own = c.device().password() != null || !"VNC".equals(c.device().auth());
         if ((r.status() == 404 || r.status() == 405) && own) {
             LOG.warnf("device %s has no session credentials (HTTP %d): session %s uses the channel's own credential",

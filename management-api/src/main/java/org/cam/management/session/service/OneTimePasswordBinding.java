@@ -16,7 +16,7 @@ import java.time.Instant;
  * One-time VNC passwords are bound to their session (AES-GCM associated data), so a ciphertext whose password someone
  * knows (their own session's) copied into another PENDING session's row claims nothing there. Those written before
  * the binding (v1) are re-encrypted bound at start-up, for the PENDING sessions only: an ended or expired session's
- * password is never read again. From then on an unbound one is no candidate ({@link SessionService}).
+ * password is never read again. From then on an unbound one is no candidate ({@link SessionClaims}).
  */
 @ApplicationScoped
 public class OneTimePasswordBinding {
