@@ -3,7 +3,6 @@ package org.cam.management.access.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
@@ -19,7 +18,6 @@ import org.cam.management.identity.Role;
 /** Effective access for administrators: what a user may open and through which rule; who may open a target and why. */
 @Path("/api/v1/access")
 @RolesAllowed(Role.ADMIN)
-@Transactional
 public class EffectiveAccessResource {
 
     @Inject

@@ -3,7 +3,6 @@ package org.cam.management.access.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -30,7 +29,6 @@ import java.util.List;
 
 /** Grants (user group x target set -> level) and direct user -> target assignments. Administrators only. */
 @Path("/api/v1")
-@Transactional
 @RolesAllowed(Role.ADMIN)
 public class GrantResource {
 

@@ -3,7 +3,6 @@ package org.cam.management.access.rest;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
@@ -19,7 +18,6 @@ import org.cam.management.target.service.TargetService;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 @Path("/api/v1/me/targets")
-@Transactional
 public class MyTargetsResource {
 
     @Inject

@@ -3,7 +3,6 @@ package org.cam.management.device.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -105,7 +104,6 @@ public class DeviceResource {
 
     @Operation(summary = "List devices (discovered, pending, managed, rejected; paged and searched)")
     @GET
-    @Transactional
     @RolesAllowed(Role.OPERATOR)
     public Page<DeviceView> list(@QueryParam("state") DeviceState state,
                                  @QueryParam("status") DeviceStatus status,
@@ -118,7 +116,6 @@ public class DeviceResource {
     @Operation(summary = "Read a device with its channels, status and current operation")
     @GET
     @Path("/{id}")
-    @Transactional
     @RolesAllowed(Role.OPERATOR)
     public DeviceView get(@PathParam("id") long id) {
         return view(devices.get(id));
@@ -179,7 +176,6 @@ public class DeviceResource {
     @Operation(summary = "List a device's firmware jobs with their progress")
     @GET
     @Path("/{id}/firmware")
-    @Transactional
     @RolesAllowed(Role.OPERATOR)
     public List<FirmwareJobView> firmwareJobs(@PathParam("id") long id) {
         return firmware.jobs(id).stream().map(FirmwareJobView::of).toList();

@@ -4,7 +4,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -92,7 +91,6 @@ public class SessionResource {
     /** Operators and admins see every session; others their own. */
     @Operation(summary = "List sessions, active and past (one's own; all for operators and auditors)")
     @GET
-    @Transactional
     @RolesAllowed({Role.VIEWER, Role.AUDITOR})
     public Page<SessionView> list(@QueryParam("state") SessionState state,
                                   @QueryParam("targetId") Long targetId,
@@ -104,7 +102,6 @@ public class SessionResource {
     @Operation(summary = "Read a session")
     @GET
     @Path("/{id}")
-    @Transactional
     @RolesAllowed({Role.VIEWER, Role.AUDITOR})
     public SessionView get(@PathParam("id") @Size(max = 64) String id) {
         return SessionView.of(sessions.get(identity, id));

@@ -4,7 +4,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -40,7 +39,6 @@ import java.util.Set;
 import java.util.TreeSet;
 
 @Path("/api/v1/targets")
-@Transactional
 public class TargetResource {
     static final String HOST = "^[A-Za-z0-9]([A-Za-z0-9.-]{0,253}[A-Za-z0-9])?$|^\\[?[0-9A-Fa-f:.]+\\]?$";
 

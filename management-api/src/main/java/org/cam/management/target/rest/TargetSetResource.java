@@ -3,7 +3,6 @@ package org.cam.management.target.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -28,7 +27,6 @@ import java.net.URI;
 
 /** Target groups ("target sets"): what grants are given on. */
 @Path("/api/v1/target-sets")
-@Transactional
 @RolesAllowed(Role.OPERATOR)
 public class TargetSetResource {
 
