@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 @Command(name = "delete", description = "Delete an object (a session: disconnect it). Devices are forgotten with "
         + "their targets; LDAP users are disabled, not deleted.")
 final class DeleteCommand extends Base implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "KIND")
+    @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kind.Names.class,
+            description = "one of: ${COMPLETION-CANDIDATES} (or singular, or short: tg, dev, usr, grp, sess, rec)")
     String kind;
 
     @Parameters(index = "1", paramLabel = "ID")

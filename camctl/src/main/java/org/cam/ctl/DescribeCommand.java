@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 @Command(name = "describe", description = "Show one object with all its fields (YAML; -o json for JSON). "
         + "For recordings the id is the session's: its recording's metadata, verified.")
 final class DescribeCommand extends Base implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "KIND")
+    @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kind.Names.class,
+            description = "one of: ${COMPLETION-CANDIDATES} (or singular, or short: tg, dev, usr, grp, sess, rec)")
     String kind;
 
     @Parameters(index = "1", paramLabel = "ID")

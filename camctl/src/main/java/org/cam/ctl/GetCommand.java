@@ -16,14 +16,15 @@ import java.util.concurrent.Callable;
 @Command(name = "get", description = "List objects of a kind: targets, devices, users, groups, grants, sessions, "
         + "alarms, recordings. Every page is fetched.")
 final class GetCommand extends Base.Printing implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "KIND")
+    @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kind.Names.class,
+            description = "one of: ${COMPLETION-CANDIDATES} (or singular, or short: tg, dev, usr, grp, sess, rec)")
     String kind;
 
     @Option(names = {"-q", "--query"}, paramLabel = "TEXT", description = "the API's search (targets, devices, "
             + "users, groups, recordings)")
     String query;
 
-    @Option(names = {"-l", "--selector"}, paramLabel = "KEY=VALUE[,KEY=VALUE]", split = ",",
+    @Option(names = {"-l", "--selector"}, paramLabel = "KEY=VALUE", split = ",", hideParamSyntax = true,
             description = "the API's filters, e.g. state=RAISED,acknowledged=false for alarms")
     Map<String, String> selector = new LinkedHashMap<>();
 

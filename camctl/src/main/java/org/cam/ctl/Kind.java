@@ -124,6 +124,14 @@ enum Kind {
         this.deleter = deleter;
     }
 
+    /** For shell completion and help: the plural names. */
+    static final class Names implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Arrays.stream(values()).map(Kind::name).iterator();
+        }
+    }
+
     /** kubectl's habit: plural, singular or short name, any case. */
     static Kind parse(String name) {
         String n = name.toLowerCase();

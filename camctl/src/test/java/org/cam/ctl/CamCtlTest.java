@@ -149,7 +149,8 @@ class CamCtlTest {
     void completionIsABashScriptForEveryCommand() {
         Result r = run("completion");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("complete -F _complete_camctl", "switchover", "approve");
+        assertThat(r.out()).contains("complete -F _complete_camctl", "switchover", "approve")
+                .contains("(\"targets\" \"devices\" \"users\" \"groups\" \"grants\" \"sessions\" \"alarms\" \"recordings\")");
     }
 
     @Test
