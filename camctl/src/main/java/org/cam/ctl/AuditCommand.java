@@ -45,7 +45,9 @@ final class AuditCommand {
             ApiClient client = api();
             switch (format.toLowerCase()) {
                 case "json", "yaml" -> {
-                    Object rows = new AuditResourceApi(client).apiV1AuditEventsGet(action, actor, true, null, from,
+                    // format=json said outright: the generated client accepts both of the document's media
+                    // types, and the server answers CSV to an Accept that names text/csv.
+                    Object rows = new AuditResourceApi(client).apiV1AuditEventsGet(action, actor, true, "json", from,
                             objectId, objectType, outcome, null, null, to);
                     print(Output.document(Output.tree(rows),
                             format.equalsIgnoreCase("json") ? Output.Format.json : Output.Format.yaml));

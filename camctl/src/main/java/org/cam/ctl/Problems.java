@@ -50,8 +50,12 @@ final class Problems {
 
     static CliException of(ApiException e) {
         if (e.getCode() == 0) {
-            // No HTTP answer at all: the cause (refused connection, TLS failure) is what the user needs.
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+                // An answer came, but not the one the document describes.
+                return new CliException(ERROR, "the server's answer does not match its API document: " + describe(cause));
+            }
+            // No HTTP answer at all: the cause (refused connection, TLS failure) is what the user needs.
             return new CliException(ERROR, "cannot reach the server: " + describe(cause));
         }
         return new CliException(exitCode(e.getCode()), message(e.getCode(), e.getResponseBody()));

@@ -38,4 +38,17 @@ class ProblemsTest {
         assertThat(Problems.message(500, "")).isEqualTo("HTTP 500");
         assertThat(Problems.message(500, "[1,2]")).isEqualTo("HTTP 500: [1,2]");
     }
+
+    @Test
+    void anAnswerTheClientCannotReadIsNotCalledUnreachable() {
+        var unreadable = new org.cam.ctl.generated.client.ApiException(
+                new com.fasterxml.jackson.core.JsonParseException(null, "Unrecognized token 'id'"));
+        CliException e = Problems.of(unreadable);
+        assertThat(e.exitCode).isEqualTo(1);
+        assertThat(e.getMessage()).startsWith("the server's answer does not match its API document: ")
+                .contains("Unrecognized token 'id'");
+        CliException refused = Problems.of(new org.cam.ctl.generated.client.ApiException(
+                new java.net.ConnectException("Connection refused")));
+        assertThat(refused.getMessage()).isEqualTo("cannot reach the server: Connection refused");
+    }
 }

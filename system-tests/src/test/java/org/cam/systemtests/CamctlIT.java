@@ -61,9 +61,10 @@ class CamctlIT {
     @BeforeAll
     @Timeout(value = 12, unit = TimeUnit.MINUTES)
     static void start() throws Exception {
-        jar = STACK.root().resolve("camctl").resolve(System.getProperty("cam.build.dir", "target")).resolve("camctl.jar");
+        Path root = Path.of(System.getProperty("cam.root.dir", "..")).toAbsolutePath().normalize();
+        jar = root.resolve("camctl").resolve(System.getProperty("cam.build.dir", "target")).resolve("camctl.jar");
         assertThat(jar).as("camctl packaged by the reactor before this module").isRegularFile();
-        Path monitorJar = STACK.root().resolve("replication-monitor")
+        Path monitorJar = root.resolve("replication-monitor")
                 .resolve(System.getProperty("cam.build.dir", "target")).resolve("quarkus-app/quarkus-run.jar");
         assertThat(monitorJar).as("packaged by the reactor before this module").isRegularFile();
         int monitorPort = SuiteStack.freePort();
