@@ -60,4 +60,18 @@ public final class VncAuth {
         }
         return key;
     }
+
+    private static final byte[] PASSWORD_FILE_KEY = {23, 82, 107, 6, 35, 78, 88, 7};
+
+    /**
+     * vncpasswd's file format, read by vncsnapshot, TigerVNC's viewer ({@code -passwd}) and Xvnc ({@code -rfbauth}):
+     * the password (at most 8 characters) DES-encrypted with VNC's fixed key, in the same bit order as above.
+     */
+    public static byte[] passwordFile(String password) {
+        byte[] block = new byte[CHALLENGE_LENGTH];
+        byte[] pw = password.getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(pw, 0, block, 0, Math.min(8, pw.length));
+        byte[] enc = response(block, new String(PASSWORD_FILE_KEY, StandardCharsets.ISO_8859_1));
+        return java.util.Arrays.copyOf(enc, 8);
+    }
 }

@@ -1,6 +1,9 @@
 package org.cam.management.access.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -82,6 +85,8 @@ public class GrantResource {
     }
 
     @Operation(summary = "Create a grant")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = GrantView.class)))
     @POST
     @Path("/grants")
     public Response create(@Valid @NotNull GrantRequest req) {

@@ -1,6 +1,10 @@
 package org.cam.management.peer.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -36,6 +40,10 @@ public class ReplicationResource {
 
     /** replication-monitor's status as it answers it (state, since, lagMillis, primary, secondary, ...). */
     @Operation(summary = "Both database nodes, lag and state (from replication-monitor)")
+    // Passed through as replication-monitor answers it (its own document has the fields): a free-form object here,
+    // not Jackson's JsonNode bean, which generated clients would read as a record of booleans.
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.OBJECT)))
     @GET
     @Path("/status")
     public JsonNode status() {
@@ -44,6 +52,8 @@ public class ReplicationResource {
 
     /** State transitions and topology actions, newest last. */
     @Operation(summary = "The database pair's history of topology changes (from replication-monitor)")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.ARRAY, implementation = Object.class)))
     @GET
     @Path("/history")
     public JsonNode history(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
@@ -51,6 +61,8 @@ public class ReplicationResource {
     }
 
     @Operation(summary = "Planned switchover of the database pair (a reason is required)")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.OBJECT)))
     @POST
     @Path("/switchover")
     public JsonNode switchover(@Valid @NotNull Action action) {
@@ -58,6 +70,8 @@ public class ReplicationResource {
     }
 
     @Operation(summary = "Promote the secondary (from replication-monitor; a reason is required)")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.OBJECT)))
     @POST
     @Path("/promote")
     public JsonNode promote(@Valid @NotNull Action action) {

@@ -1,6 +1,10 @@
 package org.cam.management.peer.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -46,12 +50,18 @@ public class ScanResource {
 
     /** Recent scans, oldest first, as discovery-service lists them. */
     @Operation(summary = "List discovery scans")
+    // discovery-service's answers passed through: free-form here (its own document has the fields), not Jackson's
+    // JsonNode bean, which generated clients would read as a record of booleans.
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.ARRAY, implementation = Object.class)))
     @GET
     public JsonNode list() {
         return scans.list();
     }
 
     @Operation(summary = "Read a discovery scan and what it found")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.OBJECT)))
     @GET
     @Path("/{id}")
     public JsonNode get(@PathParam("id") @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String id) {
@@ -60,6 +70,8 @@ public class ScanResource {
 
     /** 202 with {id, status}; follow it at /api/v1/discovery/scans/{id}. */
     @Operation(summary = "Start a discovery scan through discovery-service")
+    @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.OBJECT)))
     @POST
     public Response start(@Valid @NotNull ScanRequest req) {
         JsonNode accepted = scans.start(req.broadcast(), req.cidr(), req.port(), req.timeoutMs(), info.actor(),

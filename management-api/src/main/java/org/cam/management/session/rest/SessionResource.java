@@ -1,6 +1,9 @@
 package org.cam.management.session.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -74,6 +77,8 @@ public class SessionResource {
     ManagementConfig config;
 
     @Operation(summary = "Request a console session on a target: a signed ticket and a one-time VNC password")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = Opened.class)))
     @POST
     @RolesAllowed(Role.VIEWER)
     public Response open(@Valid @NotNull SessionRequest req) {
