@@ -218,6 +218,16 @@ public interface BrokerConfig {
         @WithDefault("1")
         int compressionLevel();
 
+        /**
+         * When more than this many record bytes of a session wait for the writers, its next segments are stored
+         * uncompressed (zlib level 0: still zlib, players and verifiers unchanged; a file up to a hundred times bigger)
+         * rather than letting the compressor pace the device. 0: never (the default: on the relay benchmark writing
+         * the stored bytes cost more than deflating them; see docs/performance.md). For storage that takes bulk
+         * writes cheaply and screens that compress poorly.
+         */
+        @WithDefault("0")
+        long storedAboveBacklogBytes();
+
         /** Threads that compress and write segments for all sessions. */
         @WithDefault("2")
         int writerThreads();

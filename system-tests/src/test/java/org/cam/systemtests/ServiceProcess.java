@@ -33,6 +33,12 @@ final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGKILL (no shutdown hook, no flush, no close) and its exit status once gone. */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor();
+    }
+
     String output() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);

@@ -97,6 +97,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     private String dbAdminHostPort = dbHostPort();
     private String dbAppHostPort = dbHostPort();
     private final Map<String, String> managementEnv = new HashMap<>();
+    private final Map<String, String> brokerEnv = new HashMap<>();
 
     SuiteStack(Spec spec) {
         this.spec = spec;
@@ -116,6 +117,12 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     /** More environment for management-api (e.g. where the peers a test starts will listen). Before {@link #start()}. */
     SuiteStack managementEnv(Map<String, String> env) {
         managementEnv.putAll(env);
+        return this;
+    }
+
+    /** More environment for session-broker (e.g. a shorter recording segment interval). Before {@link #start()}. */
+    SuiteStack brokerEnv(Map<String, String> env) {
+        brokerEnv.putAll(env);
         return this;
     }
 
@@ -242,6 +249,7 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
             brokerEnv.put("CAM_BROKER_TLS_KEY", Files.writeString(brokerDir.resolve("tls.key.pem"),
                     brokerCertificate.keyPem()).toString());
         }
+        brokerEnv.putAll(this.brokerEnv);
         broker = launch("session-broker", brokerEnv,
                 // management-api's self-signed certificate (localhost, 127.0.0.1), as PEM next to its key store: the
                 // broker trusts exactly it through its TLS configuration "management", host names verified, as in

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
 import org.cam.management.recording.service.RecordingService;
+import org.cam.management.session.KvmSession;
 import org.cam.management.support.Api;
 import org.cam.protocol.recording.Record;
 import org.cam.protocol.recording.RecordCodec;
@@ -231,5 +233,77 @@ class RecordingApiTest {
         assertThat(Api.admin().queryParam("objectId", old).queryParam("action", "RECORDING_PURGE")
                 .get("/api/v1/audit-events").then().statusCode(200).extract().jsonPath().getString("items[0].actor"))
                 .isEqualTo("retention-test");
+    }
+    @Test
+    void aRecordingWhoseBrokerWasLostIsListedUnterminatedAndVerifiedUpToItsLastWholeSegment() throws Exception {
+        long t = recordedTarget(false);
+        String id = open(t);
+        String broker = Api.unique("lost-broker");
+        given().auth().oauth2(BROKER).contentType("application/json")
+                .body(Map.of("brokerId", broker, "clientAddress", "198.51.100.7"))
+                .post("/api/v1/internal/sessions/" + id + "/claim").then().statusCode(200);
+        // What a broker killed with SIGKILL leaves: two whole segments (no End record), then half of the third.
+        ServerInit init = new ServerInit(1024, 768, PixelFormat.RGB888, "rec");
+        byte[] r0 = RecordCodec.encode(new Record.Header(0, RecordCodec.VERSION, id, "1", "admin", "CONTROL",
+                System.currentTimeMillis(), 1024, 768, PixelFormat.RGB888, init.encode()));
+        ByteArrayOutputStream keys = new ByteArrayOutputStream();
+        String word = "lost" + System.nanoTime();
+        long time = 10;
+        for (char c : word.toCharArray()) {
+            keys.writeBytes(RecordCodec.encode(new Record.Key(time++, true, c)));
+            keys.writeBytes(RecordCodec.encode(new Record.Key(time++, false, c)));
+        }
+        byte[] r1 = keys.toByteArray();
+        SegmentCodec.Encoded e0 = SegmentCodec.encode(0, 0, 0, r0, 0, r0.length, SegmentCodec.GENESIS, 1);
+        SegmentCodec.Encoded e1 = SegmentCodec.encode(1, 10, time - 1, r1, 0, r1.length, e0.digest(), 1);
+        SegmentCodec.Encoded e2 = SegmentCodec.encode(2, time, time + 5, r1, 0, r1.length, e1.digest(), 1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(e0.frame());
+        out.writeBytes(e1.frame());
+        out.write(e2.frame(), 0, e2.length() / 2);
+        Files.createDirectories(storage());
+        Path file = storage().resolve(id + ".camrec");
+        Files.write(file, out.toByteArray());
+
+        // The broker goes silent about it (its claim long enough ago): broker_lost, and no end report ever comes.
+        QuarkusTransaction.requiringNew().run(() -> {
+            KvmSession s = KvmSession.findById(id);
+            s.claimedAt = Instant.now().minusSeconds(120);
+        });
+        given().auth().oauth2(BROKER).contentType("application/json")
+                .body(Map.of("activeSessionIds", List.of(), "draining", false))
+                .post("/api/v1/internal/brokers/" + broker + "/heartbeat").then().statusCode(200);
+        Api.admin().get("/api/v1/sessions/" + id).then().statusCode(200).body("endReason", equalTo("broker_lost"));
+
+        JsonPath list = Api.admin().queryParam("targetId", t).get("/api/v1/recordings").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(list.getList("items.sessionId")).containsExactly(id);
+        assertThat(list.getBoolean("items[0].complete")).isFalse();
+        assertThat(list.getString("items[0].digest")).isEqualTo(SegmentCodec.hex(e1.digest()));
+        assertThat(list.getLong("items[0].bytes")).isEqualTo(e0.length() + e1.length());
+        // ... found by what was typed before the crash
+        assertThat(Api.admin().queryParam("q", word).get("/api/v1/recordings").then().statusCode(200).extract()
+                .jsonPath().getList("items.sessionId")).containsExactly(id);
+
+        JsonPath m = Api.admin().get("/api/v1/sessions/" + id + "/recording").then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(m.getBoolean("complete")).isFalse();
+        assertThat(m.getString("failure")).startsWith("unterminated: the session ended broker_lost");
+        assertThat(m.getBoolean("verified")).isTrue();
+        assertThat(m.getLong("segments")).isEqualTo(2);
+        assertThat(m.getString("problem")).contains("verified up to segment 1 (" + (e0.length() + e1.length())
+                + " bytes)").contains("cut by the crash");
+        byte[] data = Api.admin().get("/api/v1/sessions/" + id + "/recording/data").then().statusCode(200)
+                .extract().asByteArray();
+        assertThat(data).isEqualTo(out.toByteArray());
+
+        // A byte of a whole segment altered on disk: no longer verified.
+        byte[] altered = out.toByteArray();
+        altered[e0.length() + SegmentCodec.HEADER_LENGTH + 2] ^= 0x40;
+        Files.write(file, altered);
+        JsonPath bad = Api.admin().get("/api/v1/sessions/" + id + "/recording").then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(bad.getBoolean("verified")).isFalse();
+        assertThat(bad.getString("problem")).isEqualTo("segment 1: digest does not match");
     }
 }

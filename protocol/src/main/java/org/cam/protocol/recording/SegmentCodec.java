@@ -107,17 +107,26 @@ public final class SegmentCodec {
             d.end();
         }
         byte[] frame = new byte[HEADER_LENGTH + compressed.length + DIGEST_LENGTH];
+        putHeader(frame, index, firstMillis, lastMillis, len, compressed.length);
+        System.arraycopy(compressed, 0, frame, HEADER_LENGTH, compressed.length);
+        byte[] digest = digest(previousDigest, frame, 0, HEADER_LENGTH + compressed.length);
+        System.arraycopy(digest, 0, frame, HEADER_LENGTH + compressed.length, DIGEST_LENGTH);
+        return new Encoded(frame, digest);
+    }
+
+    /**
+     * Writes a segment's fixed header into {@code frame[0, HEADER_LENGTH)}: for writers that compress on their own
+     * (streaming, into direct buffers) and then hash header and payload with {@link #digest}.
+     */
+    public static void putHeader(byte[] frame, long index, long firstMillis, long lastMillis, int rawLength,
+                                 int compressedLength) {
         System.arraycopy(MAGIC, 0, frame, 0, 4);
         frame[4] = VERSION;
         RecordCodec.putU32(frame, 5, index);
         RecordCodec.putU32(frame, 9, clampTime(firstMillis));
         RecordCodec.putU32(frame, 13, clampTime(lastMillis));
-        RecordCodec.putU32(frame, 17, len);
-        RecordCodec.putU32(frame, 21, compressed.length);
-        System.arraycopy(compressed, 0, frame, HEADER_LENGTH, compressed.length);
-        byte[] digest = digest(previousDigest, frame, 0, HEADER_LENGTH + compressed.length);
-        System.arraycopy(digest, 0, frame, HEADER_LENGTH + compressed.length, DIGEST_LENGTH);
-        return new Encoded(frame, digest);
+        RecordCodec.putU32(frame, 17, rawLength);
+        RecordCodec.putU32(frame, 21, compressedLength);
     }
 
     private static long clampTime(long t) {

@@ -50,6 +50,7 @@ public class RecordingStore {
     private final AtomicLong spooledBytes = new AtomicLong();
     private final AtomicInteger failures = new AtomicInteger();
     private ExecutorService writers;
+    private final ThreadLocal<SegmentEncoder> encoders = ThreadLocal.withInitial(SegmentEncoder::new);
 
     public RecordingStore(BrokerConfig config) {
         this.config = config.recording();
@@ -78,6 +79,11 @@ public class RecordingStore {
 
     ExecutorService writers() {
         return writers;
+    }
+
+    /** The calling writer thread's encoder (its Deflater, digest and output buffer live as long as the thread). */
+    SegmentEncoder encoder() {
+        return encoders.get();
     }
 
     /** Bytes waiting in the spool (all sessions). */

@@ -1,6 +1,8 @@
 package org.cam.broker.recording;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.zip.Deflater;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -20,11 +25,17 @@ import org.cam.protocol.recording.SegmentCodec;
 import org.jboss.logging.Logger;
 
 /**
- * One session's recording. The relay calls the record methods on the session's event loop: they append records to an
- * in-memory buffer (one copy of the relayed bytes, nothing else). A full buffer, the segment timer or the end hands
- * the buffer to a writer thread, which compresses it into the next segment, chains its digest and appends it to the
- * storage file (or, when storage refuses, to the spool, to be appended later). Segments of one session are written
- * in order (a chain of futures); sessions share the writer threads.
+ * One session's recording. The relay calls the record methods on the session's event loop: they append records to
+ * pooled direct chunks (one copy of the relayed bytes, nothing else: no buffer that grows by copying, no heap array
+ * the size of a segment). A full segment, the segment timer or the end hands the chunks to a writer thread, which
+ * compresses them into the next segment, chains its digest and appends it to the storage file (or, when storage
+ * refuses, to the spool, to be appended later). Segments of one session are written in order (a chain of futures);
+ * sessions share the writer threads.
+ *
+ * <p>Segments are compressed in parallel (a bulk stream uses every writer, not one), sealed and appended in order.
+ * Optionally ({@code recording.stored-above-backlog-bytes}, off by default) a session whose backlog grows gets its
+ * segments stored with zlib level 0 (still zlib: players and verifiers unchanged; bigger files, only while the
+ * session floods the writers).
  *
  * <p>Threads: the record methods, {@link #flush}, {@link #close} and {@link #backlogged} belong to the event loop;
  * everything under "writer side" runs on one writer thread at a time (the chain orders them).
@@ -32,15 +43,22 @@ import org.jboss.logging.Logger;
 public final class SessionRecorder {
 
     private static final Logger LOG = Logger.getLogger(SessionRecorder.class);
+    /** Chunks of the segment being filled: pooled, and at most one is held by an idle session. */
+    private static final int CHUNK = 64 * 1024;
+    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     private final RecordingStore store;
     private final String sessionId;
     private final long startNanos;
     private final int segmentBytes;
     private final int maxBacklog;
+    private final long storedAbove;
 
     // ---- event loop side
-    private ByteBuf raw;
+    /** The segment being filled: pooled direct chunks, the last one being written to. */
+    private List<ByteBuf> chunks = new ArrayList<>();
+    private ByteBuf current;
+    private int rawBytes;
     private long firstMillis = -1;
     private long lastMillis;
     private long deviceBytes;
@@ -61,6 +79,7 @@ public final class SessionRecorder {
     private volatile String failure;
     private volatile long totalBytes;
     private volatile long segments;
+    private volatile long storedSegments;
 
     SessionRecorder(RecordingStore store, Record.Header header, FileChannel storage, long startNanos) {
         this.store = store;
@@ -69,7 +88,7 @@ public final class SessionRecorder {
         this.startNanos = startNanos;
         this.segmentBytes = store.config().segmentBytes();
         this.maxBacklog = store.config().maxBacklogBytes();
-        this.raw = Unpooled.buffer(Math.min(segmentBytes, 256 * 1024));
+        this.storedAbove = store.config().storedAboveBacklogBytes();
         appendRecord(header);
         // The header goes out at once: a recording file exists and names its session from the first second.
         flush();
@@ -105,8 +124,8 @@ public final class SessionRecorder {
             return;
         }
         long t = stamp();
-        raw.writeBytes(RecordCodec.recordHeader(Record.DEVICE, t, length));
-        raw.writeBytes(b, index, length);
+        put(RecordCodec.recordHeader(Record.DEVICE, t, length));
+        put(b, index, length);
         deviceBytes += length;
         maybeFlush();
     }
@@ -158,11 +177,30 @@ public final class SessionRecorder {
         if (firstMillis < 0) {
             firstMillis = r.timeMillis();
         }
-        raw.writeBytes(RecordCodec.encode(r));
+        put(RecordCodec.encode(r));
+    }
+
+    private void put(byte[] b) {
+        put(Unpooled.wrappedBuffer(b), 0, b.length);
+    }
+
+    /** Copies into the chunks, starting a new one when the last is full (a record may span chunks). */
+    private void put(ByteBuf b, int index, int length) {
+        while (length > 0) {
+            if (current == null || !current.isWritable()) {
+                current = ALLOC.directBuffer(CHUNK, CHUNK);
+                chunks.add(current);
+            }
+            int n = Math.min(length, current.writableBytes());
+            current.writeBytes(b, index, n);
+            index += n;
+            length -= n;
+            rawBytes += n;
+        }
     }
 
     private void maybeFlush() {
-        if (raw.readableBytes() >= segmentBytes) {
+        if (rawBytes >= segmentBytes) {
             flush();
         }
     }
@@ -174,27 +212,49 @@ public final class SessionRecorder {
 
     /** Hands what is buffered to the writer as the next segment (the segment timer calls it). */
     public void flush() {
-        if (closed || raw.readableBytes() == 0) {
+        if (closed || rawBytes == 0) {
             return;
         }
-        ByteBuf segment = raw;
+        List<ByteBuf> segment = chunks;
+        int n = rawBytes;
         long first = Math.max(firstMillis, 0);
         long last = lastMillis;
-        raw = Unpooled.buffer(Math.min(segmentBytes, 256 * 1024));
+        chunks = new ArrayList<>();
+        current = null;
+        rawBytes = 0;
         firstMillis = -1;
-        int n = segment.readableBytes();
         backlog.addAndGet(n);
-        tail = tail.thenRunAsync(() -> {
+        // Compression of this segment starts now, on any writer, beside the session's other segments being
+        // compressed (one session's bulk stream uses every writer); sealing (index, digest chain) and the append
+        // follow in order.
+        CompletableFuture<SegmentEncoder.Compressed> compressed = CompletableFuture.supplyAsync(() -> {
             try {
-                write(segment, first, last);
+                // What else of the session waits decides how hard to compress it.
+                int level = storedAbove > 0 && backlog.get() - n > storedAbove ? Deflater.NO_COMPRESSION
+                        : store.config().compressionLevel();
+                return failure != null ? null : store.encoder().compress(segment, n, first, last, level, ALLOC);
             } finally {
-                segment.release();
+                segment.forEach(ByteBuf::release);
+            }
+        }, store.writers());
+        tail = tail.thenCombine(compressed, (v, c) -> c).<Void>handleAsync((c, error) -> {
+            try {
+                if (error != null) {
+                    fail("recording cannot be compressed: " + error);
+                } else if (c != null) {
+                    write(c);
+                }
+            } finally {
+                if (c != null) {
+                    c.payload().release();
+                }
                 long left = backlog.addAndGet(-n);
                 Runnable r = onDrained;
                 if (r != null && left <= maxBacklog / 2) {
                     r.run();
                 }
             }
+            return null;
         }, store.writers());
     }
 
@@ -207,23 +267,23 @@ public final class SessionRecorder {
             appendRecord(new Record.End(stamp(), reason));
             flush();
             closed = true;
-            raw.release();
         }
         return tail.thenApplyAsync(v -> finish(), store.writers());
     }
 
     // ---- writer side ---------------------------------------------------------------------------------------------
 
-    private void write(ByteBuf segment, long first, long last) {
+    private void write(SegmentEncoder.Compressed c) {
         if (failure != null) {
             return;
         }
-        SegmentCodec.Encoded e = SegmentCodec.encode(index, first, last, segment.array(),
-                segment.arrayOffset() + segment.readerIndex(), segment.readableBytes(), previous,
-                store.config().compressionLevel());
+        SegmentEncoder.Frame e = store.encoder().seal(index, c, previous);
+        if (c.stored()) {
+            storedSegments++;
+        }
         try {
             // Older spooled segments first: the file must stay in index order.
-            if (drainSpool() && append(e.frame())) {
+            if (drainSpool() && append(e)) {
                 advance(e);
                 return;
             }
@@ -234,7 +294,7 @@ public final class SessionRecorder {
         }
     }
 
-    private void advance(SegmentCodec.Encoded e) {
+    private void advance(SegmentEncoder.Frame e) {
         previous = e.digest();
         index++;
         segments = index;
@@ -243,13 +303,21 @@ public final class SessionRecorder {
 
     /** Appends to storage; false (and the file cut back) when storage refuses. */
     private boolean append(byte[] frame) {
+        return append(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length);
+    }
+
+    private boolean append(SegmentEncoder.Frame e) {
+        return append(e.buffers(), e.length());
+    }
+
+    private boolean append(ByteBuffer[] frame, int length) {
         try {
             storage.position(storageLength);
-            ByteBuffer b = ByteBuffer.wrap(frame);
-            while (b.hasRemaining()) {
-                storage.write(b);
+            long left = length;
+            while (left > 0) {
+                left -= storage.write(frame);
             }
-            storageLength += frame.length;
+            storageLength += length;
             return true;
         } catch (IOException ex) {
             LOG.debugf("recording %s: storage refused a segment: %s", sessionId, ex.getMessage());
@@ -277,7 +345,7 @@ public final class SessionRecorder {
         return true;
     }
 
-    private void spool(SegmentCodec.Encoded e) throws IOException {
+    private void spool(SegmentEncoder.Frame e) throws IOException {
         if (!store.reserveSpool(e.length())) {
             throw new IOException("storage refused the segment and the spool is full");
         }
@@ -285,7 +353,7 @@ public final class SessionRecorder {
         Files.createDirectories(dir);
         Path p = dir.resolve(String.format("%010d.seg", index));
         try {
-            Files.write(p, e.frame(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.write(p, e.toArray(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException ex) {
             store.releaseSpool(e.length());
             throw ex;
@@ -330,6 +398,10 @@ public final class SessionRecorder {
             } catch (IOException ignored) {
                 // A leftover empty directory is removed by the next start's recovery.
             }
+        }
+        if (storedSegments > 0) {
+            LOG.infof("recording %s: %d of %d segments stored uncompressed (the writer was behind)", sessionId,
+                    storedSegments, segments);
         }
         return new EndReport.RecordingOutcome(index == 0 ? null : SegmentCodec.hex(previous), totalBytes, segments,
                 lastMillis, failure == null, failure);

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.cam.broker.support.ManagementDouble;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.VncAuth;
+import org.cam.testsupport.Packages;
 
 /**
  * Relay benchmark, side by side in one run on loopback: a long raw framebuffer stream device-to-client (MiB/s) and
@@ -45,6 +46,8 @@ public final class RelayBenchmark {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
         int idle = args.length > 3 ? Integer.parseInt(args[3]) : 5_000;
+        // The peers it compares against, installed when missing (a fresh machine has neither).
+        Packages.ensure("socat=socat", "haproxy=haproxy");
         Vertx vertx = Vertx.vertx();
         List<Process> processes = new ArrayList<>();
         try {
@@ -68,28 +71,12 @@ public final class RelayBenchmark {
             processes.add(new ProcessBuilder("haproxy", "-db", "-f", cfg.toString()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
 
-            int brokerPort = freePort();
             // "broker+rec": the same broker, sessions whose claim asks for a recording (written here).
             Path recordings = Files.createTempDirectory("cam-bench-recordings");
-            int adminPort = freePort();
-            Process broker = new ProcessBuilder("java", "-Xms512m", "-Xmx1g",
-                    "-Dcam.broker.host=127.0.0.1", "-Dcam.broker.plain-port=" + brokerPort,
-                    "-Dcam.broker.tls-port=" + freePort(), "-Dcam.broker.websocket-port=" + freePort(),
-                    "-Dquarkus.http.port=" + adminPort, "-Dquarkus.http.host=127.0.0.1",
-                    "-Dquarkus.rest-client.management-api.url=http://127.0.0.1:" + mgmtPort,
-                    "-Dcam.broker.management.token=" + ManagementDouble.TOKEN, "-Dcam.broker.broker-id=bench",
-                    "-Dcam.broker.ticket.public-keys.auto=/nonexistent", "-Dquarkus.log.level=WARN",
-                    "-Dcam.broker.relay.default-idle-timeout=1h", "-Dcam.broker.drain-grace=3s",
-                    // every bench connection comes from loopback: the per-address caps meant for the network stay out
-                    "-Dcam.broker.limits.max-connections-per-address=" + (idle + 100),
-                    "-Dcam.broker.limits.max-handshakes=" + (idle + 100),
-                    "-Dcam.broker.limits.vnc-guess-burst=" + (idle + 100),
-                    "-Dcam.broker.recording.storage-dir=" + recordings, "-Dcam.broker.recording.spool-dir="
-                            + Files.createTempDirectory("cam-bench-spool"), "-jar",
-                    jar.toString())
-                    .redirectErrorStream(true).redirectOutput(jar.resolveSibling("bench-broker.log").toFile()).start();
+            Broker b = startBroker(jar, mgmtPort, idle, recordings);
+            int brokerPort = b.plainPort();
+            Process broker = b.process();
             processes.add(broker);
-            awaitReady(adminPort);
             awaitPort(socatPort);
             awaitPort(haproxyPort);
 
@@ -102,12 +89,19 @@ public final class RelayBenchmark {
             double[][] mib = new double[paths][passes];
             double[][] p50 = new double[paths][passes];
             double[][] p99 = new double[paths][passes];
+            // Broker CPU per MiB relayed (user + system, all its threads): what recording costs, load aside.
+            double[][] cpu = new double[paths][passes];
             for (int pass = -1; pass < passes; pass++) {
                 int secs = pass < 0 ? 2 : seconds;
                 int n = pass < 0 ? 2_000 : rounds;
                 for (int i = 0; i < paths; i++) {
                     String otp = i >= 3 ? session(mgmt, devicePort, i == 4) : null;
-                    double t = throughput(ports[i], otp, secs);
+                    long ticks0 = i >= 3 ? cpuTicks(broker.pid()) : 0;
+                    double[] tm = throughput(ports[i], otp, secs);
+                    double t = tm[0];
+                    if (pass >= 0 && i >= 3) {
+                        cpu[i][pass] = (cpuTicks(broker.pid()) - ticks0) * 10.0 / tm[1];
+                    }
                     otp = i >= 3 ? session(mgmt, devicePort, i == 4) : null;
                     double[] l = latency(ports[i], otp, n);
                     if (pass >= 0) {
@@ -140,6 +134,10 @@ public final class RelayBenchmark {
                     100 * mibs[3] / mibs[2], lat[3][0] - lat[2][0], lat[3][1] - lat[2][1]);
             System.out.printf(Locale.ROOT, "recording on/off throughput %.2fx, recording/haproxy %.1f%%%n",
                     mibs[4] / mibs[3], 100 * mibs[4] / mibs[2]);
+            System.out.printf(Locale.ROOT, "broker CPU ms per MiB relayed (passes; median): broker %s %.2f, brk+rec %s"
+                    + " %.2f%n", Arrays.toString(Arrays.stream(cpu[3]).map(c -> Math.round(c * 100) / 100.0).toArray()),
+                    median(cpu[3]), Arrays.toString(Arrays.stream(cpu[4]).map(c -> Math.round(c * 100) / 100.0)
+                            .toArray()), median(cpu[4]));
             awaitRecordings(mgmt);
             long recorded = 0;
             long files = 0;
@@ -176,7 +174,7 @@ public final class RelayBenchmark {
         return session(mgmt, devicePort, false);
     }
 
-    private static String session(ManagementDouble mgmt, int devicePort, boolean record) {
+    static String session(ManagementDouble mgmt, int devicePort, boolean record) {
         String otp = String.format("b%07d", OTP.incrementAndGet());
         ManagementDouble.Session s = mgmt.add("bench-" + otp, otp, "CONTROL", "127.0.0.1", devicePort, null, 0);
         s.record = record ? Boolean.TRUE : null;
@@ -188,8 +186,11 @@ public final class RelayBenchmark {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(mgmt::recordingsReported);
     }
 
-    /** MiB/s of raw updates received during {@code seconds}, after the handshake and a 1 s ramp. */
-    private static double throughput(int port, String otp, int seconds) throws IOException {
+    /**
+     * MiB/s of raw updates received during {@code seconds}, after the handshake and a 1 s ramp, and the MiB counted
+     * from the start of the ramp to the close (the span the caller's CPU figure covers).
+     */
+    private static double[] throughput(int port, String otp, int seconds) throws IOException {
         try (Socket s = connect(port, otp)) {
             OutputStream out = s.getOutputStream();
             out.write(new ClientMessage.FramebufferUpdateRequest(false, 0, 0, Firehose.W, Firehose.H).encode());
@@ -197,10 +198,13 @@ public final class RelayBenchmark {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[256 * 1024];
             long rampEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            long ramp = 0;
             while (System.nanoTime() < rampEnd) {
-                if (in.read(buf) < 0) {
+                int n = in.read(buf);
+                if (n < 0) {
                     throw new IOException("closed");
                 }
+                ramp += n;
             }
             long total = 0;
             long start = System.nanoTime();
@@ -213,8 +217,15 @@ public final class RelayBenchmark {
                 }
                 total += n;
             }
-            return total / 1048576.0 / ((now - start) / 1e9);
+            return new double[] {total / 1048576.0 / ((now - start) / 1e9), (ramp + total) / 1048576.0};
         }
+    }
+
+    /** User + system clock ticks (1/100 s) of a process, all threads. */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** p50 and p99 round trip in microseconds of a 10-byte request answered by a 4-byte update. */
@@ -334,6 +345,42 @@ public final class RelayBenchmark {
         return out;
     }
 
+    /** The packaged broker as its own process, ready; its plain RFB port. */
+    record Broker(Process process, int plainPort) {
+    }
+
+    /**
+     * Starts the packaged broker against the management double, recordings into {@code recordings}; the per-address
+     * caps allow {@code connections} from loopback. Extra JVM options (for profiling a run, e.g.
+     * {@code -XX:StartFlightRecording=filename=rec.jfr}) come from {@code CAM_BENCH_BROKER_JVM}.
+     */
+    static Broker startBroker(Path jar, int mgmtPort, int connections, Path recordings) throws Exception {
+        int brokerPort = freePort();
+        int adminPort = freePort();
+        List<String> command = new ArrayList<>(List.of("java", "-Xms512m", "-Xmx1g"));
+        String extra = System.getenv("CAM_BENCH_BROKER_JVM");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-Dcam.broker.host=127.0.0.1", "-Dcam.broker.plain-port=" + brokerPort,
+                "-Dcam.broker.tls-port=" + freePort(), "-Dcam.broker.websocket-port=" + freePort(),
+                "-Dquarkus.http.port=" + adminPort, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.rest-client.management-api.url=http://127.0.0.1:" + mgmtPort,
+                "-Dcam.broker.management.token=" + ManagementDouble.TOKEN, "-Dcam.broker.broker-id=bench",
+                "-Dcam.broker.ticket.public-keys.auto=/nonexistent", "-Dquarkus.log.level=WARN",
+                "-Dcam.broker.relay.default-idle-timeout=1h", "-Dcam.broker.drain-grace=3s",
+                // every bench connection comes from loopback: the per-address caps meant for the network stay out
+                "-Dcam.broker.limits.max-connections-per-address=" + (connections + 100),
+                "-Dcam.broker.limits.max-handshakes=" + (connections + 100),
+                "-Dcam.broker.limits.vnc-guess-burst=" + (connections + 100),
+                "-Dcam.broker.recording.storage-dir=" + recordings, "-Dcam.broker.recording.spool-dir="
+                        + Files.createTempDirectory("cam-bench-spool"), "-jar", jar.toString()));
+        Process broker = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(jar.resolveSibling("bench-broker.log").toFile()).start();
+        awaitReady(adminPort);
+        return new Broker(broker, brokerPort);
+    }
+
     private static void awaitReady(int adminPort) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -368,7 +415,7 @@ public final class RelayBenchmark {
         TimeUnit.MILLISECONDS.sleep(200);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

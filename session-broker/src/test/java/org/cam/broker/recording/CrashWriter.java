@@ -33,6 +33,7 @@ public final class CrashWriter {
                             case "keyframeInterval" -> Duration.ofSeconds(60);
                             case "compressionLevel" -> 1;
                             case "writerThreads" -> 1;
+                            case "storedAboveBacklogBytes" -> 0L;
                             default -> throw new UnsupportedOperationException(m.getName());
                         });
         BrokerConfig config = (BrokerConfig) Proxy.newProxyInstance(CrashWriter.class.getClassLoader(),

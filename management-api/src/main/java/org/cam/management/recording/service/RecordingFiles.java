@@ -26,9 +26,10 @@ final class RecordingFiles {
      * @param truncated   the file ends inside a segment
      * @param digest      hex digest of the last whole segment, or null
      * @param keyText     the typed text (when asked for), else null
+     * @param wholeBytes  bytes from the start to the end of the last whole segment whose digest holds
      */
     record Scan(long segments, boolean chainIntact, boolean truncated, String digest, long durationMillis,
-                String problem, String keyText) {
+                String problem, String keyText, long wholeBytes) {
         boolean verifiesAgainst(String expected) {
             return chainIntact && !truncated && digest != null && digest.equalsIgnoreCase(expected);
         }
@@ -39,36 +40,37 @@ final class RecordingFiles {
         byte[] previous = SegmentCodec.GENESIS;
         long index = 0;
         long duration = 0;
+        long whole = 0;
         try (InputStream in = Files.newInputStream(file)) {
             while (true) {
                 byte[] header = in.readNBytes(SegmentCodec.HEADER_LENGTH);
                 if (header.length == 0) {
-                    return new Scan(index, true, false, hex(index, previous), duration, null, str(text));
+                    return new Scan(index, true, false, hex(index, previous), duration, null, str(text), whole);
                 }
                 if (header.length < SegmentCodec.HEADER_LENGTH) {
-                    return new Scan(index, true, true, hex(index, previous), duration, null, str(text));
+                    return new Scan(index, true, true, hex(index, previous), duration, null, str(text), whole);
                 }
                 SegmentCodec.FrameHeader h;
                 try {
                     h = SegmentCodec.readHeader(header, 0, header.length);
                 } catch (ProtocolException e) {
                     return new Scan(index, false, false, hex(index, previous), duration,
-                            "segment " + index + ": " + e.reason(), str(text));
+                            "segment " + index + ": " + e.reason(), str(text), whole);
                 }
                 byte[] frame = new byte[(int) h.frameLength()];
                 System.arraycopy(header, 0, frame, 0, header.length);
                 int rest = frame.length - header.length;
                 if (in.readNBytes(frame, header.length, rest) < rest) {
-                    return new Scan(index, true, true, hex(index, previous), duration, null, str(text));
+                    return new Scan(index, true, true, hex(index, previous), duration, null, str(text), whole);
                 }
                 if (h.index() != index) {
                     return new Scan(index, false, false, hex(index, previous), duration,
-                            "segment " + index + " is numbered " + h.index(), str(text));
+                            "segment " + index + " is numbered " + h.index(), str(text), whole);
                 }
                 byte[] d = SegmentCodec.verify(h, frame, 0, previous);
                 if (d == null) {
                     return new Scan(index, false, false, hex(index, previous), duration,
-                            "segment " + index + ": digest does not match", str(text));
+                            "segment " + index + ": digest does not match", str(text), whole);
                 }
                 if (text != null) {
                     try {
@@ -81,15 +83,16 @@ final class RecordingFiles {
                         }
                     } catch (ProtocolException e) {
                         return new Scan(index, false, false, hex(index, previous), duration,
-                                "segment " + index + ": " + e.reason(), str(text));
+                                "segment " + index + ": " + e.reason(), str(text), whole);
                     }
                 }
                 previous = d;
                 duration = h.lastMillis();
+                whole += frame.length;
                 index++;
             }
         } catch (EOFException e) {
-            return new Scan(index, true, true, hex(index, previous), duration, null, str(text));
+            return new Scan(index, true, true, hex(index, previous), duration, null, str(text), whole);
         }
     }
 

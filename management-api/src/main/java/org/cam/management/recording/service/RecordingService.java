@@ -24,6 +24,7 @@ import org.cam.management.recording.RecordingOutcome;
 import org.cam.management.recording.RecordingPolicy;
 import org.cam.management.recording.SessionRecording;
 import org.cam.management.session.KvmSession;
+import org.cam.management.session.SessionState;
 import org.cam.management.target.Target;
 import org.cam.management.target.TargetSet;
 import org.jboss.logging.Logger;
@@ -39,6 +40,8 @@ public class RecordingService {
     /** Session ids are file names: only what this service issues. */
     /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** How the failure of a recording without an end report begins (see {@link #adopt}). */
+    static final String UNTERMINATED = "unterminated: ";
 
     /** How a session is recorded; serialized into the broker's claim as {@code recording}. */
     public record Decision(boolean enabled, boolean failClosed) {
@@ -139,9 +142,88 @@ public class RecordingService {
                 + (o.complete() ? "" : " recordingIncomplete=" + o.failure());
     }
 
+    // ---- recordings without an end report ---------------------------------------------------------------------
+
+    /**
+     * A recorded session that ended without its broker's end report (broker_lost: the broker was killed, or cut off
+     * for longer than the heartbeat allows) has no row, yet its file holds everything the broker wrote up to its last
+     * segment. Such files are taken in as unterminated recordings: complete=false, the failure saying why, and the
+     * digest, segments, bytes and duration of the last whole segment whose chain holds (a crash may cut the file
+     * inside the next one). There is no audited digest to hold them to; verification then checks the chain.
+     *
+     * <p>Each runs in a transaction of its own, before the caller reads anything (MariaDB's repeatable read would
+     * not show the caller rows inserted after its first read); two listings racing over one file: the second insert
+     * fails and is ignored.
+     */
+    void adoptUnterminated() {
+        Instant since = Instant.now().minus(Duration.ofDays(config.recording().retentionDays()));
+        List<String> ids = QuarkusTransaction.requiringNew().call(() -> KvmSession.<KvmSession>list(
+                "state = ?1 and recorded = true and claimedAt is not null and endedAt >= ?2"
+                        + " and id not in (select r.sessionId from SessionRecording r)", SessionState.ENDED, since)
+                .stream().map(s -> s.id).toList());
+        ids.forEach(this::adopt);
+    }
+
+    /** Adopts one session's recording when it has no row yet (see {@link #adoptUnterminated}); the new row or null. */
+    SessionRecording adopt(String sessionId) {
+        if (!SAFE_ID.matcher(sessionId).matches()) {
+            return null;
+        }
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                KvmSession s = KvmSession.findById(sessionId);
+                Path file = file(sessionId);
+                if (s == null || s.state != SessionState.ENDED || !s.recorded || s.claimedAt == null
+                        || SessionRecording.findById(sessionId) != null || !Files.isRegularFile(file)) {
+                    return null;
+                }
+                RecordingFiles.Scan scan;
+                try {
+                    scan = RecordingFiles.scan(file, true);
+                } catch (IOException e) {
+                    LOG.warnf("recording %s: unterminated file unreadable: %s", sessionId, e.getMessage());
+                    return null;
+                }
+                SessionRecording r = new SessionRecording();
+                r.sessionId = s.id;
+                r.username = s.username;
+                r.targetId = s.targetId;
+                r.mode = s.mode.name();
+                r.startedAt = s.claimedAt;
+                r.endedAt = s.endedAt;
+                r.complete = false;
+                r.failure = UNTERMINATED + "the session ended " + s.endReason + " without the broker's end report;"
+                        + " the recording holds what the broker wrote up to its last whole segment";
+                r.keyText = scan.keyText();
+                upTo(r, scan);
+                r.persist();
+                LOG.infof("recording %s: listed unterminated (session ended %s), %d whole segments", sessionId,
+                        s.endReason, scan.segments());
+                return r;
+            });
+        } catch (RuntimeException e) {
+            // Another request adopted it first (primary key), or the database is away: the next listing tries again.
+            LOG.debugf("recording %s: not adopted: %s", sessionId, e.getMessage());
+            return null;
+        }
+    }
+
+    private static boolean unterminated(SessionRecording r) {
+        return !r.complete && r.failure != null && r.failure.startsWith(UNTERMINATED);
+    }
+
+    /** An unterminated recording's figures: up to the last whole segment whose chain holds. */
+    private static void upTo(SessionRecording r, RecordingFiles.Scan scan) {
+        r.digest = scan.digest();
+        r.segments = scan.segments();
+        r.bytes = scan.wholeBytes();
+        r.durationMs = scan.durationMillis();
+    }
+
     // ---- reading ------------------------------------------------------------------------------------------------
 
     public Page<SessionRecording> list(Filter f, int page, int size) {
+        adoptUnterminated();
         List<String> w = new ArrayList<>();
         Parameters p = new Parameters();
         w.add("1 = 1");
@@ -179,7 +261,23 @@ public class RecordingService {
         Boolean verified = null;
         String problem = null;
         long bytes = r.bytes;
-        if (exists && verify) {
+        if (exists && verify && unterminated(r)) {
+            try {
+                RecordingFiles.Scan scan = RecordingFiles.scan(file, false);
+                verified = scan.chainIntact() && scan.segments() > 0;
+                if (verified && scan.segments() > r.segments) {
+                    // A restarted broker appended the segments it had spooled: the recording grew.
+                    upTo(r, scan);
+                }
+                problem = scan.problem() != null ? scan.problem() : UNTERMINATED + "verified up to segment "
+                        + (scan.segments() - 1) + " (" + scan.wholeBytes() + " bytes)"
+                        + (scan.truncated() ? "; after it the file ends inside a segment cut by the crash" : "");
+                bytes = r.bytes;
+            } catch (IOException e) {
+                verified = false;
+                problem = "unreadable: " + e.getMessage();
+            }
+        } else if (exists && verify) {
             try {
                 RecordingFiles.Scan scan = RecordingFiles.scan(file, false);
                 verified = r.digest != null && scan.verifiesAgainst(r.digest);
@@ -204,6 +302,10 @@ public class RecordingService {
     private SessionRecording find(String sessionId) {
         SessionRecording r = sessionId == null || !SAFE_ID.matcher(sessionId).matches() ? null
                 : SessionRecording.findById(sessionId);
+        if (r == null && sessionId != null) {
+            // Not reported by a broker: maybe one lost with its session (detached: read, not updated, here).
+            r = adopt(sessionId);
+        }
         if (r == null) {
             throw ApiException.notFound("recording of session", sessionId);
         }

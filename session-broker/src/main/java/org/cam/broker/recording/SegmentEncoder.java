@@ -1,0 +1,112 @@
+package org.cam.broker.recording;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.zip.Deflater;
+import org.cam.protocol.recording.SegmentCodec;
+
+/**
+ * One writer thread's segment encoder: the format of protocol's {@link SegmentCodec}, in two steps so that the costly
+ * one runs in parallel: {@link #compress} (any writer thread, several segments of one session at once) and
+ * {@link #seal} (the session's segments in order: header and digest chain, a few bytes and a hash of the compressed
+ * payload).
+ *
+ * <p>Why not {@link SegmentCodec#encode}: it deflates from and into heap arrays, and the JDK pins a heap array for the
+ * whole native call (a JNI critical section): while a writer deflated a 4 MiB segment, a garbage collection the relay
+ * threads needed waited ("GCLocker Initiated GC") and the relay with it; it also allocated segment-sized arrays per
+ * segment (G1 humongous objects) and copied them three times. Direct pooled buffers are never pinned nor collected.
+ */
+final class SegmentEncoder {
+
+    /** A compressed segment: the payload (a pooled buffer the caller releases) and what the header needs. */
+    record Compressed(ByteBuf payload, int rawLength, long first, long last, boolean stored) {
+    }
+
+    /** One sealed segment: header, payload, digest. */
+    record Frame(byte[] header, ByteBuffer payload, byte[] digest) {
+        int length() {
+            return header.length + payload.remaining() + digest.length;
+        }
+
+        /** Fresh buffers for one write (a write consumes them; a failed write is retried from the start). */
+        ByteBuffer[] buffers() {
+            return new ByteBuffer[] {ByteBuffer.wrap(header), payload.duplicate(), ByteBuffer.wrap(digest)};
+        }
+
+        /** The whole segment as one array (the spool's slow path). */
+        byte[] toArray() {
+            byte[] b = new byte[length()];
+            System.arraycopy(header, 0, b, 0, header.length);
+            payload.duplicate().get(b, header.length, payload.remaining());
+            System.arraycopy(digest, 0, b, header.length + payload.remaining(), digest.length);
+            return b;
+        }
+    }
+
+    private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+    private final MessageDigest sha256;
+
+    SegmentEncoder() {
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Compresses {@code chunks} (whole records, {@code rawLength} bytes in all) at zlib {@code level}. */
+    Compressed compress(List<ByteBuf> chunks, int rawLength, long first, long last, int level,
+                        ByteBufAllocator alloc) {
+        deflater.reset();
+        deflater.setLevel(level);
+        // Pixels that repeat shrink a hundredfold; start small and grow (the pool hands out power-of-two sizes).
+        ByteBuf out = alloc.directBuffer(level == Deflater.NO_COMPRESSION ? rawLength + 1024
+                : Math.max(4096, rawLength / 16));
+        try {
+            for (ByteBuf c : chunks) {
+                if (!c.isReadable()) {
+                    continue;
+                }
+                deflater.setInput(c.nioBuffer());
+                while (!deflater.needsInput()) {
+                    out = deflate(out);
+                }
+            }
+            deflater.finish();
+            while (!deflater.finished()) {
+                out = deflate(out);
+            }
+            return new Compressed(out, rawLength, first, last, level == Deflater.NO_COMPRESSION);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    private ByteBuf deflate(ByteBuf out) {
+        if (!out.isWritable()) {
+            // Incompressible data (or stored blocks) needs a little more than its own size: grow, keeping what is in.
+            out.ensureWritable(Math.max(4096, out.capacity()));
+        }
+        ByteBuffer w = out.internalNioBuffer(out.writerIndex(), out.writableBytes());
+        int before = w.position();
+        deflater.deflate(w, Deflater.NO_FLUSH);
+        out.writerIndex(out.writerIndex() + w.position() - before);
+        return out;
+    }
+
+    /** Segment {@code index} of {@code c}, chained to {@code previousDigest}. */
+    Frame seal(long index, Compressed c, byte[] previousDigest) {
+        ByteBuffer payload = c.payload().nioBuffer();
+        byte[] header = new byte[SegmentCodec.HEADER_LENGTH];
+        SegmentCodec.putHeader(header, index, c.first(), c.last(), c.rawLength(), payload.remaining());
+        sha256.update(previousDigest);
+        sha256.update(header);
+        sha256.update(payload.duplicate());
+        return new Frame(header, payload, sha256.digest());
+    }
+}
