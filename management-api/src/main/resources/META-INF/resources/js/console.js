@@ -61,7 +61,8 @@ export function clipboardWays(policy, control) {
 }
 
 /**
- * Opens a console in container. opts: {url, ticket, title, viewOnly, clipboard: 'BOTH' | 'TO_TARGET' | 'NONE',
+ * Opens a console in container. opts: {url, ticket, title, viewOnly, recorded (shows that the session is recorded),
+ * clipboard: 'BOTH' | 'TO_TARGET' | 'NONE',
  * idleTimeoutSeconds, maxDurationSeconds, onClose(reason, isError, code), onReconnect(), onLeave()}.
  * Returns {disconnect(), rfb()}.
  */
@@ -79,6 +80,10 @@ export function openConsole(container, opts) {
 
   const status = el('span', { id: 'console-status', class: 'status', role: 'status' }, 'connecting');
   const badge = opts.viewOnly ? el('span', { id: 'console-view-only', class: 'badge' }, 'View only') : null;
+  // The user is told, all along, that what the target shows and what they type is being recorded.
+  const recorded = opts.recorded ? el('span', { id: 'console-recorded', class: 'badge recorded', role: 'note',
+    title: 'This session is recorded: the screen, your keys and clipboard text are kept and can be watched by '
+      + 'administrators and auditors.' }, '\u25cf Recorded') : null;
   const clock = el('span', { id: 'console-time', class: 'clock' }, '0:00');
   const idle = el('span', { id: 'console-idle', class: 'idle-warning', role: 'alert', hidden: true });
   const reasonLine = el('p', { id: 'console-reason', class: 'reason', hidden: true });
@@ -133,7 +138,7 @@ export function openConsole(container, opts) {
 
   container.replaceChildren(
     el('div', { class: 'heading console-bar' }, el('h2', {}, 'Console: ', el('span', { id: 'console-title' },
-      opts.title)), badge, clipPolicy, status, clock, el('span', { class: 'spacer' }), scale, quality, full,
+      opts.title)), badge, recorded, clipPolicy, status, clock, el('span', { class: 'spacer' }), scale, quality, full,
     disconnectButton,
     reconnect, back),
     el('div', { class: 'keys', role: 'toolbar', 'aria-label': 'Key combinations' }, keys),

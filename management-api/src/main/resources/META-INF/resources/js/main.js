@@ -6,6 +6,8 @@ import { el, message, clearMessages, problemText, guarded, whenExpired } from '.
 const ADMIN = ['admin'];
 const OPS = ['operator', 'admin'];
 const ALL = ['viewer', 'user', 'operator', 'admin'];
+// Auditors read sessions, the audit and recordings, and change nothing (the API refuses them any change).
+const WATCH = ['admin', 'auditor'];
 
 /** The pages, in the navigation's order, with the roles that may use them (docs/api.md "Roles"). */
 const PAGES = [
@@ -18,9 +20,12 @@ const PAGES = [
   { id: 'devices', title: 'Devices', roles: OPS, load: () => import('./pages/devices.js') },
   { id: 'scans', title: 'Discovery', roles: OPS, load: () => import('./pages/scans.js') },
   { id: 'alarms', title: 'Alarms', roles: OPS, load: () => import('./pages/alarms.js') },
-  { id: 'sessions', title: 'Sessions', roles: ALL, load: () => import('./pages/sessions.js') },
-  { id: 'audit', title: 'Audit', roles: ADMIN, load: () => import('./pages/audit.js') },
+  { id: 'sessions', title: 'Sessions', roles: [...ALL, 'auditor'], load: () => import('./pages/sessions.js') },
+  { id: 'audit', title: 'Audit', roles: WATCH, load: () => import('./pages/audit.js') },
+  { id: 'recordings', title: 'Recordings', roles: WATCH, load: () => import('./pages/recordings.js') },
   { id: 'replication', title: 'Replication', roles: ADMIN, load: () => import('./pages/replication.js') },
+  // Reached from the recordings, sessions and audit pages (#playback/<session id>), not from the navigation.
+  { id: 'playback', title: 'Playback', roles: WATCH, nav: false, load: () => import('./pages/playback.js') },
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -76,7 +81,7 @@ async function start() {
   $('login-view').hidden = true;
   $('who').textContent = me.username + ' (' + (me.roles.join(', ') || 'no role') + ')';
   $('logout').hidden = false;
-  $('nav').replaceChildren(...PAGES.filter(allowed).map((p) =>
+  $('nav').replaceChildren(...PAGES.filter((p) => p.nav !== false && allowed(p)).map((p) =>
     el('a', { href: '#' + p.id, class: 'tab', dataset: { view: p.id } }, p.title)));
   $('nav').hidden = false;
   if (!PAGES.some(allowed)) {

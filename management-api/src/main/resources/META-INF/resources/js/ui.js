@@ -98,6 +98,17 @@ export function when(iso) {
   return isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
 }
 
+/** A filter's datetime-local values (local time) `from` and `to` as the ISO-8601 instants the API takes. */
+export function isoTimes(p) {
+  const out = Object.assign({}, p);
+  ['from', 'to'].forEach((k) => {
+    if (out[k]) {
+      out[k] = new Date(out[k]).toISOString();
+    }
+  });
+  return out;
+}
+
 let formIds = 0;
 
 /**

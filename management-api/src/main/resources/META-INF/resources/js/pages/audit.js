@@ -1,6 +1,12 @@
-// Audit (admins): every change, filtered on the server; export as CSV or JSON (up to 100,000 rows).
+// Audit (admins and auditors): every change, filtered on the server; export as CSV or JSON (up to 100,000 rows).
 import * as api from '../api.js';
-import { el, button, frame, pagedTable, cell, guarded, when } from '../ui.js';
+import { el, button, frame, pagedTable, cell, guarded, when, isoTimes } from '../ui.js';
+
+/** A session event of a recorded session (its request says recorded=true, its end the digest) links to playback. */
+function playLink(e) {
+  return e.objectType === 'session' && e.objectId && /(^| )(recorded=true|recording=sha256:)/.test(e.details || '')
+    ? [' ', el('a', { href: '#playback/' + encodeURIComponent(e.objectId), class: 'play' }, 'Play recording')] : null;
+}
 
 export function render(section) {
   const list = pagedTable({
@@ -11,27 +17,16 @@ export function render(section) {
         ['FAILURE', 'failure'], ['DENIED', 'denied']] },
       { name: 'from', label: 'From', type: 'datetime-local' }, { name: 'to', label: 'To', type: 'datetime-local' }],
     columns: ['When', 'Actor', 'Action', 'Object', 'Outcome', 'From', 'Details'],
-    load: (p) => api.get('/api/v1/audit-events', iso(p)),
+    load: (p) => api.get('/api/v1/audit-events', isoTimes(p)),
     row: (e) => el('tr', { dataset: { eventId: String(e.id) } }, cell(when(e.occurredAt)), cell(e.actor || ''),
       cell(e.action || ''), cell((e.objectType || '') + (e.objectId ? ' ' + e.objectId : '')), cell(e.outcome || ''),
-      cell(e.sourceAddress || ''), cell(e.details || '')),
+      cell(e.sourceAddress || ''), cell(e.details || '', playLink(e))),
   });
-
-  /** datetime-local values (local time) as ISO-8601 instants for the API. */
-  function iso(p) {
-    const out = Object.assign({}, p);
-    ['from', 'to'].forEach((k) => {
-      if (out[k]) {
-        out[k] = new Date(out[k]).toISOString();
-      }
-    });
-    return out;
-  }
 
   async function download(format) {
     const params = {};
     Object.entries(list.filterInputs).forEach(([k, input]) => { params[k] = input.value.trim(); });
-    const q = iso(params);
+    const q = isoTimes(params);
     if (format === 'csv') {
       q.format = 'csv';
     } else {

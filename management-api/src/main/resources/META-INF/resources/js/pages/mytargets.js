@@ -52,6 +52,8 @@ export function render(section) {
       el('p', {}, 'One-time VNC password: ', el('code', { id: 'connect-password' }, opened.vncPassword)),
       el('p', {}, 'Stock VNC client: ', el('code', { id: 'connect-hint' }, 'vncviewer ' + opened.rfb),
         ' (encrypted, VeNCrypt X509Vnc: ', el('code', { id: 'connect-tls' }, opened.rfbTls || ''), ')'),
+      opened.recorded ? el('p', { id: 'connect-recorded', class: 'recorded-note' }, 'This session is recorded: '
+        + 'the screen, your keys and clipboard text are kept for review by administrators and auditors.') : null,
       expiry, openButton, button('Dismiss', hideOffer, 'dismiss'));
     panel.hidden = false;
     const tick = () => {
@@ -92,6 +94,7 @@ export function render(section) {
       ticket: answer.ticket,
       title: target.name,
       viewOnly: mode !== 'control',
+      recorded: !!answer.recorded,
       clipboard: answer.clipboard, // the session's policy; the console offers only what it allows
       idleTimeoutSeconds: answer.idleTimeoutSeconds,
       maxDurationSeconds: answer.maxDurationSeconds,

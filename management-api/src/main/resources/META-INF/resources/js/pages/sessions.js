@@ -1,9 +1,12 @@
-// Sessions: active and history (operators and admins see everyone's, others their own); disconnect with a message.
+// Sessions: active and history (operators, admins and auditors see everyone's, others their own); disconnect with a
+// message (operators); a recorded session's recording plays (admins, auditors).
 import * as api from '../api.js';
 import { el, button, frame, pagedTable, cell, actions, act, form, when } from '../ui.js';
 
 export function render(section, ctx) {
   const operator = ctx.hasRole('operator', 'admin');
+  // Admins and auditors watch recordings; auditors see every session but may not disconnect one.
+  const watcher = ctx.hasRole('admin', 'auditor');
   const list = pagedTable({
     id: 'sessions',
     filters: [{ name: 'state', label: 'State', type: 'select',
@@ -16,7 +19,9 @@ export function render(section, ctx) {
       cell(when(s.claimedAt || s.createdAt)),
       cell(s.endedAt ? when(s.endedAt) + ' (' + (s.endReason || '') + ')' : ''),
       cell(s.clientAddress || ''), cell(s.brokerId || ''),
-      actions(!operator || s.state === 'ENDED' ? null : s.disconnectRequestedBy ? 'disconnecting'
+      actions(watcher && s.recorded && s.state === 'ENDED'
+        ? el('a', { href: '#playback/' + encodeURIComponent(s.id), class: 'play' }, 'Play recording') : null,
+      !operator || s.state === 'ENDED' ? null : s.disconnectRequestedBy ? 'disconnecting'
         : button('Disconnect', async () => {
           const v = await form('Disconnect ' + (s.user || '') + ' from ' + (s.targetName || s.targetId),
             [{ name: 'message', label: 'Message to the user (optional)' }], 'Disconnect');
@@ -27,7 +32,7 @@ export function render(section, ctx) {
           }
         }, 'disconnect danger'))),
   });
-  section.replaceChildren(...frame(operator ? 'Sessions' : 'My sessions', button('Refresh', () => list.reload(),
+  section.replaceChildren(...frame(operator || watcher ? 'Sessions' : 'My sessions', button('Refresh', () => list.reload(),
     'refresh')), list.element);
   list.reload();
 }

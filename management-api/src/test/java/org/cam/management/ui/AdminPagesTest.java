@@ -72,7 +72,8 @@ class AdminPagesTest {
                 + "document.getElementById('login-form').requestSubmit(); true");
         Pages.awaitTrue(chrome, "document.getElementById('page').dataset.ready === 'mytargets'");
         assertThat(chrome.evalString("[...document.querySelectorAll('#nav .tab')].map(t => t.dataset.view).join()"))
-                .isEqualTo("mytargets,targets,users,groups,access,ldap,devices,scans,alarms,sessions,audit,replication");
+                .isEqualTo("mytargets,targets,users,groups,access,ldap,devices,scans,alarms,sessions,audit,recordings,"
+                        + "replication");
         Pages.check(chrome, "mytargets");
 
         // Users: a local user.

@@ -46,7 +46,10 @@ public class SessionRecordingResource {
         return recordings.metadata(id, verify);
     }
 
-    /** The recording file; a {@code Range: bytes=a-b} request gets 206 with that part (the player seeks with it). */
+    /**
+     * The recording file; a {@code Range: bytes=a-b} request gets 206 with that part. A read from the first byte is
+     * a viewing and is audited (RECORDING_VIEW).
+     */
     @Operation(summary = "A session's recording file (byte ranges supported)")
     @GET
     @Path("/data")
@@ -78,6 +81,10 @@ public class SessionRecordingResource {
                 return Response.status(416).header("Content-Range", "bytes */" + size).build();
             }
             partial = true;
+        }
+        if (start == 0) {
+            // A player reads from the first byte once per playback; later ranges are the same viewing.
+            recordings.watched(id, info.actor(), info.sourceAddress());
         }
         long from = start;
         long length = end - start + 1;

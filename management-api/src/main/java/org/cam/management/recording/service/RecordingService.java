@@ -323,6 +323,17 @@ public class RecordingService {
         return f;
     }
 
+    /**
+     * Audits that {@code actor} is watching the recording (RECORDING_VIEW): who, which session's, when, and what the
+     * audit says of its digest. Called once per playback (the player's first read of the file), not per range.
+     */
+    @Transactional
+    public void watched(String sessionId, String actor, String sourceAddress) {
+        SessionRecording r = find(sessionId);
+        audit.record(actor, "RECORDING_VIEW", "session", sessionId, AuditService.SUCCESS, sourceAddress,
+                "user=" + r.username + " targetId=" + r.targetId + " digest=" + r.digest);
+    }
+
     private Path file(String sessionId) {
         if (!SAFE_ID.matcher(sessionId).matches()) {
             return null;

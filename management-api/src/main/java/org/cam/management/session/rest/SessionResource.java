@@ -55,12 +55,13 @@ public class SessionResource {
     public record SessionView(String id, String user, long targetId, String targetName, String mode, SessionState state,
                               Instant createdAt, Instant expiresAt, Instant claimedAt, String brokerId,
                               String clientAddress, Instant endedAt, String endReason, Long bytesFromClient,
-                              Long bytesFromDevice, String disconnectRequestedBy, String disconnectMessage) {
+                              Long bytesFromDevice, String disconnectRequestedBy, String disconnectMessage,
+                              boolean recorded) {
         static SessionView of(KvmSession s) {
             Target t = Target.findById(s.targetId);
             return new SessionView(s.id, s.username, s.targetId, t == null ? null : t.name, s.mode.name(), s.state,
                     s.createdAt, s.expiresAt, s.claimedAt, s.brokerId, s.clientAddress, s.endedAt, s.endReason,
-                    s.bytesFromClient, s.bytesFromDevice, s.terminateBy, s.terminateMessage);
+                    s.bytesFromClient, s.bytesFromDevice, s.terminateBy, s.terminateMessage, s.recorded);
         }
     }
 
