@@ -116,13 +116,8 @@ public class RecordingService {
         SessionRecording r = SessionRecording.findById(s.id);
         if (r == null) {
             r = new SessionRecording();
-            r.sessionId = s.id;
         }
-        r.username = s.username;
-        r.targetId = s.targetId;
-        r.mode = s.mode.name();
-        r.startedAt = s.claimedAt;
-        r.endedAt = s.endedAt;
+        fromSession(r, s);
         r.digest = o.digest();
         r.bytes = o.bytes();
         r.segments = o.segments();
@@ -185,12 +180,7 @@ public class RecordingService {
                     return null;
                 }
                 SessionRecording r = new SessionRecording();
-                r.sessionId = s.id;
-                r.username = s.username;
-                r.targetId = s.targetId;
-                r.mode = s.mode.name();
-                r.startedAt = s.claimedAt;
-                r.endedAt = s.endedAt;
+                fromSession(r, s);
                 r.complete = false;
                 r.failure = UNTERMINATED + "the session ended " + s.endReason + " without the broker's end report;"
                         + " the recording holds what the broker wrote up to its last whole segment";
@@ -206,6 +196,15 @@ public class RecordingService {
             LOG.debugf("recording %s: not adopted: %s", sessionId, e.getMessage());
             return null;
         }
+    }
+
+    private static void fromSession(SessionRecording r, KvmSession s) {
+        r.sessionId = s.id;
+        r.username = s.username;
+        r.targetId = s.targetId;
+        r.mode = s.mode.name();
+        r.startedAt = s.claimedAt;
+        r.endedAt = s.endedAt;
     }
 
     private static boolean unterminated(SessionRecording r) {
