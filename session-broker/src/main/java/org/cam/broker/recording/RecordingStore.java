@@ -41,7 +41,6 @@ import org.jboss.logging.Logger;
 public class RecordingStore {
 
     private static final Logger LOG = Logger.getLogger(RecordingStore.class);
-    /** Session ids become file names: only what management-api issues (UUIDs) passes. */
     /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     public static final String SUFFIX = ".camrec";

@@ -37,7 +37,6 @@ import org.jboss.logging.Logger;
 public class RecordingService {
 
     private static final Logger LOG = Logger.getLogger(RecordingService.class);
-    /** Session ids are file names: only what this service issues. */
     /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** How the failure of a recording without an end report begins (see {@link #adopt}). */
