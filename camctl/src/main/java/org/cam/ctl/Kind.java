@@ -105,16 +105,21 @@ enum Kind {
         Object call(ApiClient client, String id) throws ApiException;
     }
 
+    /** A delete answers nothing (204), or for a session 202/204: nothing to print either way. */
+    interface Deleter {
+        void call(ApiClient client, String id) throws ApiException;
+    }
+
     final List<String> aliases;
     final List<Output.Column> columns;
     final boolean searchable;
     final Set<String> selectorKeys;
     final Lister lister;
     final ById getter;
-    final ById deleter;
+    final Deleter deleter;
 
     Kind(List<String> aliases, List<Output.Column> columns, boolean searchable, Set<String> selectorKeys,
-         Lister lister, ById getter, ById deleter) {
+         Lister lister, ById getter, Deleter deleter) {
         this.aliases = aliases;
         this.columns = columns;
         this.searchable = searchable;

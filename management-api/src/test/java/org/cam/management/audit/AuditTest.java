@@ -108,6 +108,11 @@ class AuditTest {
         Api.login(name, "whatever-pass").then().statusCode(401);   // a failed login, audited under that name
         String csv = Api.admin().queryParam("actor", name).queryParam("format", "csv").get("/api/v1/audit-events")
                 .then().statusCode(200).contentType(containsString("text/csv")).extract().asString();
+        // Accept by preference: both named, JSON first (generated clients) -> JSON; CSV preferred -> CSV.
+        Api.admin().queryParam("actor", name).header("Accept", "application/json, text/csv").get("/api/v1/audit-events")
+                .then().statusCode(200).contentType(containsString("application/json"));
+        Api.admin().queryParam("actor", name).header("Accept", "text/csv, application/json;q=0.5")
+                .get("/api/v1/audit-events").then().statusCode(200).contentType(containsString("text/csv"));
         String[] lines = csv.split("\n");
         assertThat(lines[0]).isEqualTo("id,occurredAt,actor,action,objectType,objectId,outcome,sourceAddress,details");
         assertThat(lines).hasSize(2);

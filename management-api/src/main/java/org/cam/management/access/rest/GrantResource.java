@@ -102,6 +102,7 @@ public class GrantResource {
     }
 
     @Operation(summary = "Delete a grant")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/grants/{id}")
     public Response delete(@PathParam("id") long id) {
@@ -117,6 +118,8 @@ public class GrantResource {
     }
 
     @Operation(summary = "Assign a target directly to a user")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = AssignmentView.class)))
     @POST
     @Path("/assignments")
     public Response assign(@Valid @NotNull AssignmentRequest req) {
@@ -125,6 +128,7 @@ public class GrantResource {
     }
 
     @Operation(summary = "Remove a direct assignment")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/assignments/{id}")
     public Response unassign(@PathParam("id") long id) {

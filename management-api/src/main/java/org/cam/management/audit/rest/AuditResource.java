@@ -1,6 +1,10 @@
 package org.cam.management.audit.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
@@ -45,6 +49,10 @@ public class AuditResource {
      * {@code format=json} with {@code export=true} likewise as a JSON array.
      */
     @Operation(summary = "Search the audit trail (filters: actor, action, object, outcome, time; paged; CSV or JSON)")
+    @APIResponse(responseCode = "200", description = "A page of events (items, page, size, total); with export=true all"
+            + " matching events (up to 100,000) as a JSON array; as CSV with format=csv or when Accept prefers text/csv",
+            content = {@Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT)),
+                    @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING))})
     @GET
     @Produces({MediaType.APPLICATION_JSON, "text/csv"})
     public Response list(@QueryParam("actor") String actor,
@@ -61,8 +69,11 @@ public class AuditResource {
                          @jakarta.ws.rs.core.Context HttpHeaders headers) {
         AuditService.Filter f = new AuditService.Filter(blank(actor), blank(action), blank(objectType),
                 blank(objectId), blank(outcome), instant("from", from), instant("to", to));
+        // Accept decides only by preference: the first of JSON and CSV it accepts (in q order), so a client that
+        // names both, JSON first (as generated clients do), gets JSON.
         boolean csv = "csv".equals(format) || (format == null && headers.getAcceptableMediaTypes().stream()
-                .anyMatch(m -> m.getType().equals("text") && m.getSubtype().equals("csv")));
+                .filter(m -> m.isCompatible(MediaType.APPLICATION_JSON_TYPE) || isCsv(m))
+                .findFirst().map(AuditResource::isCsv).orElse(false));
         if (csv) {
             List<AuditEvent> rows = audit.find(f, 0, EXPORT_MAX);
             return Response.ok(toCsv(rows), "text/csv; charset=UTF-8")
@@ -75,6 +86,10 @@ public class AuditResource {
         }
         List<AuditEventView> items = audit.find(f, page, size).stream().map(AuditEventView::of).toList();
         return Response.ok(new Page<>(items, page, size, audit.count(f)), MediaType.APPLICATION_JSON).build();
+    }
+
+    private static boolean isCsv(MediaType m) {
+        return m.getType().equals("text") && m.getSubtype().equals("csv");
     }
 
     static String toCsv(List<AuditEvent> rows) {

@@ -1,6 +1,9 @@
 package org.cam.management.device.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -164,6 +167,8 @@ public class DeviceResource {
 
     /** Starts a firmware upgrade with an image of the library ({@code GET /api/v1/firmware}); 202 and the job. */
     @Operation(summary = "Start a firmware upgrade from the firmware library")
+    @APIResponse(responseCode = "202", description = "Accepted: the device writes the image", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = FirmwareJobView.class)))
     @POST
     @Path("/{id}/firmware")
     @RolesAllowed(Role.OPERATOR)
@@ -182,6 +187,8 @@ public class DeviceResource {
     }
 
     @Operation(summary = "Reboot a managed device")
+    @APIResponse(responseCode = "202", description = "Accepted: the device reboots", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = DeviceView.class)))
     @POST
     @Path("/{id}/reboot")
     @RolesAllowed(Role.OPERATOR)
@@ -201,6 +208,7 @@ public class DeviceResource {
     }
 
     @Operation(summary = "Forget a device")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)

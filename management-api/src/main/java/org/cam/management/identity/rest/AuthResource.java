@@ -17,6 +17,9 @@ import org.cam.management.common.RequestInfo;
 import org.cam.management.identity.service.AuthService;
 import org.cam.management.identity.service.TokenService;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.util.Set;
 
@@ -75,6 +78,7 @@ public class AuthResource {
     @Path("/logout")
     @PermitAll
     @Operation(summary = "Revoke a refresh token")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     public Response logout(@Valid @NotNull RefreshRequest req) {
         tokens.revoke(req.refreshToken());
         return Response.noContent().build();

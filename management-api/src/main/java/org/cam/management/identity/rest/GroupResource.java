@@ -1,6 +1,9 @@
 package org.cam.management.identity.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -88,6 +91,8 @@ public class GroupResource {
     }
 
     @Operation(summary = "Create a local group")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = GroupView.class)))
     @POST
     public Response create(@Valid @NotNull CreateGroup req) {
         UserGroup g = groups.create(req.name(), req.description());
@@ -104,6 +109,7 @@ public class GroupResource {
     }
 
     @Operation(summary = "Delete a group")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") long id) {
@@ -112,6 +118,7 @@ public class GroupResource {
     }
 
     @Operation(summary = "Add a user to a group")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @PUT
     @Path("/{id}/members/{userId}")
     public Response addMember(@PathParam("id") long id, @PathParam("userId") long userId) {
@@ -120,6 +127,7 @@ public class GroupResource {
     }
 
     @Operation(summary = "Remove a user from a group")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/{id}/members/{userId}")
     public Response removeMember(@PathParam("id") long id, @PathParam("userId") long userId) {
@@ -129,6 +137,7 @@ public class GroupResource {
 
     /** Nest this group inside another one (its members then count as members of the parent). */
     @Operation(summary = "Nest a group in a parent group")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @PUT
     @Path("/{id}/parents/{parentId}")
     public Response nest(@PathParam("id") long id, @PathParam("parentId") long parentId) {

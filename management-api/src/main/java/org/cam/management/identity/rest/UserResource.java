@@ -1,6 +1,9 @@
 package org.cam.management.identity.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -96,6 +99,8 @@ public class UserResource {
     }
 
     @Operation(summary = "Create a local user")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = UserView.class)))
     @POST
     public Response create(@Valid @NotNull CreateUser req) {
         User u = users.create(new UserService.NewUser(req.username(), req.displayName(), req.email(), req.password(),
@@ -113,6 +118,7 @@ public class UserResource {
 
     /** Admins set anybody's; every local user may set their own. */
     @Operation(summary = "Set a password (one's own needs the current one; admins reset others)")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @PUT
     @Path("/{id}/password")
     @RolesAllowed({Role.ADMIN, Role.VIEWER})
@@ -126,6 +132,7 @@ public class UserResource {
     }
 
     @Operation(summary = "Unlock a user locked out by failed logins")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @POST
     @Path("/{id}/unlock")
     public Response unlock(@PathParam("id") long id) {
@@ -134,6 +141,7 @@ public class UserResource {
     }
 
     @Operation(summary = "Delete a local user")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") long id) {

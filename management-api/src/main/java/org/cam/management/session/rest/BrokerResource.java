@@ -1,6 +1,9 @@
 package org.cam.management.session.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -84,6 +87,7 @@ public class BrokerResource {
     }
 
     @Operation(summary = "A broker reports a session's end (reason, bytes, recording digest)")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @POST
     @Path("/sessions/{id}/end")
     public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {

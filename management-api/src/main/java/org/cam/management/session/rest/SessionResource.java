@@ -115,6 +115,8 @@ public class SessionResource {
 
     /** 204 when a PENDING session ended at once; 202 when its broker will disconnect it at its next heartbeat. */
     @Operation(summary = "Disconnect a session, with a message shown to its user")
+    @APIResponse(responseCode = "204", description = "A PENDING session ended at once")
+    @APIResponse(responseCode = "202", description = "Its broker ends the session at its next heartbeat")
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)

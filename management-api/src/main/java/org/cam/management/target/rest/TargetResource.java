@@ -1,6 +1,9 @@
 package org.cam.management.target.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -136,6 +139,8 @@ public class TargetResource {
     }
 
     @Operation(summary = "Create an RFB-endpoint target")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = TargetView.class)))
     @POST
     @RolesAllowed(Role.OPERATOR)
     public Response create(@Valid @NotNull TargetRequest req) {
@@ -157,6 +162,7 @@ public class TargetResource {
     }
 
     @Operation(summary = "Delete an RFB-endpoint target")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)

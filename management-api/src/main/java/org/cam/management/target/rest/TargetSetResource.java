@@ -1,6 +1,9 @@
 package org.cam.management.target.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -76,6 +79,8 @@ public class TargetSetResource {
     }
 
     @Operation(summary = "Create a target set")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = TargetSetView.class)))
     @POST
     public Response create(@Valid @NotNull TargetSetRequest req) {
         TargetSet s = sets.create(req.name(), req.description());
@@ -95,6 +100,7 @@ public class TargetSetResource {
     }
 
     @Operation(summary = "Delete a target set")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") long id) {
@@ -103,6 +109,7 @@ public class TargetSetResource {
     }
 
     @Operation(summary = "Add a target to a target set")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @PUT
     @Path("/{id}/targets/{targetId}")
     public Response add(@PathParam("id") long id, @PathParam("targetId") long targetId) {
@@ -111,6 +118,7 @@ public class TargetSetResource {
     }
 
     @Operation(summary = "Remove a target from a target set")
+    @APIResponse(responseCode = "204", description = "Done, no content")
     @DELETE
     @Path("/{id}/targets/{targetId}")
     public Response remove(@PathParam("id") long id, @PathParam("targetId") long targetId) {
