@@ -310,6 +310,30 @@ class SessionBrokerTest {
         }
     }
 
+    /**
+     * Resume: the claim names when its ticket was issued (management-api tells a resume ticket from the first by it),
+     * and a leg whose session its owner resumed elsewhere ends as resumed_elsewhere, reporting which leg it was.
+     */
+    @Test
+    void aLegResumedElsewhereEndsAndSaysWhichLegItWas() throws Exception {
+        ManagementDouble.Session s = pending("CONTROL", null, null, 0);
+        s.resumable = true;
+        s.leg = 2;
+        try (RfbTestClient c = viaWebSocket(null, ticket(s.id, TicketMode.CONTROL))) {
+            assertThat(c.handshake(null)).isTrue();
+            assertThat(s.claimTicketIssuedAt).isNotNull();
+            assertThat(Duration.between(Instant.parse(s.claimTicketIssuedAt), Instant.now()).abs())
+                    .isLessThan(Duration.ofMinutes(1));
+            management().supersede(s.id);
+            assertThat(c.awaitClosed(10_000)).isTrue();
+            assertThat(c.closeStatus()).isEqualTo("1000 ended: resumed_elsewhere");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
+        assertThat(s.endReport.getString("reason")).isEqualTo("resumed_elsewhere");
+        assertThat(s.endReport.getInteger("leg")).isEqualTo(2);
+        assertThat(s.endReport.getBoolean("resumable")).isFalse();
+    }
+
     @Test
     void webSocketTicketInFirstMessageViewOnly() throws Exception {
         ManagementDouble.Session s = pending("VIEW", null, null, 0);
@@ -570,36 +594,50 @@ class SessionBrokerTest {
 
     /**
      * Drain, as on SIGTERM (the ShutdownEvent observer calls the same method): readiness drops at once, new clients
-     * are refused, the running session continues through the grace (2 s here) and then ends with reason
-     * broker_drained. Last, since the broker stays draining afterwards.
+     * are refused, a browser console whose session may resume is asked at once to resume elsewhere (close code 4001,
+     * its leg reported resumable), a stock VNC client's session continues through the grace (2 s here) and then ends
+     * with reason broker_drained. Last, since the broker stays draining afterwards.
      */
     @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
-    void drainLetsSessionsRunThroughTheGraceThenEndsThem() throws Exception {
+    void drainAsksConsolesToResumeAndLetsStockClientsRunThroughTheGrace() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> readiness() == 200);
         assertThat(service.activeCount()).isZero();
         RfbChannelServer device = Devices.start(BrokerTestResource.vertx, null, "drain");
         try {
             ManagementDouble.Session s = BrokerTestResource.management.add("drain-1", "drain001", "CONTROL",
                     Devices.HOST, device.port(), null, 0);
-            try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.plainPort())) {
+            ManagementDouble.Session browser = BrokerTestResource.management.add("drain-2", null, "CONTROL",
+                    Devices.HOST, device.port(), null, 0);
+            browser.resumable = true;
+            try (RfbTestClient c = RfbTestClient.tcp("127.0.0.1", listeners.plainPort());
+                 RfbTestClient console = viaWebSocket(null, ticket(browser.id, TicketMode.CONTROL))) {
                 assertThat(c.handshake("drain001")).isTrue();
+                assertThat(console.handshake(null)).isTrue();
                 long start = System.nanoTime();
                 CompletableFuture<Void> drained = CompletableFuture.runAsync(service::drain);
                 await().atMost(Duration.ofSeconds(1)).until(() -> readiness() == 503);
                 try (RfbTestClient late = RfbTestClient.tcp("127.0.0.1", listeners.plainPort())) {
                     assertThat(late.awaitClosed(5000)).isTrue();
                 }
-                // Still relaying during the grace.
+                assertThat(console.awaitClosed(10_000)).isTrue();
+                assertThat(console.closeStatus()).isEqualTo("4001 resume: broker_drained");
+                // The stock client is still relaying: its grace has not run out.
                 c.typeKey('d');
                 assertThat(c.requestAndAwaitUpdate(16, 16)).isPositive();
                 assertThat(device.screen().typedKeys()).contains("d");
+                await().atMost(Duration.ofSeconds(10)).until(() -> browser.endReport != null);
+                assertThat(browser.endReport.getString("reason")).isEqualTo("broker_drained");
+                assertThat(browser.endReport.getBoolean("resumable")).isTrue();
+                assertThat(browser.endReport.getInteger("leg")).isEqualTo(1);
+                assertThat(s.endReport).isNull();
                 assertThat(c.awaitClosed(10_000)).isTrue();
                 assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(2));
                 drained.get(20, TimeUnit.SECONDS);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> s.endReport != null);
             assertThat(s.endReport.getString("reason")).isEqualTo("broker_drained");
+            assertThat(s.endReport.getBoolean("resumable")).isFalse();
         } finally {
             device.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

@@ -211,6 +211,13 @@ public interface ManagementConfig {
         /** An ACTIVE session its broker stops reporting in heartbeats for this long ends as broker_lost. */
         @WithDefault("PT45S")
         Duration brokerLostAfter();
+
+        /**
+         * How long a session whose broker drained waits for its console to resume it on another broker (RESUMING)
+         * before it ends; a console resumes within seconds, this only bounds a console that went away meanwhile.
+         */
+        @WithDefault("PT30S")
+        Duration resumeWindow();
     }
 
     interface ServiceTokens {

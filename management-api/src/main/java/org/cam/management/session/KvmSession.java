@@ -93,4 +93,16 @@ public class KvmSession extends PanacheEntityBase {
 
     @Column(name = "recording_fail_closed", nullable = false)
     public boolean recordingFailClosed;
+
+    /** Legs claimed so far: 1 after the first claim, one more for each resumed claim (see SessionLeg). */
+    @Column(nullable = false)
+    public int legs;
+
+    /** When the owner last asked to resume: only a ticket issued at or after it claims the next leg (once). */
+    @Column(name = "resume_requested_at")
+    public Instant resumeRequestedAt;
+
+    /** RESUMING: the session ends unless a broker claims its next leg before this. */
+    @Column(name = "resume_until")
+    public Instant resumeUntil;
 }

@@ -7,14 +7,19 @@ package org.cam.broker.management;
  * @param maxDurationSeconds 0 or absent: the broker's default
  * @param clipboard          which way clipboard content may move; absent: {@link Clipboard#BOTH}
  * @param recording          whether and how the session is recorded; absent: not recorded
+ * @param leg                which leg of the session this claim opened (1 for the first, one more for each resume);
+ *                           the end report names it; absent: 0 (the session's current leg)
+ * @param resumable          whether a browser console may resume the session on another broker when this one drains
  */
 public record Claim(String sessionId, String user, String targetId, Mode mode, Device device,
-                    long idleTimeoutSeconds, long maxDurationSeconds, Clipboard clipboard, Recording recording) {
+                    long idleTimeoutSeconds, long maxDurationSeconds, Clipboard clipboard, Recording recording,
+                    int leg, boolean resumable) {
 
     /** The claim without a recording (what management-api sends for targets that are not recorded). */
     public Claim(String sessionId, String user, String targetId, Mode mode, Device device, long idleTimeoutSeconds,
                  long maxDurationSeconds, Clipboard clipboard) {
-        this(sessionId, user, targetId, mode, device, idleTimeoutSeconds, maxDurationSeconds, clipboard, null);
+        this(sessionId, user, targetId, mode, device, idleTimeoutSeconds, maxDurationSeconds, clipboard, null, 0,
+                false);
     }
 
     /**

@@ -6,12 +6,15 @@ import java.time.Instant;
  * How and when a session ended, and what it moved.
  *
  * @param recording the recording's outcome, or null when the session was not recorded
+ * @param leg       the claim's leg: what this connection carried of the session
+ * @param resumable the broker drained and asked the browser console to resume on another broker: the session goes on
  */
 public record EndReport(String brokerId, String reason, long bytesFromClient, long bytesFromDevice, Instant endedAt,
-                        RecordingOutcome recording) {
+                        RecordingOutcome recording, int leg, boolean resumable) {
 
-    public EndReport(String brokerId, String reason, long bytesFromClient, long bytesFromDevice, Instant endedAt) {
-        this(brokerId, reason, bytesFromClient, bytesFromDevice, endedAt, null);
+    public EndReport(String brokerId, String reason, long bytesFromClient, long bytesFromDevice, Instant endedAt,
+                     int leg, boolean resumable) {
+        this(brokerId, reason, bytesFromClient, bytesFromDevice, endedAt, null, leg, resumable);
     }
 
     /**

@@ -2,6 +2,9 @@ package org.cam.broker.management;
 
 import java.util.List;
 
-/** Sessions an administrator disconnected: the broker ends them with reason admin_disconnect. */
-public record HeartbeatResponse(List<String> terminate) {
+/**
+ * {@code terminate}: sessions an administrator disconnected (the broker ends them with reason admin_disconnect);
+ * {@code superseded}: sessions whose owner resumed them on another connection (ended with resumed_elsewhere).
+ */
+public record HeartbeatResponse(List<String> terminate, List<String> superseded) {
 }

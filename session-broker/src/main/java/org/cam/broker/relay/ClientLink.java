@@ -35,6 +35,16 @@ public interface ClientLink {
     /** Closes; {@code reason} goes where the transport can carry it (WebSocket close frame). */
     void close(String reason);
 
+    /** Whether the client can resume the session elsewhere (a browser console; stock VNC clients cannot). */
+    default boolean canResume() {
+        return false;
+    }
+
+    /** Closes asking the client to resume the session on another broker ({@link #canResume()} clients only). */
+    default void closeForResume(String reason) {
+        close("ended: " + reason);
+    }
+
     String remoteAddress();
 
     /** Starts TLS on this connection as the server (VeNCrypt on 9901), with the listener's certificate. */

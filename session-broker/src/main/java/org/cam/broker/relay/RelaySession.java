@@ -85,6 +85,7 @@ public final class RelaySession {
     private SessionRecorder recorder;
     private volatile CompletableFuture<EndReport.RecordingOutcome> recordingOutcome;
     private long segmentTimer = -1;
+    private volatile boolean askedToResume;
     private long keyframeTimer = -1;
 
     public RelaySession(SessionHost host, ClientLink client, Context context, Admission admission) {
@@ -202,14 +203,14 @@ public final class RelaySession {
         }
         ticket.compose(token -> {
             admission.helloDone();
-            String sessionId;
+            org.cam.protocol.ticket.Ticket verified;
             try {
-                sessionId = host.verifyTicket(token);
+                verified = host.verifyTicket(token);
             } catch (ProtocolException e) {
                 refuse("ticket_" + e.reason(), "ticket refused: " + e.reason());
                 return Future.failedFuture(Refused.INSTANCE);
             }
-            return host.claim(sessionId, client.remoteAddress()).recover(t -> {
+            return host.claim(verified.sessionId(), verified.issuedAt(), client.remoteAddress()).recover(t -> {
                 refuse(ClaimFailures.reason("claim", t), "session cannot be claimed");
                 return Future.failedFuture(Refused.INSTANCE);
             });
@@ -667,6 +668,29 @@ public final class RelaySession {
         context.runOnContext(v -> end(reason));
     }
 
+    /**
+     * Ends this leg and asks the client to resume the session through another broker (from any thread): only a
+     * relaying session whose claim allows it, on a client that can (a browser console); false otherwise, and nothing
+     * happens.
+     */
+    public boolean resumeElsewhere(EndReason reason) {
+        if (!client.canResume() || claim == null || !claim.resumable()) {
+            return false;
+        }
+        context.runOnContext(v -> {
+            if (state == State.RELAY) {
+                askedToResume = true;
+                end(reason);
+            }
+        });
+        return true;
+    }
+
+    /** Whether this leg ended asking the client to resume (the end report says the session goes on). */
+    public boolean askedToResume() {
+        return askedToResume;
+    }
+
     private void end(EndReason reason) {
         if (state == State.ENDED) {
             return;
@@ -678,7 +702,11 @@ public final class RelaySession {
         if (device != null) {
             device.socket().close();
         }
-        client.close("ended: " + reason.wire());
+        if (askedToResume) {
+            client.closeForResume(reason.wire());
+        } else {
+            client.close("ended: " + reason.wire());
+        }
         if (claim != null) {
             host.ended(this, reason, wasRelaying);
         }

@@ -10,11 +10,11 @@ import org.cam.protocol.ProtocolException;
 /** What a {@link RelaySession} needs from the broker around it (claims, bookkeeping, settings). */
 public interface SessionHost {
 
-    /** Offline ticket check; returns the session id to claim. */
-    String verifyTicket(String token) throws ProtocolException;
+    /** Offline ticket check; returns the ticket's claims (the session id to claim, when it was issued). */
+    org.cam.protocol.ticket.Ticket verifyTicket(String token) throws ProtocolException;
 
-    /** Completes on the caller's context. */
-    Future<Claim> claim(String sessionId, String clientAddress);
+    /** Completes on the caller's context. {@code ticketIssuedAt} tells a resume ticket from the session's first. */
+    Future<Claim> claim(String sessionId, java.time.Instant ticketIssuedAt, String clientAddress);
 
     /** Completes on the caller's context. */
     Future<Claim> claimByVncResponse(byte[] challenge, byte[] response, String clientAddress);

@@ -129,6 +129,22 @@ public final class WebSocketLink implements ClientLink {
         }
     }
 
+    /** The close code that asks the console to resume elsewhere (4000-4999: the application's own). */
+    public static final short RESUME = 4001;
+
+    @Override
+    public boolean canResume() {
+        return true;
+    }
+
+    @Override
+    public void closeForResume(String reason) {
+        stopPings();
+        if (!ws.isClosed()) {
+            ws.close(RESUME, "resume: " + reason);
+        }
+    }
+
     public void ping() {
         if (!ws.isClosed()) {
             ws.writePing(Buffer.buffer("cam"));

@@ -99,13 +99,14 @@ public class BrokerService implements SessionHost {
     // ---- SessionHost ------------------------------------------------------------------------------------------
 
     @Override
-    public String verifyTicket(String token) throws ProtocolException {
-        return tickets.verify(token).sessionId();
+    public org.cam.protocol.ticket.Ticket verifyTicket(String token) throws ProtocolException {
+        return tickets.verify(token);
     }
 
     @Override
-    public Future<Claim> claim(String sessionId, String clientAddress) {
-        return onCaller(management.claim(sessionId, new ClaimRequest(config.brokerId(), clientAddress)));
+    public Future<Claim> claim(String sessionId, Instant ticketIssuedAt, String clientAddress) {
+        return onCaller(management.claim(sessionId, new ClaimRequest(config.brokerId(), clientAddress,
+                ticketIssuedAt)));
     }
 
     @Override
@@ -174,8 +175,10 @@ public class BrokerService implements SessionHost {
     public void started(RelaySession s, Duration handshake) {
         RelaySession previous = active.put(s.sessionId(), s);
         if (previous != null && previous != s) {
-            // management-api claims exactly once, so this means a broken upstream: keep the newer, end the older.
-            previous.endAsync(EndReason.ADMIN_DISCONNECT);
+            // The owner resumed the session here while this replica still carried its older leg (management-api
+            // claims each leg once): keep the newer, end the older.
+            previous.endAsync(previous.claim().leg() != s.claim().leg() ? EndReason.RESUMED_ELSEWHERE
+                    : EndReason.ADMIN_DISCONNECT);
         }
         metrics.started(s.client().listener());
         metrics.handshake(handshake);
@@ -201,7 +204,7 @@ public class BrokerService implements SessionHost {
         java.util.concurrent.CompletableFuture<EndReport.RecordingOutcome> recording = s.recordingOutcome();
         if (recording == null) {
             sendEnd(s.sessionId(), new EndReport(config.brokerId(), reason.wire(), s.bytesFromClient(),
-                    s.bytesFromDevice(), endedAt), 1);
+                    s.bytesFromDevice(), endedAt, s.claim().leg(), s.askedToResume()), 1);
             return;
         }
         // The report carries the recording's final digest (the SESSION_END audit event keeps it): wait for the writer.
@@ -211,7 +214,7 @@ public class BrokerService implements SessionHost {
                     : new EndReport.RecordingOutcome(null, 0, 0, 0, false, String.valueOf(t.getMessage()));
             vertx.runOnContext(v -> {
                 sendEnd(s.sessionId(), new EndReport(config.brokerId(), reason.wire(), s.bytesFromClient(),
-                        s.bytesFromDevice(), endedAt, o), 1);
+                        s.bytesFromDevice(), endedAt, o, s.claim().leg(), s.askedToResume()), 1);
                 reportsInFlight.decrementAndGet();
             });
         });
@@ -303,6 +306,14 @@ public class BrokerService implements SessionHost {
             if (r != null && r.terminate() != null) {
                 r.terminate().forEach(this::disconnect);
             }
+            if (r != null && r.superseded() != null) {
+                r.superseded().forEach(id -> {
+                    RelaySession s = active.get(id);
+                    if (s != null) {
+                        s.endAsync(EndReason.RESUMED_ELSEWHERE);
+                    }
+                });
+            }
         }, t -> LOG.debugf("heartbeat failed: %s", t.getMessage()));
     }
 
@@ -326,16 +337,25 @@ public class BrokerService implements SessionHost {
     // ---- drain ----------------------------------------------------------------------------------------------------
 
     /**
-     * Stops taking sessions (the listeners stop on the same signal), lets running ones continue up to the grace,
-     * then ends them with reason broker_drained. Blocks the shutdown thread, which is what makes Quarkus wait
-     * (quarkus.shutdown.timeout must be longer than the grace).
+     * Stops taking sessions (the listeners stop on the same signal); asks every browser console whose session may
+     * resume to do so through another replica at once (their legs end with broker_drained, the sessions go on); lets
+     * the others (stock VNC clients, whose password was single use) continue up to the grace, then ends them with
+     * reason broker_drained. Blocks the shutdown thread, which is what makes Quarkus wait (quarkus.shutdown.timeout
+     * must be longer than the grace).
      */
     public void drain() {
         if (draining) {
             return;
         }
         draining = true;
-        LOG.infof("draining: %d active sessions, grace %s", active.size(), config.drainGrace());
+        int resuming = 0;
+        for (RelaySession s : activeSessions()) {
+            if (s.resumeElsewhere(EndReason.BROKER_DRAINED)) {
+                resuming++;
+            }
+        }
+        LOG.infof("draining: %d active sessions, %d asked to resume elsewhere, grace %s for the rest", active.size(),
+                resuming, config.drainGrace());
         heartbeat();
         long deadline = System.nanoTime() + config.drainGrace().toNanos();
         while (!active.isEmpty() && System.nanoTime() < deadline) {

@@ -14,6 +14,8 @@ public enum EndReason {
     MAX_DURATION("max_duration"),
     ADMIN_DISCONNECT("admin_disconnect"),
     BROKER_DRAINED("broker_drained"),
+    /** The owner resumed the session on another connection (another broker, or this one): this leg is over. */
+    RESUMED_ELSEWHERE("resumed_elsewhere"),
     /** The target set records sessions fail-closed and the recording could not be written. */
     RECORDING_FAILED("recording_failed");
 

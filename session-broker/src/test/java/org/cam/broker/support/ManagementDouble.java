@@ -37,6 +37,11 @@ public final class ManagementDouble {
         public volatile String claimedBy;
         /** The client address the broker's claim named. */
         public volatile String claimedFrom;
+        /** What the claim says: the leg it opens, and whether a browser console may resume the session elsewhere. */
+        public volatile int leg = 1;
+        public volatile boolean resumable;
+        /** The verified ticket's issue time the claim named (management-api tells resume tickets by it). */
+        public volatile String claimTicketIssuedAt;
         /** The clipboard policy the claim carries (BOTH, TO_TARGET, NONE); null: none given. */
         public volatile String clipboard;
         /** The recording policy the claim carries; null: none (not recorded). */
@@ -65,6 +70,7 @@ public final class ManagementDouble {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger claimRequests = new AtomicInteger();
     private final List<String> terminate = new CopyOnWriteArrayList<>();
+    private final List<String> superseded = new CopyOnWriteArrayList<>();
     /** Client addresses whose VNC claims are answered 429, as management-api does once an address used its guesses. */
     private final java.util.Set<String> throttled = ConcurrentHashMap.newKeySet();
     private final AtomicInteger heartbeats = new AtomicInteger();
@@ -128,6 +134,11 @@ public final class ManagementDouble {
         throttled.add(clientAddress);
     }
 
+    /** The next heartbeat answer tells the broker this session was resumed on another connection. */
+    public void supersede(String sessionId) {
+        superseded.add(sessionId);
+    }
+
     /** The next heartbeat answer tells the broker to end this session. */
     public void terminate(String sessionId) {
         terminate.add(sessionId);
@@ -183,8 +194,10 @@ public final class ManagementDouble {
                 lastHeartbeat = in;
                 List<String> t = new ArrayList<>(terminate);
                 terminate.removeAll(t);
-                req.response().putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("terminate", new JsonArray(t)).encode());
+                List<String> moved = new ArrayList<>(superseded);
+                superseded.removeAll(moved);
+                req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                        .put("terminate", new JsonArray(t)).put("superseded", new JsonArray(moved)).encode());
             } else {
                 req.response().setStatusCode(404).end();
             }
@@ -199,6 +212,7 @@ public final class ManagementDouble {
                     s.state = "ACTIVE";
                     s.claimedBy = in.getString("brokerId");
                     s.claimedFrom = in.getString("clientAddress");
+                    s.claimTicketIssuedAt = in.getString("ticketIssuedAt");
                     won = true;
                 }
             }
@@ -215,7 +229,8 @@ public final class ManagementDouble {
         req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("sessionId", s.id).put("user", "ada").put("targetId", "target-" + s.id).put("mode", s.mode)
                 .put("device", device).put("idleTimeoutSeconds", s.idleTimeoutSeconds)
-                .put("maxDurationSeconds", 0).put("clipboard", s.clipboard)
+                .put("maxDurationSeconds", 0).put("clipboard", s.clipboard).put("leg", s.leg)
+                .put("resumable", s.resumable)
                 .put("recording", s.record == null ? null
                         : new JsonObject().put("enabled", s.record).put("failClosed", s.recordFailClosed)).encode());
     }

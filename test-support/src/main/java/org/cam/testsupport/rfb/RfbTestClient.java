@@ -880,6 +880,11 @@ public final class RfbTestClient implements AutoCloseable {
         return t.awaitClosed(millis);
     }
 
+    /** The WebSocket close frame's status code and reason ("4001 resume: broker_drained"), or null (none, or TCP). */
+    public String closeStatus() {
+        return t.closeStatus();
+    }
+
     /** True when the server closes within 10 s. */
     public boolean closedByServer() throws IOException {
         return awaitClosed(10_000);
@@ -902,6 +907,11 @@ public final class RfbTestClient implements AutoCloseable {
 
         /** True when the peer closed (reads -1 / close frame) within the timeout. */
         boolean awaitClosed(long millis) throws IOException;
+
+        /** The close frame's code and reason, where the transport has one. */
+        default String closeStatus() {
+            return null;
+        }
 
         @Override
         void close();

@@ -19,6 +19,7 @@ final class WebSocketTransport implements RfbTestClient.Transport {
     private final WebSocket ws;
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
     private boolean closed;
+    private volatile String closeStatus;
 
     WebSocketTransport(Vertx vertx, int port, String query, String firstText) throws Exception {
         client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true)
@@ -36,6 +37,8 @@ final class WebSocketTransport implements RfbTestClient.Transport {
                         }
                     });
                     w.closeHandler(v -> {
+                        closeStatus = w.closeStatusCode() == null ? null
+                                : w.closeStatusCode() + " " + (w.closeReason() == null ? "" : w.closeReason());
                         synchronized (buf) {
                             closed = true;
                             buf.notifyAll();
@@ -99,6 +102,11 @@ final class WebSocketTransport implements RfbTestClient.Transport {
             }
             return true;
         }
+    }
+
+    @Override
+    public String closeStatus() {
+        return closeStatus;
     }
 
     @Override

@@ -24,14 +24,15 @@ import org.cam.protocol.rfb.VncAuth;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /** The internal broker API (docs/protocols/broker-api.md); the broker's service token only. */
 @Path("/api/v1/internal")
 @RolesAllowed("service:broker")
 public class BrokerResource {
 
-    public record ClaimRequest(@NotBlank @Size(max = 128) String brokerId, @Size(max = 64) String clientAddress) {
+    /** ticketIssuedAt: from the verified ticket; a resumed leg is claimed only with a ticket issued for it. */
+    public record ClaimRequest(@NotBlank @Size(max = 128) String brokerId, @Size(max = 64) String clientAddress,
+                               Instant ticketIssuedAt) {
     }
 
     public record VncClaimRequest(@NotBlank @Size(max = 128) String brokerId, @Size(max = 64) String clientAddress,
@@ -40,7 +41,8 @@ public class BrokerResource {
 
     public record EndRequest(@Size(max = 128) String brokerId, @NotBlank @Size(max = 64) String reason,
                              @Min(0) Long bytesFromClient, @Min(0) Long bytesFromDevice, Instant endedAt,
-                             @Valid org.cam.management.recording.RecordingOutcome recording) {
+                             @Valid org.cam.management.recording.RecordingOutcome recording,
+                             @Min(0) Integer leg, Boolean resumable) {
     }
 
     /** The claim and, when the session is recorded, how (the broker's Claim.recording). */
@@ -68,8 +70,8 @@ public class BrokerResource {
     @POST
     @Path("/sessions/{id}/claim")
     public ClaimAnswer claim(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull ClaimRequest req) {
-        return withRecording(credentials.issue(sessions.claim(id, req.brokerId(), req.clientAddress(), info.actor()),
-                info.actor()));
+        return withRecording(credentials.issue(sessions.claim(id, req.brokerId(), req.clientAddress(),
+                req.ticketIssuedAt(), info.actor()), info.actor()));
     }
 
     @Operation(summary = "A broker claims a session by a VNC client's response to its challenge")
@@ -92,18 +94,20 @@ public class BrokerResource {
     @Path("/sessions/{id}/end")
     public Response end(@PathParam("id") @Size(max = 64) String id, @Valid @NotNull EndRequest req) {
         sessions.endReport(id, new SessionClaims.EndReport(req.brokerId(), req.reason(), req.bytesFromClient(),
-                req.bytesFromDevice(), req.endedAt(), req.recording()), info.actor());
+                req.bytesFromDevice(), req.endedAt(), req.recording(), req.leg(), Boolean.TRUE.equals(req.resumable())),
+                info.actor());
         return Response.noContent().build();
     }
 
-    @Operation(summary = "A broker's heartbeat: its sessions; the answer says which to terminate")
+    @Operation(summary = "A broker's heartbeat: its sessions; the answer says which to terminate (an operator's"
+            + " disconnect) and which moved to another broker (superseded)")
     @POST
     @Path("/brokers/{brokerId}/heartbeat")
-    public Map<String, List<String>> heartbeat(@PathParam("brokerId") @Size(min = 1, max = 128) String brokerId,
-                                               @Valid @NotNull Heartbeat hb) {
+    public SessionClaims.HeartbeatAnswer heartbeat(@PathParam("brokerId") @Size(min = 1, max = 128) String brokerId,
+                                                   @Valid @NotNull Heartbeat hb) {
         List<String> active = hb.activeSessionIds() == null ? List.of() : hb.activeSessionIds();
-        return Map.of("terminate", sessions.heartbeat(brokerId, java.util.Set.copyOf(active),
-                Boolean.TRUE.equals(hb.draining()), info.actor()));
+        return sessions.heartbeat(brokerId, java.util.Set.copyOf(active), Boolean.TRUE.equals(hb.draining()),
+                info.actor());
     }
 
     private static byte[] bytes16(String field, String b64) {

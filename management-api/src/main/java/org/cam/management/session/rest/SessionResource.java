@@ -27,12 +27,16 @@ import org.cam.management.config.ManagementConfig;
 import org.cam.management.identity.Role;
 import org.cam.management.session.KvmSession;
 import org.cam.management.session.SessionState;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.cam.management.session.SessionLeg;
 import org.cam.management.session.service.SessionRequests;
+import org.cam.management.session.service.SessionResumes;
 import org.cam.management.target.Target;
 import org.cam.protocol.ticket.TicketMode;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 
 @Path("/api/v1/sessions")
 public class SessionResource {
@@ -52,21 +56,51 @@ public class SessionResource {
                          int idleTimeoutSeconds, int maxDurationSeconds, boolean recorded) {
     }
 
+    /**
+     * A session; {@code brokerId}, {@code clientAddress} and the bytes are its current leg's broker and client and the
+     * sum over its legs; {@code legs} lists each broker connection that carried it (in the list: omitted).
+     */
     public record SessionView(String id, String user, long targetId, String targetName, String mode, SessionState state,
                               Instant createdAt, Instant expiresAt, Instant claimedAt, String brokerId,
                               String clientAddress, Instant endedAt, String endReason, Long bytesFromClient,
                               Long bytesFromDevice, String disconnectRequestedBy, String disconnectMessage,
-                              boolean recorded) {
+                              boolean recorded, int legCount, Instant resumeUntil,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) List<LegView> legs) {
         static SessionView of(KvmSession s) {
+            return of(s, null);
+        }
+
+        static SessionView withLegs(KvmSession s) {
+            return of(s, SessionLeg.ofSession(s.id).stream().map(LegView::of).toList());
+        }
+
+        private static SessionView of(KvmSession s, List<LegView> legs) {
             Target t = Target.findById(s.targetId);
             return new SessionView(s.id, s.username, s.targetId, t == null ? null : t.name, s.mode.name(), s.state,
                     s.createdAt, s.expiresAt, s.claimedAt, s.brokerId, s.clientAddress, s.endedAt, s.endReason,
-                    s.bytesFromClient, s.bytesFromDevice, s.terminateBy, s.terminateMessage, s.recorded);
+                    s.bytesFromClient, s.bytesFromDevice, s.terminateBy, s.terminateMessage, s.recorded, s.legs,
+                    s.resumeUntil, legs);
         }
+    }
+
+    /** One broker connection of a session; null bytes: its broker never reported them (it was killed). */
+    public record LegView(int leg, String brokerId, String clientAddress, Instant claimedAt, Instant endedAt,
+                          String endReason, Long bytesFromClient, Long bytesFromDevice) {
+        static LegView of(SessionLeg l) {
+            return new LegView(l.leg, l.brokerId, l.clientAddress, l.claimedAt, l.endedAt, l.endReason,
+                    l.bytesFromClient, l.bytesFromDevice);
+        }
+    }
+
+    /** A resume ticket for the session's next leg, and where to present it. */
+    public record Resumed(String sessionId, String ticket, Instant expiresAt, String websocketUrl, int leg) {
     }
 
     @Inject
     SessionRequests sessions;
+
+    @Inject
+    SessionResumes resumes;
 
     @Inject
     SecurityIdentity identity;
@@ -110,7 +144,24 @@ public class SessionResource {
     @Path("/{id}")
     @RolesAllowed({Role.VIEWER, Role.AUDITOR})
     public SessionView get(@PathParam("id") @Size(max = 64) String id) {
-        return SessionView.of(sessions.get(identity, id));
+        return SessionView.withLegs(sessions.get(identity, id));
+    }
+
+    /**
+     * The console lost its broker (the broker drained and asked it to resume, or the connection dropped): a ticket
+     * for the same session's next leg, which any broker claims once. The owner only; not for a session that ended,
+     * that an operator disconnected, or whose resume window closed.
+     */
+    @Operation(summary = "Resume a session through another broker: a ticket for its next leg (the owner only)")
+    @APIResponse(responseCode = "200", description = "The resume ticket", content = @Content(
+            mediaType = "application/json", schema = @Schema(implementation = Resumed.class)))
+    @POST
+    @Path("/{id}/resume")
+    @RolesAllowed(Role.VIEWER)
+    public Resumed resume(@PathParam("id") @Size(max = 64) String id) {
+        SessionResumes.Resumed r = resumes.resume(identity, id, info.sourceAddress());
+        return new Resumed(r.session().id, r.ticket(), Instant.now().plus(config.sessions().ticketTtl()),
+                config.sessions().brokerWebsocketUrl(), r.leg());
     }
 
     /** 204 when a PENDING session ended at once; 202 when its broker will disconnect it at its next heartbeat. */

@@ -76,10 +76,8 @@ public class ChannelCredentials {
                         "ttlSeconds", config.sessions().channelCredentialTtl().toSeconds()));
         if (r.ok()) {
             SessionClaims.DeviceEndpoint d = c.device();
-            return new SessionClaims.Claimed(c.sessionId(), c.user(), c.targetId(), c.mode(),
-                    new SessionClaims.DeviceEndpoint(d.host(), d.port(), "VNC", null, password, d.tlsFingerprint(),
-                            d.tlsCaPem()),
-                    c.idleTimeoutSeconds(), c.maxDurationSeconds(), c.clipboard());
+            return c.withDevice(new SessionClaims.DeviceEndpoint(d.host(), d.port(), "VNC", null, password,
+                    d.tlsFingerprint(), d.tlsCaPem()));
         }
         // the channel's own credential, unless it is stored but does not decrypt in its row (SessionClaims#claimed)
         boolean own = c.device().password() != null || !"VNC".equals(c.device().auth());

@@ -47,16 +47,37 @@ public class SessionClaims {
         }
     }
 
+    /**
+     * @param maxDurationSeconds what is left of the session's maximum duration (a resumed leg does not start it anew)
+     * @param leg                which leg of the session this claim opened (1 for the first); the broker's end report
+     *                           names it
+     * @param resumable          whether the console may resume the session on another broker when this one drains
+     *                           (recorded sessions may not yet: one recording file per session)
+     */
     public record Claimed(String sessionId, String user, String targetId, String mode, DeviceEndpoint device,
-                          int idleTimeoutSeconds, int maxDurationSeconds, String clipboard) {
+                          int idleTimeoutSeconds, int maxDurationSeconds, String clipboard, int leg,
+                          boolean resumable) {
+        public Claimed withDevice(DeviceEndpoint d) {
+            return new Claimed(sessionId, user, targetId, mode, d, idleTimeoutSeconds, maxDurationSeconds, clipboard,
+                    leg, resumable);
+        }
     }
 
+    /**
+     * @param leg       the leg the report is about (0 or null: the session's current one, as brokers without legs send)
+     * @param resumable the broker drained and asked the console to resume: the session waits for its next leg
+     */
     public record EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
-                            Instant endedAt, org.cam.management.recording.RecordingOutcome recording) {
+                            Instant endedAt, org.cam.management.recording.RecordingOutcome recording, Integer leg,
+                            boolean resumable) {
         public EndReport(String brokerId, String reason, Long bytesFromClient, Long bytesFromDevice,
                          Instant endedAt) {
-            this(brokerId, reason, bytesFromClient, bytesFromDevice, endedAt, null);
+            this(brokerId, reason, bytesFromClient, bytesFromDevice, endedAt, null, null, false);
         }
+    }
+
+    /** The heartbeat's answer: sessions to end because an operator disconnected them, or because they moved on. */
+    public record HeartbeatAnswer(List<String> terminate, List<String> superseded) {
     }
 
     @Inject
@@ -81,6 +102,9 @@ public class SessionClaims {
     SessionEnds ends;
 
     @Inject
+    SessionLegs legs;
+
+    @Inject
     org.cam.management.recording.service.RecordingService recordings;
 
     /** Decrypted one-time passwords of PENDING sessions, by session id (see candidatePasswords). */
@@ -89,13 +113,42 @@ public class SessionClaims {
     /** Claim by session id: exactly one caller wins across all brokers (one conditional UPDATE). */
     @Transactional
     public Claimed claim(String sessionId, String brokerId, String clientAddress, String actor) {
+        return claim(sessionId, brokerId, clientAddress, null, actor);
+    }
+
+    /**
+     * Claim by session id: the first leg of a PENDING session, or the next leg of a session its owner asked to resume
+     * ({@link SessionResumes}), with a ticket issued at or after that request ({@code ticketIssuedAt}, from the
+     * verified ticket), so neither the first ticket nor a resume ticket claims twice. Exactly one caller wins across
+     * all brokers (one conditional UPDATE each).
+     */
+    @Transactional
+    public Claimed claim(String sessionId, String brokerId, String clientAddress, Instant ticketIssuedAt,
+                         String actor) {
         Instant now = Instant.now();
         int won = em.createQuery("update KvmSession s set s.state = :active, s.brokerId = :broker,"
-                        + " s.clientAddress = :client, s.claimedAt = :now"
+                        + " s.clientAddress = :client, s.claimedAt = :now, s.legs = 1"
                         + " where s.id = :id and s.state = :pending and s.expiresAt > :now")
                 .setParameter("active", SessionState.ACTIVE).setParameter("broker", brokerId)
                 .setParameter("client", clientAddress).setParameter("now", now).setParameter("id", sessionId)
                 .setParameter("pending", SessionState.PENDING).executeUpdate();
+        boolean resumed = false;
+        String from = null;
+        if (won != 1 && ticketIssuedAt != null) {
+            KvmSession before = KvmSession.findById(sessionId);
+            from = before == null ? null : before.brokerId;
+            won = em.createQuery("update KvmSession s set s.state = :active, s.brokerId = :broker,"
+                            + " s.clientAddress = :client, s.legs = s.legs + 1, s.resumeRequestedAt = null,"
+                            + " s.resumeUntil = null"
+                            + " where s.id = :id and s.terminateBy is null and s.resumeRequestedAt is not null"
+                            + " and s.resumeRequestedAt <= :issued"
+                            + " and (s.state = :active or (s.state = :resuming and s.resumeUntil > :now))")
+                    .setParameter("active", SessionState.ACTIVE).setParameter("broker", brokerId)
+                    .setParameter("client", clientAddress).setParameter("id", sessionId)
+                    .setParameter("issued", ticketIssuedAt).setParameter("resuming", SessionState.RESUMING)
+                    .setParameter("now", now).executeUpdate();
+            resumed = won == 1;
+        }
         if (won != 1) {
             audit.recordNow(actor, "SESSION_CLAIM", "session", sessionId, AuditService.FAILURE, clientAddress,
                     "broker=" + brokerId + ": not claimable (unknown, claimed, ended or expired)");
@@ -104,9 +157,11 @@ public class SessionClaims {
         }
         KvmSession s = KvmSession.findById(sessionId);
         em.refresh(s);
+        legs.opened(s, brokerId, clientAddress, now);
         audit.record(actor, "SESSION_CLAIM", "session", s.id, AuditService.SUCCESS, clientAddress,
-                "broker=" + brokerId + " user=" + s.username + " target=" + s.targetId + " mode=" + s.mode);
-        return claimed(s);
+                "broker=" + brokerId + " user=" + s.username + " target=" + s.targetId + " mode=" + s.mode
+                        + " leg=" + s.legs + (resumed ? " (resumed from " + from + ")" : ""));
+        return claimed(s, now);
     }
 
     /**
@@ -181,7 +236,7 @@ public class SessionClaims {
     private record CachedPassword(String ciphertext, String password) {
     }
 
-    private Claimed claimed(KvmSession s) {
+    private Claimed claimed(KvmSession s, Instant now) {
         Target t = Target.findById(s.targetId);
         DeviceEndpoint endpoint;
         if (t.kind == TargetKind.DEVICE_CHANNEL && t.deviceId != null) {
@@ -215,8 +270,13 @@ public class SessionClaims {
             endpoint = new DeviceEndpoint(t.host, t.port, auth, t.credentialUsername, cred, t.tlsFingerprint,
                     t.tlsCaPem);
         }
+        int max = config.sessions().maxDurationSeconds();
+        if (max > 0 && s.legs > 1) {
+            // A resumed leg carries on the session's clock, it does not start it anew.
+            max = (int) Math.max(1, max - java.time.Duration.between(s.claimedAt, now).toSeconds());
+        }
         return new Claimed(s.id, s.username, String.valueOf(s.targetId), s.mode.name(), endpoint,
-                config.sessions().idleTimeoutSeconds(), config.sessions().maxDurationSeconds(), s.clipboard.name());
+                config.sessions().idleTimeoutSeconds(), max, s.clipboard.name(), s.legs, !s.recorded);
     }
 
     /** Ends a claimed session that cannot go on (its device refused what it needs), with the reason and why. */
@@ -231,7 +291,11 @@ public class SessionClaims {
         audit.record(actor, "SESSION_END", "session", s.id, AuditService.FAILURE, null, reason + ": " + detail);
     }
 
-    /** End report: idempotent; a report for an ENDED session is accepted and ignored. */
+    /**
+     * End report: idempotent; a report for an ENDED session is accepted (its leg's bytes are kept). A report about a
+     * leg the session has moved on from ends that leg only; a resumable report (the broker drained and asked the
+     * console to resume) leaves the session RESUMING for {@code sessions.resume-window}.
+     */
     @Transactional
     public void endReport(String sessionId, EndReport r, String actor) {
         RowLock.lock(em, "kvm_session", "id", sessionId);
@@ -239,29 +303,50 @@ public class SessionClaims {
         if (s == null) {
             throw ApiException.notFound("session", sessionId);
         }
-        if (s.state == SessionState.ENDED) {
-            return;
-        }
-        s.bytesFromClient = r.bytesFromClient();
-        s.bytesFromDevice = r.bytesFromDevice();
+        Instant at = r.endedAt() == null ? Instant.now() : r.endedAt();
+        int leg = r.leg() == null || r.leg() == 0 ? s.legs : r.leg();
         String reason = r.reason();
         if (s.terminateBy != null && "admin_disconnect".equals(reason)) {
             reason = "admin_disconnect: disconnected by " + s.terminateBy;
         }
+        if (s.legs > 0) {
+            legs.reported(s, leg, reason, r.bytesFromClient(), r.bytesFromDevice(), at);
+        } else {
+            s.bytesFromClient = r.bytesFromClient();
+            s.bytesFromDevice = r.bytesFromDevice();
+        }
+        if (s.state == SessionState.ENDED) {
+            return;
+        }
+        // The recording's digest goes into the audit trail: what playback verifies the file against later.
+        String recording = r.recording() == null ? "" : recordings.ended(s, r.recording());
+        String moved = "broker=" + r.brokerId() + " leg=" + leg + " reason=" + reason + " bytesFromClient="
+                + r.bytesFromClient() + " bytesFromDevice=" + r.bytesFromDevice() + recording;
+        if (leg != s.legs) {
+            audit.record(actor, "SESSION_LEG_END", "session", s.id, AuditService.SUCCESS, null,
+                    moved + " (the session is on leg " + s.legs + ")");
+            return;
+        }
+        if (r.resumable() && s.state == SessionState.ACTIVE && s.terminateBy == null && !s.recorded) {
+            s.state = SessionState.RESUMING;
+            s.resumeUntil = Instant.now().plus(config.sessions().resumeWindow());
+            audit.record(actor, "SESSION_LEG_END", "session", s.id, AuditService.SUCCESS, null,
+                    moved + " (the console was asked to resume it by " + s.resumeUntil + ")");
+            return;
+        }
         if (s.brokerId == null) {
             s.brokerId = r.brokerId();
         }
-        ends.end(s, reason, r.endedAt() == null ? Instant.now() : r.endedAt());
-        // The recording's digest goes into the audit trail: what playback verifies the file against later.
-        String recording = r.recording() == null ? "" : recordings.ended(s, r.recording());
-        audit.record(actor, "SESSION_END", "session", s.id, AuditService.SUCCESS, null,
-                "broker=" + r.brokerId() + " reason=" + reason + " bytesFromClient=" + r.bytesFromClient()
-                        + " bytesFromDevice=" + r.bytesFromDevice() + recording);
+        ends.end(s, reason, at);
+        audit.record(actor, "SESSION_END", "session", s.id, AuditService.SUCCESS, null, moved);
     }
 
-    /** Heartbeat: records the broker, returns the sessions an admin disconnected, ends the ones it lost. */
+    /**
+     * Heartbeat: records the broker, returns the sessions an admin disconnected and those whose owner resumed them
+     * elsewhere (the broker still carries an old leg), ends the ones it lost.
+     */
     @Transactional
-    public List<String> heartbeat(String brokerId, Collection<String> activeIds, boolean draining, String actor) {
+    public HeartbeatAnswer heartbeat(String brokerId, Collection<String> activeIds, boolean draining, String actor) {
         Instant now = Instant.now();
         em.createNativeQuery("INSERT INTO broker_instance (broker_id, last_heartbeat, draining) VALUES (?1, ?2, ?3)"
                         + " ON DUPLICATE KEY UPDATE last_heartbeat = VALUES(last_heartbeat), draining = VALUES(draining)")
@@ -272,12 +357,34 @@ public class SessionClaims {
         for (KvmSession s : mine) {
             if (s.terminateBy != null) {
                 terminate.add(s.id);
-            } else if (!activeIds.contains(s.id) && s.claimedAt != null && s.claimedAt.isBefore(lostBefore)) {
+            } else if (!activeIds.contains(s.id) && s.claimedAt != null && s.claimedAt.isBefore(lostBefore)
+                    && legClaimedBefore(s, lostBefore)) {
                 ends.end(s, "broker_lost", now);
                 audit.record(actor, "SESSION_END", "session", s.id, AuditService.FAILURE, null,
                         "broker " + brokerId + " no longer reports it: broker_lost");
             }
         }
-        return terminate;
+        List<String> superseded = new ArrayList<>();
+        if (!activeIds.isEmpty()) {
+            List<String> carried = mine.stream().map(s -> s.id).toList();
+            List<String> listed = activeIds.stream().filter(id -> !carried.contains(id)).toList();
+            if (!listed.isEmpty()) {
+                // Listed by this broker but carried by another (resumed there) or over: its old leg must go.
+                superseded.addAll(em.createQuery("select s.id from KvmSession s where s.id in :ids"
+                                + " and s.legs > 1 and (s.brokerId <> :broker or s.state = :ended)", String.class)
+                        .setParameter("ids", listed).setParameter("broker", brokerId)
+                        .setParameter("ended", SessionState.ENDED).getResultList());
+            }
+        }
+        return new HeartbeatAnswer(terminate, superseded);
+    }
+
+    /** Whether the session's current leg was claimed before {@code t} (a resumed leg is as new as its claim). */
+    private static boolean legClaimedBefore(KvmSession s, Instant t) {
+        if (s.legs <= 1) {
+            return true;
+        }
+        org.cam.management.session.SessionLeg leg = org.cam.management.session.SessionLeg.of(s.id, s.legs);
+        return leg == null || leg.claimedAt.isBefore(t);
     }
 }

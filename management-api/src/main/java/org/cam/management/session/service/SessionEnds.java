@@ -18,10 +18,16 @@ public class SessionEnds {
     @Inject
     jakarta.enterprise.event.Event<SessionEnded> ended;
 
+    @Inject
+    SessionLegs legs;
+
     void end(KvmSession s, String reason, Instant at) {
         ended.fire(new SessionEnded(s.id, s.claimedAt != null));   // observers act once this transaction commits
         s.state = SessionState.ENDED;
         s.endedAt = at;
         s.endReason = reason == null ? null : reason.length() > 128 ? reason.substring(0, 128) : reason;
+        s.resumeRequestedAt = null;
+        s.resumeUntil = null;
+        legs.closeOpen(s, s.endReason, at);
     }
 }

@@ -13,7 +13,10 @@ import org.cam.management.session.SessionState;
 import java.time.Instant;
 import java.util.List;
 
-/** Sessions nobody will end: PENDING past their deadline, ACTIVE on a broker silent for too long. */
+/**
+ * Sessions nobody will end: PENDING past their deadline, RESUMING past their window, ACTIVE on a broker silent for
+ * too long.
+ */
 @ApplicationScoped
 public class SessionExpiry {
 
@@ -41,6 +44,13 @@ public class SessionExpiry {
             ends.end(s, "expired", now);
             audit.record("management-api", "SESSION_EXPIRE", "session", s.id, AuditService.SUCCESS, null,
                     "user=" + s.username + " target=" + s.targetId + " unclaimed");
+        }
+        for (KvmSession s : KvmSession.<KvmSession>list("state = ?1 and resumeUntil <= ?2", SessionState.RESUMING,
+                now)) {
+            // Its broker drained and no console came back for it in the window.
+            ends.end(s, "broker_drained: not resumed", now);
+            audit.record("management-api", "SESSION_END", "session", s.id, AuditService.SUCCESS, null,
+                    "user=" + s.username + " target=" + s.targetId + " not resumed within the window");
         }
         Instant silentBefore = now.minus(config.sessions().brokerLostAfter());
         @SuppressWarnings("unchecked")

@@ -97,8 +97,8 @@ public class SessionRequests {
             default -> { }
         }
         Instant now = Instant.now();
-        List<KvmSession> live = KvmSession.list("targetId = ?1 and (state = ?2 or (state = ?3 and expiresAt > ?4))",
-                t.id, SessionState.ACTIVE, SessionState.PENDING, now);
+        List<KvmSession> live = KvmSession.list("targetId = ?1 and (state in (?2, ?5) or (state = ?3 and expiresAt > ?4))",
+                t.id, SessionState.ACTIVE, SessionState.PENDING, now, SessionState.RESUMING);
         AccessPolicy policy = t.accessPolicy;
         if (policy == AccessPolicy.EXCLUSIVE && !live.isEmpty()) {
             throw deny(user, targetId, sourceAddress, 409, "targetId", "exclusive: target " + t.name
@@ -174,7 +174,8 @@ public class SessionRequests {
     }
 
     /**
-     * Admin disconnect: a PENDING session ends at once; an ACTIVE one is marked and its broker learns it from the
+     * Admin disconnect: a PENDING or RESUMING session ends at once; an ACTIVE one is marked and its broker learns it
+     * from the
      * next heartbeat answer ({@code terminate}), then reports the end.
      *
      * @return true when the session ended now, false when the broker has been asked
@@ -199,7 +200,8 @@ public class SessionRequests {
                 "state=" + s.state + " user=" + s.username + " broker=" + s.brokerId
                         + (message == null || message.isBlank() ? "" : " message=" + message));
         s.terminateMessage = message == null || message.isBlank() ? null : message.strip();
-        if (s.state == SessionState.PENDING) {
+        if (s.state == SessionState.PENDING || s.state == SessionState.RESUMING) {
+            // Nobody carries it: a PENDING session's ticket is dead from now on, a RESUMING one is never resumed.
             ends.end(s, "disconnected by " + admin, Instant.now());
             return true;
         }
