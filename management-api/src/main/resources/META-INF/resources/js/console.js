@@ -20,6 +20,7 @@ const END_REASONS = {
   max_duration: 'the maximum session duration was reached',
   admin_disconnect: 'an operator disconnected this session',
   broker_drained: 'the broker was shut down',
+  resumed_elsewhere: 'the session was resumed in another window',
 };
 
 /** The end reason's code from the broker's close reason ("ended: idle_timeout"), or null. */
@@ -63,14 +64,14 @@ export function clipboardWays(policy, control) {
 /**
  * Opens a console in container. opts: {url, ticket, title, viewOnly, recorded (shows that the session is recorded),
  * clipboard: 'BOTH' | 'TO_TARGET' | 'NONE',
- * idleTimeoutSeconds, maxDurationSeconds, onClose(reason, isError, code), onReconnect(), onLeave()}.
+ * idleTimeoutSeconds, maxDurationSeconds, onClose(reason, isError, code), onReconnect(), onLeave(),
+ * onResume() -> Promise of {ticket, websocketUrl} for the session's next leg (rejects with {status, message})}.
  * Returns {disconnect(), rfb()}.
  */
 export function openConsole(container, opts) {
   const control = !opts.viewOnly;
   const clip = clipboardWays(opts.clipboard, control);
   let rfb = null;
-  let opened = false;
   let ended = false;
   let closeReason = '';
   let closeCode = 0;
@@ -196,65 +197,166 @@ export function openConsole(container, opts) {
     }
   }
 
-  const ws = new WebSocket(opts.url, ['binary']);
-  ws.binaryType = 'arraybuffer';
-  ws.addEventListener('close', (e) => {
-    closeReason = e.reason;
-    closeCode = e.code;
-    if (!opened) {
-      finish('Could not connect to the broker at ' + opts.url + '. If the broker uses a self-signed certificate '
-        + '(the demo does), open ' + brokerOrigin(opts.url) + ' once in this browser, accept the certificate, then '
-        + 'request a new session (the ticket is valid once, for a short time).', true);
-    }
-  });
-  ws.addEventListener('open', () => {
-    opened = true;
-    ws.send(opts.ticket);
-    status.textContent = 'authenticating';
-    rfb = new RFB(screen, ws, { shared: true });
-    rfb.viewOnly = !!opts.viewOnly;
-    rfb.scaleViewport = true;
-    rfb.qualityLevel = 6;
-    rfb.compressionLevel = 2;
-    // noVNC's own canvas, named for the page's tests and styles.
+  // Resume: the broker that carries the session drained (it closes with RESUME_CODE) or the connection dropped
+  // (1006: no close frame, e.g. the broker was killed). The session itself goes on: the console asks management-api
+  // for a ticket for its next leg (opts.onResume) and connects again through the same address, which reaches
+  // another replica. What ended by policy (idle, maximum, an operator) closes with 1000 and a reason: never resumed.
+  const RESUME_CODE = 4001;
+  const RESUMABLE_CODES = [RESUME_CODE, 1001, 1006, 1011, 1012];
+  const RESUME_ATTEMPTS = 6;
+  let connectedOnce = false;
+  let resumeStarted = 0;
+  let resumes = 0;
+  let resumeTries = 0;
+  let ws = null;
+  let frozen = null;
+
+  function shouldResume() {
+    return !!opts.onResume && connectedOnce && !ended && RESUMABLE_CODES.includes(closeCode);
+  }
+
+  /** Keeps the last picture on the screen while reconnecting, rather than a blank. */
+  function freeze() {
     const canvas = screen.querySelector('canvas');
-    if (canvas) {
-      canvas.id = 'console-canvas';
+    if (!canvas || frozen) {
+      return;
     }
-    rfb.addEventListener('connect', () => {
-      status.textContent = 'connected to ' + (desktopName || 'the target')
-        + (canvas ? ' (' + canvas.width + 'x' + canvas.height + ')' : '');
-      if (control) {
-        rfb.focus();
+    try {
+      frozen = el('img', { id: 'console-frozen', class: 'frozen', alt: '', src: canvas.toDataURL() });
+      screen.appendChild(frozen);
+    } catch (e) {
+      frozen = null;
+    }
+  }
+
+  function unfreeze() {
+    if (frozen) {
+      frozen.remove();
+      frozen = null;
+    }
+  }
+
+  async function resume() {
+    rfb = null;
+    resumeStarted = resumeStarted || Date.now();
+    status.textContent = 'reconnecting';
+    container.dataset.state = 'reconnecting';
+    let lastError = 'the session could not be resumed';
+    while (resumeTries < RESUME_ATTEMPTS && !ended) {
+      const attempt = resumeTries++;
+      if (attempt > 0) {
+        // Jittered back-off: the consoles that just lost a broker do not all ask at the same instant.
+        const base = Math.min(2000, 150 * 2 ** attempt);
+        await new Promise((r) => setTimeout(r, base / 2 + Math.random() * base / 2));
+      }
+      let answer;
+      try {
+        answer = await opts.onResume();
+      } catch (e) {
+        lastError = e && e.message ? e.message : String(e);
+        if (e && e.status && e.status >= 400 && e.status < 500 && e.status !== 429) {
+          break;   // refused (ended, disconnected by an operator, window closed): final
+        }
+        continue;
+      }
+      attach(answer.websocketUrl || opts.url, answer.ticket);
+      return;
+    }
+    unfreeze();
+    finish('could not resume: ' + lastError, true);
+  }
+
+  function attach(url, ticket) {
+    let opened = false;
+    closeReason = '';
+    closeCode = 0;
+    const sock = new WebSocket(url, ['binary']);
+    ws = sock;
+    sock.binaryType = 'arraybuffer';
+    sock.addEventListener('close', (e) => {
+      closeReason = e.reason;
+      closeCode = e.code;
+      if (shouldResume()) {
+        freeze();
+      }
+      if (!opened) {
+        if (resumeStarted) {
+          resume();   // the address answered nothing yet (a replica going away): ask again
+          return;
+        }
+        finish('Could not connect to the broker at ' + url + '. If the broker uses a self-signed certificate '
+          + '(the demo does), open ' + brokerOrigin(url) + ' once in this browser, accept the certificate, then '
+          + 'request a new session (the ticket is valid once, for a short time).', true);
       }
     });
-    rfb.addEventListener('desktopname', (e) => {
-      desktopName = e.detail.name;
-    });
-    rfb.addEventListener('clipboard', (e) => {
-      if (clip.fromDevice && clipboardPanel) {
-        clipText.value = e.detail.text;
-        clipboardPanel.open = true;
+    sock.addEventListener('open', () => {
+      opened = true;
+      sock.send(ticket);
+      if (!resumeStarted) {
+        status.textContent = 'authenticating';
       }
-    });
-    rfb.addEventListener('securityfailure', (e) => {
-      closeReason = 'refused: ' + (e.detail.reason || 'security failure');
-    });
-    rfb.addEventListener('credentialsrequired', () => {
-      closeReason = 'the broker asked for credentials the console does not have';
-      rfb.disconnect();
-    });
-    rfb.addEventListener('disconnect', (e) => {
-      let reason = closeReason;
-      if (!reason) {
-        reason = closeCode && closeCode !== 1000 && closeCode !== 1005
-          ? 'connection lost (WebSocket code ' + closeCode + ')' : 'disconnected';
+      rfb = new RFB(screen, sock, { shared: true });
+      rfb.viewOnly = !!opts.viewOnly;
+      rfb.scaleViewport = scale.value === 'fit';
+      rfb.qualityLevel = Number(quality.value);
+      rfb.compressionLevel = 2;
+      // noVNC's own canvas, named for the page's tests and styles.
+      const canvas = screen.querySelector('canvas');
+      if (canvas) {
+        canvas.id = 'console-canvas';
       }
-      const code = endCode(reason);
-      const normal = code === 'client_closed' || (e.detail.clean && !code && reason === 'disconnected');
-      finish(reason, !normal);
+      const self = rfb;
+      rfb.addEventListener('connect', () => {
+        connectedOnce = true;
+        unfreeze();
+        status.textContent = 'connected to ' + (desktopName || 'the target')
+          + (canvas ? ' (' + canvas.width + 'x' + canvas.height + ')' : '');
+        container.dataset.state = 'connected';
+        resumeTries = 0;
+        if (resumeStarted) {
+          resumes++;
+          container.dataset.resumes = String(resumes);
+          container.dataset.lastResumeMillis = String(Date.now() - resumeStarted);
+          resumeStarted = 0;
+        }
+        if (control) {
+          self.focus();
+        }
+      });
+      rfb.addEventListener('desktopname', (e) => {
+        desktopName = e.detail.name;
+      });
+      rfb.addEventListener('clipboard', (e) => {
+        if (clip.fromDevice && clipboardPanel) {
+          clipText.value = e.detail.text;
+          clipboardPanel.open = true;
+        }
+      });
+      rfb.addEventListener('securityfailure', (e) => {
+        closeReason = 'refused: ' + (e.detail.reason || 'security failure');
+      });
+      rfb.addEventListener('credentialsrequired', () => {
+        closeReason = 'the broker asked for credentials the console does not have';
+        self.disconnect();
+      });
+      rfb.addEventListener('disconnect', (e) => {
+        if (shouldResume()) {
+          resume();
+          return;
+        }
+        unfreeze();
+        let reason = closeReason;
+        if (!reason) {
+          reason = closeCode && closeCode !== 1000 && closeCode !== 1005
+            ? 'connection lost (WebSocket code ' + closeCode + ')' : 'disconnected';
+        }
+        const code = endCode(reason);
+        const normal = code === 'client_closed' || (e.detail.clean && !code && reason === 'disconnected');
+        finish(reason, !normal);
+      });
     });
-  });
+  }
+  attach(opts.url, opts.ticket);
   scale.addEventListener('change', () => {
     if (rfb) {
       rfb.scaleViewport = scale.value === 'fit';
@@ -280,8 +382,10 @@ export function openConsole(container, opts) {
     disconnect() {
       if (rfb) {
         rfb.disconnect();
-      } else if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) {
+      } else if (ws && (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN)) {
         ws.close(1000);
+      } else {
+        finish('disconnected', false);
       }
     },
     rfb: () => rfb,

@@ -98,6 +98,33 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     private String dbAppHostPort = dbHostPort();
     private final Map<String, String> managementEnv = new HashMap<>();
     private final Map<String, String> brokerEnv = new HashMap<>();
+    private int brokerReplicas = 1;
+    private final List<BrokerReplica> brokers = new ArrayList<>();
+    private String javaBin;
+    private Path brokerJar;
+
+    /** One session-broker process of the stack, with the ports it listens on; restartable. */
+    static final class BrokerReplica {
+        final int n;
+        final String id;
+        final int plain;
+        final int tls;
+        final int websocket;
+        final int admin;
+        final Map<String, String> env = new HashMap<>();
+        volatile ServiceProcess process;
+        /** Starts so far: each start logs to a file of its own. */
+        int starts;
+
+        BrokerReplica(int n, String id, int plain, int tls, int websocket, int admin) {
+            this.n = n;
+            this.id = id;
+            this.plain = plain;
+            this.tls = tls;
+            this.websocket = websocket;
+            this.admin = admin;
+        }
+    }
 
     SuiteStack(Spec spec) {
         this.spec = spec;
@@ -123,6 +150,16 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
     /** More environment for session-broker (e.g. a shorter recording segment interval). Before {@link #start()}. */
     SuiteStack brokerEnv(Map<String, String> env) {
         brokerEnv.putAll(env);
+        return this;
+    }
+
+    /**
+     * {@code n} session-broker replicas behind the demo's broker-proxy (scripts/broker-proxy.sh: HAProxy, least
+     * connections, readiness checks, PROXY protocol), as a Kubernetes Service spreads them; management-api tells
+     * clients the proxy's ports. Before {@link #start()}.
+     */
+    SuiteStack brokerReplicas(int n) {
+        this.brokerReplicas = n;
         return this;
     }
 
@@ -173,6 +210,8 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         // machine with a load average above 30.
         http = HttpClient.newBuilder().sslContext(trustAll()).connectTimeout(Duration.ofSeconds(30)).build();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        javaBin = java;
+        this.brokerJar = brokerJar;
 
         // The device first: it starts in seconds, and its ready line carries what discovery would report.
         List<String> simulator = new ArrayList<>(List.of(java, "-Xmx128m", "-jar", simulatorJar.toString(),
@@ -228,37 +267,94 @@ final class SuiteStack implements AfterAllCallback, TestWatcher {
         Path managementCertificate = mgmtDir.resolve("tls.crt.pem");
         assertThat(managementCertificate).as("TLS certificate PEM written by management-api").isRegularFile();
 
-        Map<String, String> brokerEnv = new HashMap<>();
-        brokerEnv.put("CAM_BROKER_ID", spec.name() + "-broker-1");
-        brokerEnv.put("CAM_BROKER_HOST", "127.0.0.1");
-        brokerEnv.put("CAM_BROKER_ADMIN_HOST", "127.0.0.1");
-        brokerEnv.put("CAM_BROKER_ADMIN_PORT", String.valueOf(brokerAdminPort));
-        brokerEnv.put("CAM_BROKER_PLAIN_PORT", String.valueOf(rfbPort));
-        brokerEnv.put("CAM_BROKER_TLS_PORT", String.valueOf(rfbTlsPort));
-        brokerEnv.put("CAM_BROKER_WEBSOCKET_PORT", String.valueOf(wsPort));
-        brokerEnv.put("CAM_MANAGEMENT_URL", managementUrl);
-        brokerEnv.put("CAM_BROKER_MANAGEMENT_TOKEN", spec.brokerToken());
-        brokerEnv.put("CAM_BROKER_ADMIN_TOKEN", spec.brokerAdminToken());
-        brokerEnv.put("CAM_BROKER_TICKET_KEY_FILE", ticketKey.toString());
-        brokerEnv.put("CAM_BROKER_DRAIN_GRACE", "2s");
-        brokerEnv.put("CAM_BROKER_SHUTDOWN_TIMEOUT", "10s");
+        Map<String, String> common = new HashMap<>();
+        common.put("CAM_BROKER_HOST", "127.0.0.1");
+        common.put("CAM_BROKER_ADMIN_HOST", "127.0.0.1");
+        common.put("CAM_MANAGEMENT_URL", managementUrl);
+        common.put("CAM_BROKER_MANAGEMENT_TOKEN", spec.brokerToken());
+        common.put("CAM_BROKER_ADMIN_TOKEN", spec.brokerAdminToken());
+        common.put("CAM_BROKER_TICKET_KEY_FILE", ticketKey.toString());
+        common.put("CAM_BROKER_DRAIN_GRACE", "2s");
+        common.put("CAM_BROKER_SHUTDOWN_TIMEOUT", "10s");
         if (brokerCertificate != null) {
             Path brokerDir = Files.createDirectories(work.resolve("session-broker"));
-            brokerEnv.put("CAM_BROKER_TLS_CERT", Files.writeString(brokerDir.resolve("tls.crt.pem"),
+            common.put("CAM_BROKER_TLS_CERT", Files.writeString(brokerDir.resolve("tls.crt.pem"),
                     brokerCertificate.pem()).toString());
-            brokerEnv.put("CAM_BROKER_TLS_KEY", Files.writeString(brokerDir.resolve("tls.key.pem"),
+            common.put("CAM_BROKER_TLS_KEY", Files.writeString(brokerDir.resolve("tls.key.pem"),
                     brokerCertificate.keyPem()).toString());
         }
-        brokerEnv.putAll(this.brokerEnv);
-        broker = launch("session-broker", brokerEnv,
+        if (brokerReplicas == 1) {
+            brokers.add(new BrokerReplica(1, spec.name() + "-broker-1", rfbPort, rfbTlsPort, wsPort, brokerAdminPort));
+        } else {
+            List<String> backends = new ArrayList<>();
+            for (int n = 1; n <= brokerReplicas; n++) {
+                BrokerReplica b = new BrokerReplica(n, spec.name() + "-broker-" + n, freePort(), freePort(),
+                        freePort(), n == 1 ? brokerAdminPort : freePort());
+                // Behind the proxy: the PROXY protocol header names the client (the address claims carry).
+                b.env.put("CAM_BROKER_PROXY_PROTOCOL", "true");
+                brokers.add(b);
+                backends.add(b.plain + "," + b.tls + "," + b.websocket + "," + b.admin);
+            }
+            launch("broker-proxy", Map.of("CAM_BROKER_PROXY_STATE", work.resolve("broker-proxy").toString(),
+                    "CAM_BROKER_PROXY_PORTS", rfbPort + " " + rfbTlsPort + " " + wsPort,
+                    "CAM_BROKER_PROXY_BACKENDS", String.join(" ", backends)),
+                    List.of("bash", root.resolve("scripts/broker-proxy.sh").toString()));
+        }
+        for (BrokerReplica b : brokers) {
+            b.env.putAll(common);
+            b.env.put("CAM_BROKER_ID", b.id);
+            b.env.put("CAM_BROKER_ADMIN_PORT", String.valueOf(b.admin));
+            b.env.put("CAM_BROKER_PLAIN_PORT", String.valueOf(b.plain));
+            b.env.put("CAM_BROKER_TLS_PORT", String.valueOf(b.tls));
+            b.env.put("CAM_BROKER_WEBSOCKET_PORT", String.valueOf(b.websocket));
+            b.env.putAll(this.brokerEnv);
+            launchBroker(b);
+        }
+        for (BrokerReplica b : brokers) {
+            // Readiness includes a heartbeat answered by management-api: the broker is wired to it.
+            awaitReady(b.process, "http://127.0.0.1:" + b.admin + "/q/health/ready");
+        }
+        broker = brokers.get(0).process;
+    }
+
+    private void launchBroker(BrokerReplica b) throws IOException {
+        String name = (brokers.size() == 1 ? "session-broker" : "session-broker-" + b.n)
+                + (b.starts++ == 0 ? "" : "-start" + b.starts);
+        b.process = launch(name, b.env,
                 // management-api's self-signed certificate (localhost, 127.0.0.1), as PEM next to its key store: the
                 // broker trusts exactly it through its TLS configuration "management", host names verified, as in
                 // the demo.
-                List.of(java, "-Xmx256m",
-                        "-Dquarkus.tls.management.trust-store.pem.certs=" + managementCertificate,
+                List.of(javaBin, "-Xmx256m",
+                        "-Dquarkus.tls.management.trust-store.pem.certs=" + managementCertificate(),
                         "-jar", brokerJar.toString()));
-        // Readiness includes a heartbeat answered by management-api: the broker is wired to it.
-        awaitReady(broker, "http://127.0.0.1:" + brokerAdminPort + "/q/health/ready");
+    }
+
+    /** The broker replicas ({@link #brokerReplicas}), in order. */
+    List<BrokerReplica> brokers() {
+        return brokers;
+    }
+
+    /** The replica whose broker id this is. */
+    BrokerReplica broker(String brokerId) {
+        return brokers.stream().filter(b -> b.id.equals(brokerId)).findFirst()
+                .orElseThrow(() -> new AssertionError("no broker replica " + brokerId));
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod: the broker drains, then exits. Returns once it has. */
+    void stopBroker(BrokerReplica b) {
+        b.process.close();
+        assertThat(b.process.alive()).as(b.id + " stopped").isFalse();
+    }
+
+    /** SIGKILL: no drain, no end report. */
+    void killBroker(BrokerReplica b) throws InterruptedException {
+        b.process.kill();
+    }
+
+    /** Starts a stopped or killed replica again, on its ports, and waits for its readiness. */
+    void startBroker(BrokerReplica b) throws IOException {
+        launchBroker(b);
+        awaitReady(b.process, "http://127.0.0.1:" + b.admin + "/q/health/ready");
     }
 
     @Override

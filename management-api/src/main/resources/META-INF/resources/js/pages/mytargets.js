@@ -110,6 +110,8 @@ export function render(section) {
           }
         }
       },
+      // The broker carrying the session went away: a ticket for the same session's next leg (ApiError on refusal).
+      onResume: () => api.post('/api/v1/sessions/' + encodeURIComponent(answer.sessionId) + '/resume'),
       onReconnect: async () => {
         const again = await connect(target, mode);
         if (again) {

@@ -10,7 +10,8 @@ export function render(section, ctx) {
   const list = pagedTable({
     id: 'sessions',
     filters: [{ name: 'state', label: 'State', type: 'select',
-      options: [['ACTIVE', 'active'], ['ENDED', 'ended (history)'], ['PENDING', 'pending'], ['', 'any']] },
+      options: [['ACTIVE', 'active'], ['RESUMING', 'resuming'], ['ENDED', 'ended (history)'], ['PENDING', 'pending'],
+        ['', 'any']] },
     { name: 'targetId', label: 'Target id', type: 'number' }],
     columns: ['User', 'Target', 'Mode', 'State', 'Since', 'Ended', 'Client', 'Broker', 'Actions'],
     load: (p) => api.get('/api/v1/sessions', p),
@@ -18,7 +19,11 @@ export function render(section, ctx) {
       cell(s.user || ''), cell(s.targetName || String(s.targetId)), cell(s.mode || ''), cell(s.state || ''),
       cell(when(s.claimedAt || s.createdAt)),
       cell(s.endedAt ? when(s.endedAt) + ' (' + (s.endReason || '') + ')' : ''),
-      cell(s.clientAddress || ''), cell(s.brokerId || ''),
+      cell(s.clientAddress || ''),
+      // A resumed session went through several brokers: the legs, each with the broker that carried it.
+      s.legCount > 1 ? el('td', {}, el('details', { class: 'legs' },
+        el('summary', {}, (s.brokerId || '') + ' (' + s.legCount + ' legs)'),
+        el('ol', { class: 'legs-list', dataset: { sessionId: String(s.id) } }))) : cell(s.brokerId || ''),
       actions(watcher && s.recorded && s.state === 'ENDED'
         ? el('a', { href: '#playback/' + encodeURIComponent(s.id), class: 'play' }, 'Play recording') : null,
       !operator || s.state === 'ENDED' ? null : s.disconnectRequestedBy ? 'disconnecting'
@@ -32,6 +37,17 @@ export function render(section, ctx) {
           }
         }, 'disconnect danger'))),
   });
+  // A session's legs load when its row is opened (the list answer carries only their count).
+  list.element.addEventListener('toggle', async (e) => {
+    const d = e.target;
+    const ol = d && d.querySelector && d.querySelector('ol.legs-list');
+    if (!d.open || !ol || ol.childElementCount) {
+      return;
+    }
+    const full = await api.get('/api/v1/sessions/' + encodeURIComponent(ol.dataset.sessionId));
+    ol.replaceChildren(...(full.legs || []).map((l) => el('li', {}, l.brokerId + ': ' + when(l.claimedAt)
+      + (l.endedAt ? ' to ' + when(l.endedAt) + ' (' + (l.endReason || '') + ')' : ' (carrying it)'))));
+  }, true);
   section.replaceChildren(...frame(operator || watcher ? 'Sessions' : 'My sessions', button('Refresh', () => list.reload(),
     'refresh')), list.element);
   list.reload();
