@@ -57,6 +57,14 @@ public interface BrokerConfig {
     @WithDefault("30s")
     Duration drainGrace();
 
+    /**
+     * On SIGTERM: how long browser consoles keep working here before they are asked to resume on another replica:
+     * long enough for the Service (or the demo's HAProxy, checking readiness every 500 ms) to stop sending new
+     * connections here, so the console's reconnection reaches a replica that stays. Part of the drain grace.
+     */
+    @WithDefault("1s")
+    Duration drainResumeAfter();
+
     /** Bearer token management-api presents on the admin port's DELETE /api/v1/sessions/{id}; empty: open. */
     Optional<String> adminToken();
 

@@ -562,12 +562,7 @@ class BrowserConsoleIT {
 
     /** Rightmost canvas column in the keys line's colour (0x06d6a0) in rows 236..268, or -1 (as SessionEndToEndIT). */
     private static int keysLineInkEnd() throws Exception {
-        return chrome.eval("(() => { const c = document.getElementById('console-canvas');"
-                + " const d = c.getContext('2d').getImageData(0, 236, c.width, 33).data; let end = -1;"
-                + " for (let i = 0; i < d.length; i += 4) {"
-                + "  if (Math.abs(d[i] - 0x06) < 24 && Math.abs(d[i + 1] - 0xd6) < 24 && Math.abs(d[i + 2] - 0xa0) < 24)"
-                + "   { end = Math.max(end, (i / 4) % c.width); } }"
-                + " return end; })()").asInt();
+        return ConsolePage.keysLineInkEnd(chrome);
     }
 
     /** Rightmost canvas column in the clip line's colour (0xcccccc) in rows 280..304 (above the mouse line). */
@@ -597,13 +592,6 @@ class BrowserConsoleIT {
     }
 
     private static void awaitTrue(String expression) throws Exception {
-        try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> chrome.eval(expression).asBoolean());
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("page never met: " + expression + "\npage: " + chrome.evalString(
-                    "['messages', 'console-status', 'console-reason'].map(id => id + '=' +"
-                    + " (document.getElementById(id) || {}).textContent).join(' | ')"), e);
-        }
+        ConsolePage.awaitTrue(chrome, expression);
     }
 }

@@ -89,7 +89,8 @@ class SessionResumeIT {
         SuiteStack.BrokerReplica carrying = STACK.broker(before.path("brokerId").asText());
 
         STACK.stopBroker(carrying);
-        awaitResumed("#console-view", 1);
+        System.out.println("RESUME FIGURES: SIGTERM of the carrying broker: back in "
+                + awaitResumed("#console-view", 1) + " ms");
         chrome.type('r');
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(SessionResumeIT::keysLineInkEnd, x -> x > baseline);
@@ -115,7 +116,8 @@ class SessionResumeIT {
         SuiteStack.BrokerReplica carrying = STACK.broker(before.path("brokerId").asText());
 
         STACK.killBroker(carrying);
-        awaitResumed("#console-view", 2);
+        System.out.println("RESUME FIGURES: SIGKILL of the carrying broker: back in "
+                + awaitResumed("#console-view", 2) + " ms");
         chrome.type('k');
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(SessionResumeIT::keysLineInkEnd, x -> x > baseline);
@@ -168,10 +170,15 @@ class SessionResumeIT {
         awaitTrue("document.querySelectorAll('.rolling[data-state=connected]').length === " + CONSOLES);
 
         for (SuiteStack.BrokerReplica b : STACK.brokers()) {
-            List<String> moving = consolesOn(b.id);
+            java.util.Map<String, Integer> moving = new java.util.LinkedHashMap<>();
+            for (String box : consolesOn(b.id)) {
+                moving.put(box, chrome.eval("Number(document.getElementById('" + box + "').dataset.resumes || 0)")
+                        .asInt());
+            }
+            assertThat(moving).as("consoles on " + b.id).isNotEmpty();
             STACK.stopBroker(b);
-            for (String box : moving) {
-                awaitResumed("#" + box, -1);
+            for (java.util.Map.Entry<String, Integer> m : moving.entrySet()) {
+                resumeMillis.add(awaitResumed("#" + m.getKey(), m.getValue() + 1));
             }
             awaitTrue("document.querySelectorAll('.rolling[data-state=connected]').length === " + CONSOLES);
             STACK.startBroker(b);
@@ -185,7 +192,8 @@ class SessionResumeIT {
                 .hasSize(CONSOLES);
         List<Long> sorted = new ArrayList<>(resumeMillis);
         sorted.sort(null);
-        System.out.println("RESUME FIGURES: " + sorted.size() + " resumes; p50 " + sorted.get(sorted.size() / 2)
+        System.out.println("RESUME FIGURES: rolling restart under " + CONSOLES + " consoles, " + sorted.size()
+                + " resumes; p50 " + sorted.get(sorted.size() / 2)
                 + " ms, worst " + sorted.get(sorted.size() - 1) + " ms; all " + sorted);
     }
 
@@ -206,15 +214,13 @@ class SessionResumeIT {
     }
 
     /**
-     * The console in {@code selector} has resumed {@code count} times (-1: once more than when asked) and is
-     * connected again; its time to come back is kept for the figures.
+     * The console in {@code selector} has resumed {@code count} times and is connected again; its time to come back
+     * is kept for the figures.
      */
-    private static void awaitResumed(String selector, int count) throws Exception {
+    private static long awaitResumed(String selector, int count) throws Exception {
         String box = "document.querySelector('" + selector + "')";
-        int target = count >= 0 ? count : Integer.parseInt(chrome.evalString("String(Number(" + box
-                + ".dataset.resumes || 0) + 1)"));
-        awaitTrue(box + ".dataset.resumes === '" + target + "' && " + box + ".dataset.state === 'connected'");
-        resumeMillis.add(Long.parseLong(chrome.evalString(box + ".dataset.lastResumeMillis")));
+        awaitTrue(box + ".dataset.resumes === '" + count + "' && " + box + ".dataset.state === 'connected'");
+        return Long.parseLong(chrome.evalString(box + ".dataset.lastResumeMillis"));
     }
 
     private static void openConsole(long target, String mode) throws Exception {
@@ -239,22 +245,10 @@ class SessionResumeIT {
 
     /** Rightmost canvas column in the device's keys line colour (0x06d6a0), rows 236..268 (as BrowserConsoleIT). */
     private static int keysLineInkEnd() throws Exception {
-        return chrome.eval("(() => { const c = document.getElementById('console-canvas');"
-                + " const d = c.getContext('2d').getImageData(0, 236, c.width, 33).data; let end = -1;"
-                + " for (let i = 0; i < d.length; i += 4) {"
-                + "  if (Math.abs(d[i] - 0x06) < 24 && Math.abs(d[i + 1] - 0xd6) < 24 && Math.abs(d[i + 2] - 0xa0) < 24)"
-                + "   { end = Math.max(end, (i / 4) % c.width); } }"
-                + " return end; })()").asInt();
+        return ConsolePage.keysLineInkEnd(chrome);
     }
 
     private static void awaitTrue(String expression) throws Exception {
-        try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                    .until(() -> chrome.eval(expression).asBoolean());
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("page never met: " + expression + "\npage: " + chrome.evalString(
-                    "['messages', 'console-status', 'console-reason'].map(id => id + '=' +"
-                    + " (document.getElementById(id) || {}).textContent).join(' | ')"), e);
-        }
+        ConsolePage.awaitTrue(chrome, expression);
     }
 }

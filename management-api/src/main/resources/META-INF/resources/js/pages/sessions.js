@@ -23,7 +23,8 @@ export function render(section, ctx) {
       // A resumed session went through several brokers: the legs, each with the broker that carried it.
       s.legCount > 1 ? el('td', {}, el('details', { class: 'legs' },
         el('summary', {}, (s.brokerId || '') + ' (' + s.legCount + ' legs)'),
-        el('ol', { class: 'legs-list', dataset: { sessionId: String(s.id) } }))) : cell(s.brokerId || ''),
+        el('ol', { class: 'legs-list', dataset: { sessionId: String(s.id),
+          playable: String(watcher && s.recorded && s.state === 'ENDED') } }))) : cell(s.brokerId || ''),
       actions(watcher && s.recorded && s.state === 'ENDED'
         ? el('a', { href: '#playback/' + encodeURIComponent(s.id), class: 'play' }, 'Play recording') : null,
       !operator || s.state === 'ENDED' ? null : s.disconnectRequestedBy ? 'disconnecting'
@@ -45,8 +46,12 @@ export function render(section, ctx) {
       return;
     }
     const full = await api.get('/api/v1/sessions/' + encodeURIComponent(ol.dataset.sessionId));
+    // Each leg of a recorded session is a recording of its own: <session id> for the first, <session id>.<leg> after.
+    const recording = (l) => (l.leg > 1 ? full.id + '.' + l.leg : full.id);
     ol.replaceChildren(...(full.legs || []).map((l) => el('li', {}, l.brokerId + ': ' + when(l.claimedAt)
-      + (l.endedAt ? ' to ' + when(l.endedAt) + ' (' + (l.endReason || '') + ')' : ' (carrying it)'))));
+      + (l.endedAt ? ' to ' + when(l.endedAt) + ' (' + (l.endReason || '') + ')' : ' (carrying it)'),
+    ol.dataset.playable === 'true' ? el('a', { href: '#playback/' + encodeURIComponent(recording(l)),
+      class: 'play' }, ' play') : null)));
   }, true);
   section.replaceChildren(...frame(operator || watcher ? 'Sessions' : 'My sessions', button('Refresh', () => list.reload(),
     'refresh')), list.element);

@@ -161,6 +161,53 @@ class SessionResumeTest {
         SessionTest.heartbeat(b, id).then().statusCode(200).body("superseded", org.hamcrest.Matchers.empty());
     }
 
+    /** A recorded session resumes too: each leg's recording is its own, the later ones named <session id>.<leg>. */
+    @Test
+    void aRecordedSessionResumesAndEachLegHasItsRecording() throws Exception {
+        long t = Api.createTarget(Api.unique("rec-resume"));
+        long set = Api.createSet(Api.unique("rec-resume-set"), t);
+        Api.admin().body(Map.of("recording", "ALWAYS", "failClosed", false))
+                .put("/api/v1/target-sets/" + set + "/recording").then().statusCode(200);
+        JsonPath opened = SessionTest.open(Api.admin(), t, "control").then().statusCode(201).extract().jsonPath();
+        String id = opened.getString("sessionId");
+        String a = Api.unique("broker-a");
+        String b = Api.unique("broker-b");
+        claim(id, a, ticket(opened.getString("ticket")).issuedAt()).then().statusCode(200)
+                .body("resumable", equalTo(true)).body("recording.enabled", equalTo(true));
+        String first = "a".repeat(64);
+        String second = "b".repeat(64);
+        endRecorded(id, a, 1, true, first);
+        assertThat(view(id).getString("state")).isEqualTo("RESUMING");
+        Ticket t2 = ticket(Api.admin().post("/api/v1/sessions/" + id + "/resume").then().statusCode(200).extract()
+                .jsonPath().getString("ticket"));
+        claim(id, b, t2.issuedAt()).then().statusCode(200).body("leg", equalTo(2))
+                .body("recording.enabled", equalTo(true));
+        endRecorded(id, b, 2, false, second);
+
+        QuarkusTransaction.requiringNew().run(() -> {
+            org.cam.management.recording.SessionRecording one =
+                    org.cam.management.recording.SessionRecording.findById(id);
+            org.cam.management.recording.SessionRecording two =
+                    org.cam.management.recording.SessionRecording.findById(id + ".2");
+            assertThat(one.digest).isEqualTo(first);
+            assertThat(two.digest).isEqualTo(second);
+            assertThat(two.startedAt).isAfterOrEqualTo(one.startedAt);
+        });
+        assertThat(Api.admin().queryParam("objectId", id).queryParam("action", "SESSION_END")
+                .get("/api/v1/audit-events").then().statusCode(200).extract().jsonPath().getString("items[0].details"))
+                .contains("recordingId=" + id + ".2").contains("sha256:" + second);
+    }
+
+    private static void endRecorded(String id, String broker, int leg, boolean resumable, String digest) {
+        Map<String, Object> body = new HashMap<>(Map.of("brokerId", broker, "reason", resumable ? "broker_drained"
+                : "client_closed", "bytesFromClient", 1, "bytesFromDevice", 100, "endedAt", Instant.now().toString(),
+                "leg", leg, "resumable", resumable));
+        body.put("recording", Map.of("digest", digest, "bytes", 1000, "segments", 2, "durationMillis", 5000,
+                "complete", true));
+        given().auth().oauth2(SessionTest.BROKER).contentType("application/json").body(body)
+                .post("/api/v1/internal/sessions/" + id + "/end").then().statusCode(204);
+    }
+
     @Test
     void anOperatorsDisconnectIsNeverUndoneByAResume() throws Exception {
         String a = Api.unique("broker-a");

@@ -42,7 +42,7 @@ public class RecordingStore {
 
     private static final Logger LOG = Logger.getLogger(RecordingStore.class);
     /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    private static final Pattern SAFE_ID = org.cam.protocol.recording.RecordingIds.SAFE;
     public static final String SUFFIX = ".camrec";
 
     private final BrokerConfig.Recording config;

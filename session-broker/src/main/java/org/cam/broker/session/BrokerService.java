@@ -226,7 +226,9 @@ public class BrokerService implements SessionHost {
         Context ctx = Vertx.currentContext();
         Promise<org.cam.broker.recording.SessionRecorder> p = Promise.promise();
         org.cam.protocol.recording.Record.Header header = new org.cam.protocol.recording.Record.Header(0,
-                org.cam.protocol.recording.RecordCodec.VERSION, c.sessionId(), c.targetId(), c.user(),
+                // A resumed session's later legs are recorded in files of their own (RecordingIds).
+                org.cam.protocol.recording.RecordCodec.VERSION,
+                org.cam.protocol.recording.RecordingIds.of(c.sessionId(), c.leg()), c.targetId(), c.user(),
                 c.mode().name(), System.currentTimeMillis(), init.width(), init.height(), init.pixelFormat(),
                 serverInitWire);
         recordings.openAsync(header, System.nanoTime()).whenComplete((r, t) -> ctx.runOnContext(v -> {
@@ -348,16 +350,20 @@ public class BrokerService implements SessionHost {
             return;
         }
         draining = true;
+        long deadline = System.nanoTime() + config.drainGrace().toNanos();
+        heartbeat();
+        LOG.infof("draining: %d active sessions; browser consoles resume elsewhere after %s, grace %s for the rest",
+                active.size(), config.drainResumeAfter(), config.drainGrace());
+        // Readiness is down from now on: once the Service or proxy has seen it, a console that reconnects goes to a
+        // replica that stays, not back here.
+        waitFor(Math.min(config.drainResumeAfter().toMillis(), config.drainGrace().toMillis()));
         int resuming = 0;
         for (RelaySession s : activeSessions()) {
             if (s.resumeElsewhere(EndReason.BROKER_DRAINED)) {
                 resuming++;
             }
         }
-        LOG.infof("draining: %d active sessions, %d asked to resume elsewhere, grace %s for the rest", active.size(),
-                resuming, config.drainGrace());
-        heartbeat();
-        long deadline = System.nanoTime() + config.drainGrace().toNanos();
+        LOG.infof("draining: %d browser consoles asked to resume elsewhere", resuming);
         while (!active.isEmpty() && System.nanoTime() < deadline) {
             waitFor(Math.min(200, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
         }

@@ -38,7 +38,7 @@ public class RecordingService {
 
     private static final Logger LOG = Logger.getLogger(RecordingService.class);
     /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern SAFE_ID = org.cam.protocol.recording.RecordingIds.SAFE;
     /** How the failure of a recording without an end report begins (see {@link #adopt}). */
     static final String UNTERMINATED = "unterminated: ";
 
@@ -112,27 +112,39 @@ public class RecordingService {
      * SESSION_END audit event (the digest among them). Runs in the end report's transaction.
      */
     public String ended(KvmSession s, RecordingOutcome o) {
-        SessionRecording r = SessionRecording.findById(s.id);
+        return ended(s, 1, s.claimedAt, s.endedAt, o);
+    }
+
+    /**
+     * As above for one leg of a session (a resumed session records each leg in a file of its own, named by
+     * {@link org.cam.protocol.recording.RecordingIds}), which started and ended at the times given.
+     */
+    public String ended(KvmSession s, int leg, Instant startedAt, Instant endedAt, RecordingOutcome o) {
+        String id = org.cam.protocol.recording.RecordingIds.of(s.id, leg);
+        SessionRecording r = SessionRecording.findById(id);
         if (r == null) {
             r = new SessionRecording();
         }
         fromSession(r, s);
+        r.sessionId = id;
+        r.startedAt = startedAt;
+        r.endedAt = endedAt;
         r.digest = o.digest();
         r.bytes = o.bytes();
         r.segments = o.segments();
         r.durationMs = o.durationMillis();
         r.complete = o.complete();
         r.failure = o.failure();
-        Path file = file(s.id);
+        Path file = file(id);
         if (file != null && Files.isRegularFile(file)) {
             try {
                 r.keyText = RecordingFiles.scan(file, true).keyText();
             } catch (IOException e) {
-                LOG.warnf("recording %s: key text not indexed: %s", s.id, e.getMessage());
+                LOG.warnf("recording %s: key text not indexed: %s", id, e.getMessage());
             }
         }
         r.persist();
-        return " recording=sha256:" + o.digest() + " recordingBytes=" + o.bytes()
+        return (leg > 1 ? " recordingId=" + id : "") + " recording=sha256:" + o.digest() + " recordingBytes=" + o.bytes()
                 + (o.complete() ? "" : " recordingIncomplete=" + o.failure());
     }
 
@@ -156,16 +168,34 @@ public class RecordingService {
                         + " and id not in (select r.sessionId from SessionRecording r)", SessionState.ENDED, since)
                 .stream().map(s -> s.id).toList());
         ids.forEach(this::adopt);
+        // Resumed sessions: each later leg's recording too (rare: only sessions carried by more than one broker).
+        List<String> legIds = QuarkusTransaction.requiringNew().call(() -> {
+            List<String> out = new java.util.ArrayList<>();
+            for (KvmSession s : KvmSession.<KvmSession>list("state = ?1 and recorded = true and legs > 1"
+                    + " and endedAt >= ?2", SessionState.ENDED, since)) {
+                for (int leg = 2; leg <= s.legs; leg++) {
+                    String id = org.cam.protocol.recording.RecordingIds.of(s.id, leg);
+                    if (SessionRecording.findById(id) == null) {
+                        out.add(id);
+                    }
+                }
+            }
+            return out;
+        });
+        legIds.forEach(this::adopt);
     }
 
-    /** Adopts one session's recording when it has no row yet (see {@link #adoptUnterminated}); the new row or null. */
+    /**
+     * Adopts one recording (a session's, or one leg's of a resumed session) when it has no row yet (see
+     * {@link #adoptUnterminated}); the new row or null.
+     */
     SessionRecording adopt(String sessionId) {
         if (!SAFE_ID.matcher(sessionId).matches()) {
             return null;
         }
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
-                KvmSession s = KvmSession.findById(sessionId);
+                KvmSession s = KvmSession.findById(org.cam.protocol.recording.RecordingIds.sessionOf(sessionId));
                 Path file = file(sessionId);
                 if (s == null || s.state != SessionState.ENDED || !s.recorded || s.claimedAt == null
                         || SessionRecording.findById(sessionId) != null || !Files.isRegularFile(file)) {
@@ -180,6 +210,13 @@ public class RecordingService {
                 }
                 SessionRecording r = new SessionRecording();
                 fromSession(r, s);
+                r.sessionId = sessionId;
+                org.cam.management.session.SessionLeg leg = s.legs > 1 ? org.cam.management.session.SessionLeg.of(
+                        s.id, org.cam.protocol.recording.RecordingIds.legOf(sessionId)) : null;
+                if (leg != null) {
+                    r.startedAt = leg.claimedAt;
+                    r.endedAt = leg.endedAt;
+                }
                 r.complete = false;
                 r.failure = UNTERMINATED + "the session ended " + s.endReason + " without the broker's end report;"
                         + " the recording holds what the broker wrote up to its last whole segment";

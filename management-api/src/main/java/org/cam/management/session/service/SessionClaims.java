@@ -51,8 +51,9 @@ public class SessionClaims {
      * @param maxDurationSeconds what is left of the session's maximum duration (a resumed leg does not start it anew)
      * @param leg                which leg of the session this claim opened (1 for the first); the broker's end report
      *                           names it
-     * @param resumable          whether the console may resume the session on another broker when this one drains
-     *                           (recorded sessions may not yet: one recording file per session)
+     * @param resumable          whether the broker may ask a browser console to resume the session on another broker
+     *                           when it drains: always, from this version on (a broker talking to an older
+     *                           management-api, which does not send it, keeps its sessions through the drain grace)
      */
     public record Claimed(String sessionId, String user, String targetId, String mode, DeviceEndpoint device,
                           int idleTimeoutSeconds, int maxDurationSeconds, String clipboard, int leg,
@@ -276,7 +277,7 @@ public class SessionClaims {
             max = (int) Math.max(1, max - java.time.Duration.between(s.claimedAt, now).toSeconds());
         }
         return new Claimed(s.id, s.username, String.valueOf(s.targetId), s.mode.name(), endpoint,
-                config.sessions().idleTimeoutSeconds(), max, s.clipboard.name(), s.legs, !s.recorded);
+                config.sessions().idleTimeoutSeconds(), max, s.clipboard.name(), s.legs, true);
     }
 
     /** Ends a claimed session that cannot go on (its device refused what it needs), with the reason and why. */
@@ -318,8 +319,9 @@ public class SessionClaims {
         if (s.state == SessionState.ENDED) {
             return;
         }
-        // The recording's digest goes into the audit trail: what playback verifies the file against later.
-        String recording = r.recording() == null ? "" : recordings.ended(s, r.recording());
+        // The recording's digest goes into the audit trail: what playback verifies the file against later. Each leg
+        // of a resumed session has a recording of its own.
+        String recording = r.recording() == null ? "" : recordings.ended(s, leg, legStart(s, leg), at, r.recording());
         String moved = "broker=" + r.brokerId() + " leg=" + leg + " reason=" + reason + " bytesFromClient="
                 + r.bytesFromClient() + " bytesFromDevice=" + r.bytesFromDevice() + recording;
         if (leg != s.legs) {
@@ -327,7 +329,7 @@ public class SessionClaims {
                     moved + " (the session is on leg " + s.legs + ")");
             return;
         }
-        if (r.resumable() && s.state == SessionState.ACTIVE && s.terminateBy == null && !s.recorded) {
+        if (r.resumable() && s.state == SessionState.ACTIVE && s.terminateBy == null) {
             s.state = SessionState.RESUMING;
             s.resumeUntil = Instant.now().plus(config.sessions().resumeWindow());
             audit.record(actor, "SESSION_LEG_END", "session", s.id, AuditService.SUCCESS, null,
@@ -377,6 +379,12 @@ public class SessionClaims {
             }
         }
         return new HeartbeatAnswer(terminate, superseded);
+    }
+
+    private static Instant legStart(KvmSession s, int leg) {
+        org.cam.management.session.SessionLeg l = s.legs > 0 ? org.cam.management.session.SessionLeg.of(s.id, leg)
+                : null;
+        return l != null ? l.claimedAt : s.claimedAt;
     }
 
     /** Whether the session's current leg was claimed before {@code t} (a resumed leg is as new as its claim). */

@@ -17,8 +17,8 @@ import java.time.temporal.ChronoUnit;
 /**
  * A console whose broker went away asks to carry on the same session through another broker: the owner gets a
  * ticket for the session's next leg, which a broker claims once ({@link SessionClaims#claim}). Only the owner, only
- * a session that is still going (ACTIVE, or RESUMING within its window), never one an operator disconnected, not a
- * recorded one (its recording is one file written by one broker). Stock
+ * a session that is still going (ACTIVE, or RESUMING within its window), never one an operator disconnected. A
+ * recorded session's next leg is recorded in a file of its own (RecordingIds). Stock
  * VNC clients cannot resume (their one-time password is used up): they keep the broker's drain grace.
  */
 @ApplicationScoped
@@ -53,11 +53,6 @@ public class SessionResumes {
         if (s.terminateBy != null) {
             throw deny(user, s, sourceAddress, 409, "session " + s.id + " was disconnected by " + s.terminateBy
                     + "; it is not resumed");
-        }
-        if (s.recorded) {
-            // One recording file per session, written by the broker that carries it: a second leg would need its own.
-            throw deny(user, s, sourceAddress, 409, "session " + s.id + " is recorded; recorded sessions are not "
-                    + "resumed: request a new session");
         }
         switch (s.state) {
             case ENDED -> throw deny(user, s, sourceAddress, 409, "session " + s.id + " has ended ("
