@@ -3,6 +3,7 @@ package org.cam.ctl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cam.ctl.generated.api.TargetSetResourceApi;
 import org.cam.ctl.generated.client.ApiClient;
 import org.cam.ctl.generated.client.ApiException;
 import picocli.CommandLine.Command;
@@ -14,7 +15,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "create", description = "Create objects from -f FILE (YAML or JSON; several documents separated by "
         + "---, each with kind: Target, TargetSet, Group, User, Grant or Assignment and that request's fields; "
-        + "'-' reads standard input), or one from a subcommand's flags.",
+        + "'-' reads standard input), or one from a subcommand's flags. A Grant may name its group: and "
+        + "targetSet:, an Assignment its user: and target:, instead of their ids; a TargetSet may list its targets: "
+        + "(names or ids).",
         subcommands = {CreateCommand.Target.class, CreateCommand.TargetSet.class, CreateCommand.Group.class,
                 CreateCommand.User.class, CreateCommand.Grant.class, CreateCommand.Assignment.class})
 final class CreateCommand extends Base.Printing implements Callable<Integer> {
@@ -44,15 +47,22 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
         List<String> done = new ArrayList<>();
         for (Manifest.Doc doc : docs) {
             JsonNode object;
+            String line;
             try {
-                object = Output.tree(doc.kind().creator.create(client, doc.request()));
+                Manifest.Doc ready = Manifest.resolve(client, doc);
+                object = Output.tree(ready.kind().creator.create(client, ready.request()));
+                line = doc.kind().kind.aliases.get(0) + "/" + object.path("id").asText();
+                done.add(line);
+                for (String member : doc.members()) {
+                    new TargetSetResourceApi(client).apiV1TargetSetsIdTargetsTargetIdPut(object.path("id").asLong(),
+                            Long.parseLong(Manifest.idOf(client, Kind.targets, "name", member, doc.where())));
+                }
+            } catch (CliException e) {
+                throw new CliException(e.exitCode, e.getMessage() + createdBefore(done));
             } catch (ApiException e) {
                 CliException failure = Problems.of(e);
-                throw new CliException(failure.exitCode, doc.where() + ": " + failure.getMessage()
-                        + (done.isEmpty() ? "" : " (created before it: " + String.join(", ", done) + ")"));
+                throw new CliException(failure.exitCode, doc.where() + ": " + failure.getMessage() + createdBefore(done));
             }
-            String line = doc.kind().kind.aliases.get(0) + "/" + object.path("id").asText();
-            done.add(line);
             created.add(object);
             if (command.format == Output.Format.table) {
                 command.print(line + " created\n");
@@ -71,6 +81,10 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
             }
         }
         return Problems.OK;
+    }
+
+    private static String createdBefore(List<String> done) {
+        return done.isEmpty() ? "" : " (created: " + String.join(", ", done) + ")";
     }
 
     /**
@@ -162,6 +176,8 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
     static final class TargetSet extends One {
         @Option(names = "--name") String name;
         @Option(names = "--description") String description;
+        @Option(names = "--target", paramLabel = "TARGET", description = "a member, by name or id (repeatable)")
+        List<String> targets = new ArrayList<>();
 
         TargetSet(Context ctx) {
             super(ctx);
@@ -174,7 +190,7 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
 
         @Override
         ObjectNode flags() {
-            return fields("name", name, "description", description);
+            return fields("name", name, "description", description, Manifest.SET_MEMBERS, targets);
         }
 
         @Override
@@ -248,8 +264,8 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
 
     @Command(name = "grant", description = "Give a group access to a target set.")
     static final class Grant extends One {
-        @Option(names = "--group", paramLabel = "GROUP-ID") Long groupId;
-        @Option(names = "--target-set", paramLabel = "TARGET-SET-ID") Long targetSetId;
+        @Option(names = "--group", paramLabel = "GROUP", description = "by id or name") String group;
+        @Option(names = "--target-set", paramLabel = "TARGET-SET", description = "by id or name") String targetSet;
         @Option(names = "--access", paramLabel = "LEVEL", description = "FULL_CONTROL, VIEW_ONLY or NONE (NONE denies)")
         String access;
         @Option(names = "--clipboard", paramLabel = "POLICY", description = "BOTH (default), TO_TARGET or NONE")
@@ -266,20 +282,20 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
 
         @Override
         ObjectNode flags() {
-            return fields("groupId", groupId, "targetSetId", targetSetId, "accessLevel", upper(access),
+            return fields("group", group, "targetSet", targetSet, "accessLevel", upper(access),
                     "clipboard", upper(clipboard));
         }
 
         @Override
         List<String> required() {
-            return List.of("--group", "groupId", "--target-set", "targetSetId", "--access", "accessLevel");
+            return List.of("--group", "group", "--target-set", "targetSet", "--access", "accessLevel");
         }
     }
 
     @Command(name = "assignment", description = "Give one user a target directly.")
     static final class Assignment extends One {
-        @Option(names = "--user", paramLabel = "USER-ID") Long userId;
-        @Option(names = "--target", paramLabel = "TARGET-ID") Long targetId;
+        @Option(names = "--user", paramLabel = "USER", description = "by id or username") String user;
+        @Option(names = "--target", paramLabel = "TARGET", description = "by id or name") String target;
         @Option(names = "--access", paramLabel = "LEVEL", description = "FULL_CONTROL, VIEW_ONLY or NONE (NONE denies)")
         String access;
         @Option(names = "--clipboard", paramLabel = "POLICY", description = "BOTH (default), TO_TARGET or NONE")
@@ -296,13 +312,13 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
 
         @Override
         ObjectNode flags() {
-            return fields("userId", userId, "targetId", targetId, "accessLevel", upper(access),
+            return fields("user", user, "target", target, "accessLevel", upper(access),
                     "clipboard", upper(clipboard));
         }
 
         @Override
         List<String> required() {
-            return List.of("--user", "userId", "--target", "targetId", "--access", "accessLevel");
+            return List.of("--user", "user", "--target", "target", "--access", "accessLevel");
         }
     }
 

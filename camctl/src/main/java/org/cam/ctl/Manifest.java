@@ -46,29 +46,36 @@ import java.util.stream.StreamSupport;
 final class Manifest {
     /** The kinds the API creates, each with its generated request model and operation. */
     enum Creatable {
-        Target(Kind.targets, TargetRequest.class, List.of("name"),
+        Target(Kind.targets, TargetRequest.class, List.of("name"), List.of(),
                 (c, r) -> new TargetResourceApi(c).apiV1TargetsPost((TargetRequest) r)),
-        TargetSet(Kind.targetsets, TargetSetRequest.class, List.of("name"),
+        TargetSet(Kind.targetsets, TargetSetRequest.class, List.of("name"), List.of(),
                 (c, r) -> new TargetSetResourceApi(c).apiV1TargetSetsPost((TargetSetRequest) r)),
-        Group(Kind.groups, CreateGroup.class, List.of("name"),
+        Group(Kind.groups, CreateGroup.class, List.of("name"), List.of(),
                 (c, r) -> new GroupResourceApi(c).apiV1GroupsPost((CreateGroup) r)),
-        User(Kind.users, CreateUser.class, List.of("username"),
+        User(Kind.users, CreateUser.class, List.of("username"), List.of(),
                 (c, r) -> new UserResourceApi(c).apiV1UsersPost((CreateUser) r)),
         Grant(Kind.grants, GrantRequest.class, List.of("groupId", "targetSetId"),
+                List.of(new Ref("group", "groupId", Kind.groups, "name"),
+                        new Ref("targetSet", "targetSetId", Kind.targetsets, "name")),
                 (c, r) -> new GrantResourceApi(c).apiV1GrantsPost((GrantRequest) r)),
         Assignment(Kind.assignments, AssignmentRequest.class, List.of("userId", "targetId"),
+                List.of(new Ref("user", "userId", Kind.users, "username"),
+                        new Ref("target", "targetId", Kind.targets, "name")),
                 (c, r) -> new GrantResourceApi(c).apiV1AssignmentsPost((AssignmentRequest) r));
 
         final Kind kind;
         final Class<?> request;
         /** The fields that name an existing object, for `delete -f` (names are unique; a grant is its group and set). */
         final List<String> identity;
+        /** Fields that name another object instead of giving its id (an object made earlier in the same file). */
+        final List<Ref> refs;
         final Creator creator;
 
-        Creatable(Kind kind, Class<?> request, List<String> identity, Creator creator) {
+        Creatable(Kind kind, Class<?> request, List<String> identity, List<Ref> refs, Creator creator) {
             this.kind = kind;
             this.request = request;
             this.identity = identity;
+            this.refs = refs;
             this.creator = creator;
         }
 
@@ -96,12 +103,20 @@ final class Manifest {
         }
     }
 
+    /** {@code field: NAME} in a document stands for {@code idField: <the id of the KIND named NAME>}. */
+    record Ref(String field, String idField, Kind kind, String nameField) {
+    }
+
+    /** A target set's members, by name or id: put into the set right after it is created. */
+    static final String SET_MEMBERS = "targets";
+
     interface Creator {
         Object create(ApiClient client, Object request) throws ApiException;
     }
 
     /** One document: its kind, the fields as written, and the request they make. */
-    record Doc(Creatable kind, ObjectNode fields, Object request, String where) {
+    record Doc(Creatable kind, ObjectNode fields, Object request, String where, Map<Ref, String> refs,
+               List<String> members) {
     }
 
     private static final ObjectMapper YAML = new YAMLMapper()
@@ -171,8 +186,30 @@ final class Manifest {
                 throw new CliException(Problems.USAGE, where + ": kind " + kindField.asText() + ", expected " + only);
             }
         }
+        // References by name are resolved when the document's turn comes (what they name may be made by an earlier
+        // document); until then a placeholder id lets the rest of the document be checked now.
+        Map<Ref, String> refs = new LinkedHashMap<>();
+        for (Ref ref : kind.refs) {
+            JsonNode name = fields.remove(ref.field());
+            if (name != null) {
+                if (fields.has(ref.idField())) {
+                    throw new CliException(Problems.USAGE, where + ": " + ref.field() + " or " + ref.idField()
+                            + ", not both");
+                }
+                refs.put(ref, name.asText());
+                fields.put(ref.idField(), 0L);
+            }
+        }
+        List<String> members = new ArrayList<>();
+        if (kind == Creatable.TargetSet && fields.has(SET_MEMBERS)) {
+            JsonNode list = fields.remove(SET_MEMBERS);
+            if (!list.isArray()) {
+                throw new CliException(Problems.USAGE, where + ": " + SET_MEMBERS + ": a list of target names or ids");
+            }
+            list.forEach(t -> members.add(t.asText()));
+        }
         try {
-            return new Doc(kind, fields, YAML.treeToValue(fields, kind.request), where);
+            return new Doc(kind, fields, YAML.treeToValue(fields, kind.request), where, refs, members);
         } catch (UnrecognizedPropertyException e) {
             throw new CliException(Problems.USAGE, where + ": unknown field '" + e.getPropertyName() + "' for a "
                     + kind + " (" + kind.fieldNames() + ")");
@@ -200,8 +237,47 @@ final class Manifest {
                 .collect(Collectors.joining(", ")) + ")";
     }
 
+    /** The document with its references by name replaced by the ids they name now. */
+    static Doc resolve(ApiClient client, Doc doc) throws ApiException {
+        if (doc.refs().isEmpty()) {
+            return doc;
+        }
+        ObjectNode fields = doc.fields().deepCopy();
+        for (Map.Entry<Ref, String> ref : doc.refs().entrySet()) {
+            fields.put(ref.getKey().idField(), Long.parseLong(idOf(client, ref.getKey().kind(),
+                    ref.getKey().nameField(), ref.getValue(), doc.where())));
+        }
+        try {
+            return new Doc(doc.kind(), fields, YAML.treeToValue(fields, doc.kind().request), doc.where(), Map.of(),
+                    doc.members());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("checked before: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The id of the KIND whose NAME field is the given name (ids pass through); not there: exit 3. */
+    static String idOf(ApiClient client, Kind kind, String nameField, String name, String where) throws ApiException {
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+            return name;
+        }
+        List<JsonNode> found = GetCommand.fetchAll(client, kind, new Kind.Query(0, 500, name, Map.of()));
+        return found.stream().filter(item -> name.equals(item.path(nameField).asText()))
+                .map(item -> item.path("id").asText()).findFirst()
+                .orElseThrow(() -> new CliException(Problems.NOT_FOUND, where + ": no " + kind.aliases.get(0)
+                        + " named '" + name + "'"));
+    }
+
     /** The id of the object a document describes, found by its identity fields; null when there is none. */
-    static String find(ApiClient client, Doc doc) throws ApiException {
+    static String find(ApiClient client, Doc named) throws ApiException {
+        Doc doc;
+        try {
+            doc = resolve(client, named);
+        } catch (CliException e) {
+            if (e.exitCode == Problems.NOT_FOUND) {
+                return null;   // what it refers to is gone: so is the object itself
+            }
+            throw e;
+        }
         Map<String, String> wanted = new LinkedHashMap<>();
         for (String field : doc.kind().identity) {
             JsonNode v = doc.fields().get(field);
