@@ -262,14 +262,40 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
         }
     }
 
-    @Command(name = "grant", description = "Give a group access to a target set.")
-    static final class Grant extends One {
-        @Option(names = "--group", paramLabel = "GROUP", description = "by id or name") String group;
-        @Option(names = "--target-set", paramLabel = "TARGET-SET", description = "by id or name") String targetSet;
+    /**
+     * Access to targets, for a group through a set (grant) or for one user (assignment): who, what, the level and
+     * the clipboard; who and what by id or name.
+     */
+    abstract static class Access extends One {
         @Option(names = "--access", paramLabel = "LEVEL", description = "FULL_CONTROL, VIEW_ONLY or NONE (NONE denies)")
         String access;
         @Option(names = "--clipboard", paramLabel = "POLICY", description = "BOTH (default), TO_TARGET or NONE")
         String clipboard;
+
+        Access(Context ctx) {
+            super(ctx);
+        }
+
+        /** The reference fields (Manifest.Ref) for who and what, their values, and their flags. */
+        abstract String[] whoAndWhat();
+
+        @Override
+        ObjectNode flags() {
+            String[] w = whoAndWhat();
+            return fields(w[0], w[1], w[2], w[3], "accessLevel", upper(access), "clipboard", upper(clipboard));
+        }
+
+        @Override
+        List<String> required() {
+            String[] w = whoAndWhat();
+            return List.of(w[4], w[0], w[5], w[2], "--access", "accessLevel");
+        }
+    }
+
+    @Command(name = "grant", description = "Give a group access to a target set.")
+    static final class Grant extends Access {
+        @Option(names = "--group", paramLabel = "GROUP", description = "by id or name") String group;
+        @Option(names = "--target-set", paramLabel = "TARGET-SET", description = "by id or name") String targetSet;
 
         Grant(Context ctx) {
             super(ctx);
@@ -281,25 +307,15 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
         }
 
         @Override
-        ObjectNode flags() {
-            return fields("group", group, "targetSet", targetSet, "accessLevel", upper(access),
-                    "clipboard", upper(clipboard));
-        }
-
-        @Override
-        List<String> required() {
-            return List.of("--group", "group", "--target-set", "targetSet", "--access", "accessLevel");
+        String[] whoAndWhat() {
+            return new String[]{"group", group, "targetSet", targetSet, "--group", "--target-set"};
         }
     }
 
     @Command(name = "assignment", description = "Give one user a target directly.")
-    static final class Assignment extends One {
+    static final class Assignment extends Access {
         @Option(names = "--user", paramLabel = "USER", description = "by id or username") String user;
         @Option(names = "--target", paramLabel = "TARGET", description = "by id or name") String target;
-        @Option(names = "--access", paramLabel = "LEVEL", description = "FULL_CONTROL, VIEW_ONLY or NONE (NONE denies)")
-        String access;
-        @Option(names = "--clipboard", paramLabel = "POLICY", description = "BOTH (default), TO_TARGET or NONE")
-        String clipboard;
 
         Assignment(Context ctx) {
             super(ctx);
@@ -311,14 +327,8 @@ final class CreateCommand extends Base.Printing implements Callable<Integer> {
         }
 
         @Override
-        ObjectNode flags() {
-            return fields("user", user, "target", target, "accessLevel", upper(access),
-                    "clipboard", upper(clipboard));
-        }
-
-        @Override
-        List<String> required() {
-            return List.of("--user", "user", "--target", "target", "--access", "accessLevel");
+        String[] whoAndWhat() {
+            return new String[]{"user", user, "target", target, "--user", "--target"};
         }
     }
 

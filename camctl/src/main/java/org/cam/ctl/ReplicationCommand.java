@@ -4,6 +4,7 @@ import org.cam.ctl.monitor.api.ReplicationResourceApi;
 import org.cam.ctl.monitor.client.ApiClient;
 import org.cam.ctl.monitor.client.ApiException;
 import org.cam.ctl.monitor.model.ActionRequest;
+import org.cam.ctl.monitor.model.ActionResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -99,35 +100,42 @@ final class ReplicationCommand {
         }
     }
 
-    @Command(name = "switchover", description = "Planned switchover: the secondary becomes the primary (the pair "
-            + "must be HEALTHY).")
-    static final class Switchover extends Base.Printing implements Callable<Integer> {
+    /** A topology action: where, and the reason the monitor keeps in its history and audit. */
+    abstract static class Action extends Base.Printing implements Callable<Integer> {
         @Mixin
         Target target = new Target();
 
         @Option(names = "--reason", required = true, description = "kept in the monitor's history and audit")
         String reason;
 
+        Action(Context ctx) {
+            super(ctx);
+        }
+
+        abstract ActionResult run(ReplicationResourceApi api, ActionRequest request) throws ApiException;
+
+        @Override
+        public Integer call() throws ApiException {
+            printObject(run(new ReplicationResourceApi(target.client(ctx)), new ActionRequest().reason(reason)));
+            return Problems.OK;
+        }
+    }
+
+    @Command(name = "switchover", description = "Planned switchover: the secondary becomes the primary (the pair "
+            + "must be HEALTHY).")
+    static final class Switchover extends Action {
         Switchover(Context ctx) {
             super(ctx);
         }
 
         @Override
-        public Integer call() throws ApiException {
-            printObject(new ReplicationResourceApi(target.client(ctx))
-                    .apiV1ReplicationSwitchoverPost(new ActionRequest().reason(reason)));
-            return Problems.OK;
+        ActionResult run(ReplicationResourceApi api, ActionRequest request) throws ApiException {
+            return api.apiV1ReplicationSwitchoverPost(request);
         }
     }
 
     @Command(name = "promote", description = "The primary is lost: promote the secondary (docs/operations.md first).")
-    static final class Promote extends Base.Printing implements Callable<Integer> {
-        @Mixin
-        Target target = new Target();
-
-        @Option(names = "--reason", required = true, description = "kept in the monitor's history and audit")
-        String reason;
-
+    static final class Promote extends Action {
         @Option(names = "--force", description = "promote even though the secondary has not applied all it received "
                 + "(those transactions are lost)")
         boolean force;
@@ -137,10 +145,8 @@ final class ReplicationCommand {
         }
 
         @Override
-        public Integer call() throws ApiException {
-            printObject(new ReplicationResourceApi(target.client(ctx))
-                    .apiV1ReplicationPromotePost(new ActionRequest().reason(reason).force(force ? Boolean.TRUE : null)));
-            return Problems.OK;
+        ActionResult run(ReplicationResourceApi api, ActionRequest request) throws ApiException {
+            return api.apiV1ReplicationPromotePost(request.force(force ? Boolean.TRUE : null));
         }
     }
 }

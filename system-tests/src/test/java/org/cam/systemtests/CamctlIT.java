@@ -523,7 +523,7 @@ class CamctlIT {
         Files.writeString(config, before.replaceFirst("(?m)^accessTokenExpiresAt: .*$",
                 "accessTokenExpiresAt: \"2020-01-01T00:00:00Z\""));
         Run revoked = camctl(config, "", "get", "users");
-        assertThat(revoked.code()).isEqualTo(1);
+        assertThat(revoked.code()).isEqualTo(5);
         assertThat(revoked.err()).contains("is no longer valid: run camctl login again");
     }
 
