@@ -17,7 +17,9 @@ import java.util.Map;
                 + "management API holds, open console sessions, approve devices, sync LDAP, export the audit and "
                 + "drive the database replication.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:error (the server's problem is printed)", "2:usage", "3:not found", "4:conflict"},
+        exitCodeList = {"0:ok", "1:error (5xx, unreachable, TLS; the server's problem is printed)",
+                "2:usage (camctl's checks, or the server's 400/422)", "3:not found (404)", "4:conflict (409)",
+                "5:not allowed (401/403, no or expired login)"},
         subcommands = {LoginCommand.class, GetCommand.class, DescribeCommand.class, CreateCommand.class,
                 DeleteCommand.class, SessionCommand.class, DevicesCommand.class, LdapCommand.class,
                 AuditCommand.class, ReplicationCommand.class, CompletionCommand.class})
@@ -50,6 +52,7 @@ public final class CamCtl implements Runnable {
         cli.setExecutionExceptionHandler((ex, line, parsed) -> {
             CliException failure = ex instanceof CliException c ? c
                     : ex instanceof ApiException a ? Problems.of(a)
+                    : ex instanceof org.cam.ctl.monitor.client.ApiException m ? Problems.of(m)
                     : new CliException(Problems.ERROR, Problems.describe(ex));
             line.getErr().println("error: " + failure.getMessage());
             if (failure.exitCode == Problems.USAGE) {

@@ -56,27 +56,54 @@ final class Connection {
 
     /** A client with a valid access token: refreshed (and the cache rewritten) when it ran out. */
     ApiClient authenticated() {
+        Config cfg = current();
+        return client(cfg, cfg.accessToken);
+    }
+
+    /**
+     * replication-monitor's generated client, pointed at management-api with the login's token: management-api
+     * serves the monitor's status and actions at the same paths and answers the monitor's bodies as they are.
+     */
+    org.cam.ctl.monitor.client.ApiClient monitorThroughManagement() {
+        Config cfg = current();
+        return monitorClient(cfg.server, sslContext(cfg), "Bearer " + cfg.accessToken);
+    }
+
+    /** replication-monitor's generated client for the monitor itself (its own admin, HTTP Basic, or none). */
+    static org.cam.ctl.monitor.client.ApiClient monitorClient(String baseUri, SSLContext ssl, String authorization) {
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(ssl);
+        var client = new org.cam.ctl.monitor.client.ApiClient(http,
+                org.cam.ctl.monitor.client.ApiClient.createDefaultObjectMapper(), baseUri);
+        client.setReadTimeout(Duration.ofSeconds(120));
+        if (authorization != null) {
+            client.setRequestInterceptor(b -> b.setHeader("Authorization", authorization));
+        }
+        return client;
+    }
+
+    /** The cached login with a valid access token. */
+    private Config current() {
         Config cfg = Config.load(ctx.configFile());
         if (cfg == null || cfg.server == null) {
-            throw new CliException(Problems.ERROR, "not logged in: run camctl login SERVER");
+            throw new CliException(Problems.NOT_ALLOWED, "not logged in: run camctl login SERVER");
         }
         if (!cfg.accessTokenValid(clock.instant())) {
             if (!cfg.refreshTokenValid(clock.instant())) {
-                throw new CliException(Problems.ERROR, "the login to " + cfg.server + " expired: run camctl login again");
+                throw new CliException(Problems.NOT_ALLOWED, "the login to " + cfg.server + " expired: run camctl login again");
             }
             try {
                 store(cfg, new AuthResourceApi(client(cfg, null))
                         .apiV1AuthRefreshPost(new RefreshRequest().refreshToken(cfg.refreshToken)));
             } catch (ApiException e) {
                 if (e.getCode() == 401) {
-                    throw new CliException(Problems.ERROR,
+                    throw new CliException(Problems.NOT_ALLOWED,
                             "the login to " + cfg.server + " is no longer valid: run camctl login again");
                 }
                 throw Problems.of(e);
             }
             cfg.save(ctx.configFile());
         }
-        return client(cfg, cfg.accessToken);
+        return cfg;
     }
 
     private static void store(Config cfg, Tokens t) {
@@ -114,7 +141,7 @@ final class Connection {
         return s;
     }
 
-    private static SSLContext sslContext(Config cfg) {
+    static SSLContext sslContext(Config cfg) {
         try {
             SSLContext ssl = SSLContext.getInstance("TLS");
             if (cfg.insecureSkipTlsVerify) {

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
         + "For recordings the id is the session's: its recording's metadata, verified.")
 final class DescribeCommand extends Base implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kind.Names.class,
-            description = "one of: ${COMPLETION-CANDIDATES} (or singular, or short: tg, dev, usr, grp, sess, rec)")
+            description = "one of: ${COMPLETION-CANDIDATES} (or singular, or short: tg, ts, dev, usr, grp, asg, sess, rec)")
     String kind;
 
     @Parameters(index = "1", paramLabel = "ID")

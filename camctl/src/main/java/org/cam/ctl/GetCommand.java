@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "get", description = "List objects of a kind: targets, devices, users, groups, grants, sessions, "
-        + "alarms, recordings. Every page is fetched.")
+@Command(name = "get", description = "List objects of a kind: targets, targetsets, devices, users, groups, grants, "
+        + "assignments, sessions, alarms, recordings. Every page is fetched.")
 final class GetCommand extends Base.Printing implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kind.Names.class,
-            description = "one of: ${COMPLETION-CANDIDATES} (or singular, or short: tg, dev, usr, grp, sess, rec)")
+            description = "one of: ${COMPLETION-CANDIDATES} (or singular, or short: tg, ts, dev, usr, grp, asg, sess, rec)")
     String kind;
 
     @Option(names = {"-q", "--query"}, paramLabel = "TEXT", description = "the API's search (targets, devices, "

@@ -8,6 +8,7 @@ import org.cam.ctl.generated.api.RecordingResourceApi;
 import org.cam.ctl.generated.api.SessionRecordingResourceApi;
 import org.cam.ctl.generated.api.SessionResourceApi;
 import org.cam.ctl.generated.api.TargetResourceApi;
+import org.cam.ctl.generated.api.TargetSetResourceApi;
 import org.cam.ctl.generated.api.UserResourceApi;
 import org.cam.ctl.generated.client.ApiClient;
 import org.cam.ctl.generated.client.ApiException;
@@ -61,6 +62,12 @@ enum Kind {
             (c, q) -> new GroupResourceApi(c).apiV1GroupsGet(q.page(), q.search(), q.size()),
             (c, id) -> new GroupResourceApi(c).apiV1GroupsIdGet(longId(id)),
             (c, id) -> new GroupResourceApi(c).apiV1GroupsIdDelete(longId(id))),
+    targetsets(List.of("targetset", "target-sets", "target-set", "ts"),
+            cols("ID", "id", "NAME", "name", "TARGETS", "targetCount", "DESCRIPTION", "description"),
+            true, Set.of(),
+            (c, q) -> new TargetSetResourceApi(c).apiV1TargetSetsGet(q.page(), q.search(), q.size()),
+            (c, id) -> new TargetSetResourceApi(c).apiV1TargetSetsIdGet(longId(id)),
+            (c, id) -> new TargetSetResourceApi(c).apiV1TargetSetsIdDelete(longId(id))),
     grants(List.of("grant"),
             cols("ID", "id", "GROUP", "groupName", "TARGET-SET", "targetSetName", "ACCESS", "accessLevel",
                     "CLIPBOARD", "clipboard"),
@@ -69,6 +76,14 @@ enum Kind {
                     longOf(q, "targetSetId")),
             (c, id) -> new GrantResourceApi(c).apiV1GrantsIdGet(longId(id)),
             (c, id) -> new GrantResourceApi(c).apiV1GrantsIdDelete(longId(id))),
+    /** The API answers assignments as one list, not paged: it is given as one page here. */
+    assignments(List.of("assignment", "asg"),
+            cols("ID", "id", "USER", "username", "TARGET", "targetName", "ACCESS", "accessLevel",
+                    "CLIPBOARD", "clipboard"),
+            false, Set.of("userId", "targetId"),
+            (c, q) -> onePage(new GrantResourceApi(c).apiV1AssignmentsGet(longOf(q, "targetId"), longOf(q, "userId"))),
+            null,
+            (c, id) -> new GrantResourceApi(c).apiV1AssignmentsIdDelete(longId(id))),
     sessions(List.of("session", "sess"),
             cols("ID", "id", "USER", "user", "TARGET", "targetName", "MODE", "mode", "STATE", "state",
                     "CREATED", "createdAt", "ENDED", "endedAt", "REASON", "endReason"),
@@ -92,6 +107,10 @@ enum Kind {
                     q.size(), longOf(q, "targetId"), q.selector().get("to"), q.selector().get("user")),
             (c, id) -> new SessionRecordingResourceApi(c).apiV1SessionsSessionIdRecordingGet(id, true),
             null);
+
+    private static Map<String, Object> onePage(List<?> items) {
+        return Map.of("items", items, "page", 0, "size", items.size(), "total", items.size());
+    }
 
     /** One page request: the API's paging plus -q and --selector. */
     record Query(int page, int size, String search, Map<String, String> selector) {

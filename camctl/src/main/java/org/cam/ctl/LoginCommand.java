@@ -57,9 +57,19 @@ final class LoginCommand extends Base implements Callable<Integer> {
             }
             return pw;
         }
-        String line = new BufferedReader(new InputStreamReader(ctx.in(), StandardCharsets.UTF_8)).readLine();
+        return readLine(ctx.in(), "no password on standard input");
+    }
+
+    /** A secret's one line from standard input (a pipe, a here-string): never from an argument, where ps shows it. */
+    static char[] readLine(java.io.InputStream in, String whenMissing) {
+        String line;
+        try {
+            line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            throw new CliException(Problems.USAGE, whenMissing + ": " + e.getMessage());
+        }
         if (line == null || line.isEmpty()) {
-            throw new CliException(Problems.USAGE, "no password on standard input");
+            throw new CliException(Problems.USAGE, whenMissing);
         }
         return line.toCharArray();
     }

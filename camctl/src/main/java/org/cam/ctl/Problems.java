@@ -6,7 +6,8 @@ import org.cam.ctl.generated.client.ApiException;
 
 /**
  * Turns the services' problem+json answers (docs/problems.md) into one line for people and an exit code for
- * scripts: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict.
+ * scripts: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict, 5 not allowed. {@link #exitCode(int)} is the one rule
+ * every command's HTTP failures go through, whichever service answered.
  */
 final class Problems {
     static final int OK = 0;
@@ -14,14 +15,22 @@ final class Problems {
     static final int USAGE = 2;
     static final int NOT_FOUND = 3;
     static final int CONFLICT = 4;
+    static final int NOT_ALLOWED = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Problems() {
     }
 
+    /**
+     * 400 and 422 are the caller's input refused (a script should not retry it unchanged), like camctl's own usage
+     * errors; 401 and 403 say "log in again or ask for the role", which no retry fixes either; everything else
+     * (5xx, 502 from a device, 503 while the database switches) is an error that may pass.
+     */
     static int exitCode(int httpStatus) {
         return switch (httpStatus) {
+            case 400, 413, 415, 422 -> USAGE;
+            case 401, 403 -> NOT_ALLOWED;
             case 404 -> NOT_FOUND;
             case 409 -> CONFLICT;
             default -> ERROR;
@@ -49,7 +58,16 @@ final class Problems {
     }
 
     static CliException of(ApiException e) {
-        if (e.getCode() == 0) {
+        return of(e.getCode(), e.getResponseBody(), e);
+    }
+
+    /** replication-monitor's generated client throws its own exception type; the same rule applies. */
+    static CliException of(org.cam.ctl.monitor.client.ApiException e) {
+        return of(e.getCode(), e.getResponseBody(), e);
+    }
+
+    private static CliException of(int code, String body, Exception e) {
+        if (code == 0) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException) {
                 // An answer came, but not the one the document describes.
@@ -58,7 +76,7 @@ final class Problems {
             // No HTTP answer at all: the cause (refused connection, TLS failure) is what the user needs.
             return new CliException(ERROR, "cannot reach the server: " + describe(cause));
         }
-        return new CliException(exitCode(e.getCode()), message(e.getCode(), e.getResponseBody()));
+        return new CliException(exitCode(code), message(code, body));
     }
 
     static String describe(Throwable t) {

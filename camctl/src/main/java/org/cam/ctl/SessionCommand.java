@@ -21,16 +21,16 @@ import java.util.concurrent.Callable;
 final class SessionCommand {
 
     @Command(name = "open", description = "Ask for a session on a target and print where to connect and the one-time "
-            + "VNC password (valid once, about 30 s); --vncviewer starts the viewer with it.")
+            + "VNC password (valid once, about 30 s); --view starts TigerVNC's viewer with it and waits for it.")
     static final class Open extends Base.Printing implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TARGET", description = "the target's id or exact name")
         String target;
 
-        @Option(names = "--view", description = "view only (no keyboard or pointer)")
+        @Option(names = "--view-only", description = "a view session (no keyboard or pointer)")
         boolean view;
 
-        @Option(names = "--vncviewer", description = "start TigerVNC's viewer; the password goes to it on a pipe, "
-                + "never on its command line (where ps would show it)")
+        @Option(names = {"--view", "--vncviewer"}, description = "start TigerVNC's viewer on the session; the password "
+                + "goes to it on a pipe, never on its command line (where ps would show it)")
         boolean vncviewer;
 
         @Option(names = "--vncviewer-command", defaultValue = "vncviewer", paramLabel = "PATH",
@@ -86,7 +86,12 @@ final class SessionCommand {
 
         private int startViewer(Opened s) throws IOException, InterruptedException {
             // /dev/stdin as the password file: the viewer reads vncpasswd's format from the pipe we write it to.
-            Process p = new ProcessBuilder(vncviewerCommand, "-passwd", "/dev/stdin", viewerAddress(s.getRfb()))
+            List<String> command = new java.util.ArrayList<>(List.of(vncviewerCommand, "-passwd", "/dev/stdin"));
+            if (view) {
+                command.add("-ViewOnly");
+            }
+            command.add(viewerAddress(s.getRfb()));
+            Process p = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();

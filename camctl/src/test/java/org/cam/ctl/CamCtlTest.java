@@ -71,6 +71,11 @@ class CamCtlTest {
         assertThat(run("create", "grant", "--group", "1", "--target-set", "2").code()).isEqualTo(2);
         assertThat(run("create", "grant", "--group", "1", "--target-set", "2", "--access", "ALL").code()).isEqualTo(2);
         assertThat(run("replication", "switchover").code()).isEqualTo(2);
+        assertThat(run("replication", "status", "--monitor-user", "admin").code()).isEqualTo(2);
+        assertThat(run("devices", "firmware").code()).isEqualTo(2);
+        assertThat(run("devices", "firmware", "3", "--image", "fw.bin").code()).isEqualTo(2);
+        assertThat(run("devices", "firmware", "3", "--version", "2.0").code()).isEqualTo(2);
+        assertThat(run("devices", "firmware", "3", "--library").code()).isEqualTo(2);
         assertThat(run("login", "https://cam:8443", "-u", "ada", "--ca-file", "ca.pem",
                 "--insecure-skip-tls-verify").code()).isEqualTo(2);
     }
@@ -87,9 +92,59 @@ class CamCtlTest {
     }
 
     @Test
-    void withoutALoginCommandsSaySoAndExitOne() {
+    void aManifestIsCheckedWholeBeforeAnyRequest() throws Exception {
+        // No login exists: a file that passed every check would fail with exit 5, not 2.
+        Path third = Files.writeString(dir.resolve("lab.yaml"), """
+                kind: TargetSet
+                name: lab
+                ---
+                kind: Group
+                name: lab-ops
+                ---
+                kind: Grant
+                groupId: 1
+                targetSetId: 2
+                accessLevel: FULL_ACCESS
+                """);
+        Result r = run("create", "-f", third.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("(document 3)", "accessLevel", "FULL_ACCESS", "(NONE, VIEW_ONLY, FULL_CONTROL)");
+        Path noKind = Files.writeString(dir.resolve("nokind.yaml"), "name: lab\n");
+        assertThat(run("create", "-f", noKind.toString()).err()).contains("no kind:");
+        Path device = Files.writeString(dir.resolve("device.yaml"), "kind: Device\nname: kvm\n");
+        assertThat(run("create", "-f", device.toString()).err())
+                .contains("kind 'Device' cannot be created; one of Target, TargetSet, Group, User, Grant, Assignment");
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), "kind: Target\nname: a\nhost: h\nprot: 5900\n");
+        assertThat(run("create", "-f", typo.toString()).err()).contains("unknown field 'prot' for a Target (name, ");
+        assertThat(run("delete", "-f", third.toString()).code()).isEqualTo(2);
+        Path good = Files.writeString(dir.resolve("good.yaml"), "kind: target-set\nname: lab\n---\n---\n"
+                + "kind: groups\nname: ops\n");
+        assertThat(run("create", "-f", good.toString()).code()).isEqualTo(5);
+        assertThat(run("delete", "-f", good.toString()).code()).isEqualTo(5);
+    }
+
+    @Test
+    void createFlagsAreCheckedBeforeAnyRequest() {
+        Result missing = run("create", "target", "--name", "web-01", "--host", "10.0.0.5");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("missing --port (or -f FILE)");
+        assertThat(run("create", "target", "--name", "a", "--host", "h", "--port", "5900", "--policy", "OPEN").err())
+                .contains("accessPolicy: Unexpected value 'OPEN' (EXCLUSIVE, SHARED, SHARED_VIEW)");
+        assertThat(run("create", "target-set", "-f", "x.yaml", "--name", "lab").err())
+                .contains("either -f FILE or flags, not both");
+        assertThat(run("create", "user", "--username", "eve").err()).contains("missing --password-stdin");
+        assertThat(run("create").code()).isEqualTo(2);
+        assertThat(run("create", "assignment", "--user", "1", "--target", "2").err()).contains("missing --access");
+        assertThat(run("create", "target", "--name", "a", "--host", "h", "--port", "5900").code()).isEqualTo(5);
+        assertThat(run("delete", "targets").code()).isEqualTo(2);
+        assertThat(run("delete", "targets", "1", "x").code()).isEqualTo(2);
+        assertThat(run("delete", "-f", "x.yaml", "targets", "1").code()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutALoginCommandsSaySoAndExitFive() {
         Result r = run("get", "targets");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(5);
         assertThat(r.err()).contains("not logged in: run camctl login SERVER");
     }
 
@@ -103,7 +158,7 @@ class CamCtlTest {
         cfg.refreshTokenExpiresAt = Instant.now().minusSeconds(1);
         cfg.save(dir.resolve("config"));
         Result r = run("get", "users");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(5);
         assertThat(r.err()).contains("the login to https://127.0.0.1:1 expired: run camctl login again");
     }
 
@@ -150,7 +205,9 @@ class CamCtlTest {
         Result r = run("completion");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("complete -F _complete_camctl", "switchover", "approve")
-                .contains("(\"targets\" \"devices\" \"users\" \"groups\" \"grants\" \"sessions\" \"alarms\" \"recordings\")");
+                .contains("(\"targets\" \"devices\" \"users\" \"groups\" \"targetsets\" \"grants\" \"assignments\" "
+                        + "\"sessions\" \"alarms\" \"recordings\")")
+                .contains("target-set", "assignment", "firmware", "promote");
     }
 
     @Test

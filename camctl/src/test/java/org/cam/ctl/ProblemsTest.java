@@ -10,9 +10,11 @@ class ProblemsTest {
     void statusesMapToTheDocumentedExitCodes() {
         assertThat(Problems.exitCode(404)).isEqualTo(3);
         assertThat(Problems.exitCode(409)).isEqualTo(4);
-        assertThat(Problems.exitCode(400)).isEqualTo(1);
-        assertThat(Problems.exitCode(401)).isEqualTo(1);
-        assertThat(Problems.exitCode(403)).isEqualTo(1);
+        assertThat(Problems.exitCode(400)).isEqualTo(2);
+        assertThat(Problems.exitCode(422)).isEqualTo(2);
+        assertThat(Problems.exitCode(401)).isEqualTo(5);
+        assertThat(Problems.exitCode(403)).isEqualTo(5);
+        assertThat(Problems.exitCode(502)).isEqualTo(1);
         assertThat(Problems.exitCode(500)).isEqualTo(1);
         assertThat(Problems.exitCode(503)).isEqualTo(1);
     }

@@ -523,20 +523,7 @@ class BrowserConsoleIT {
     }
 
     private static void infra(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("scripts/infra.sh").toString()));
-        cmd.addAll(List.of(args));
-        Files.createDirectories(infraDir);
-        Path log = infraDir.resolve("infra-calls.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("CAM_INFRA_DIR", infraDir.toString());
-        pb.environment().put("CAM_DB_PRIMARY_PORT", String.valueOf(NODE_A));
-        pb.environment().put("CAM_DB_REPLICA_PORT", String.valueOf(NODE_B));
-        pb.environment().put("CAM_LDAP_PORT", "27319");
-        pb.environment().put("CAM_DB_PROXY_PORT", "27318");
-        Process p = pb.start();
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("infra.sh " + String.join(" ", args) + " in time").isTrue();
-        assertThat(p.exitValue()).as("infra.sh " + String.join(" ", args) + "; log " + log).isZero();
+        new InfraScript(root, infraDir, NODE_A, NODE_B).run(args);
     }
 
     private static void openConsole(long target, String mode) throws Exception {
