@@ -52,6 +52,10 @@ export function render(section) {
       el('p', {}, 'One-time VNC password: ', el('code', { id: 'connect-password' }, opened.vncPassword)),
       el('p', {}, 'Stock VNC client: ', el('code', { id: 'connect-hint' }, 'vncviewer ' + opened.rfb),
         ' (encrypted, VeNCrypt X509Vnc: ', el('code', { id: 'connect-tls' }, opened.rfbTls || ''), ')'),
+      // Only the console here comes back by itself when its broker is restarted: a stock client's password is used up.
+      el('p', { id: 'connect-resume-note' }, 'The console here reconnects by itself when a broker '
+        + 'is restarted or fails; a stock VNC client cannot (its password works once): it keeps its connection for the '
+        + 'broker\'s drain grace, then you request a new session.'),
       opened.recorded ? el('p', { id: 'connect-recorded', class: 'recorded-note' }, 'This session is recorded: '
         + 'the screen, your keys and clipboard text are kept for review by administrators and auditors.') : null,
       expiry, openButton, button('Dismiss', hideOffer, 'dismiss'));
