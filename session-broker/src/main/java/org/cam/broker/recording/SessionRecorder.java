@@ -34,8 +34,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Segments are compressed in parallel (a bulk stream uses every writer, not one), sealed and appended in order.
  * Optionally ({@code recording.stored-above-backlog-bytes}, off by default) a session whose backlog grows gets its
- * segments stored with zlib level 0 (still zlib: players and verifiers unchanged; bigger files, only while the
- * session floods the writers).
+ * segments stored with zlib level 0 (each segment names its codec: players and verifiers unchanged; bigger files,
+ * only while the session floods the writers).
  *
  * <p>Threads: the record methods, {@link #flush}, {@link #close} and {@link #backlogged} belong to the event loop;
  * everything under "writer side" runs on one writer thread at a time (the chain orders them).
@@ -232,7 +232,8 @@ public final class SessionRecorder {
                 // What else of the session waits decides how hard to compress it.
                 int level = storedAbove > 0 && backlog.get() - n > storedAbove ? Deflater.NO_COMPRESSION
                         : store.config().compressionLevel();
-                return failure != null ? null : store.encoder().compress(segment, n, first, last, level, ALLOC);
+                return failure != null ? null : store.encoder().compress(segment, n, first, last,
+                        store.config().codec(), level, ALLOC);
             } finally {
                 segment.forEach(ByteBuf::release);
             }
