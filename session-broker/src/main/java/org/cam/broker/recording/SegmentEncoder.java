@@ -11,6 +11,7 @@ import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import org.cam.protocol.recording.Lz4Frame;
 import org.cam.protocol.recording.SegmentCodec;
+import org.jboss.logging.Logger;
 
 /**
  * One writer thread's segment encoder: the format of protocol's {@link SegmentCodec}, in two steps so that the costly
@@ -25,7 +26,7 @@ import org.cam.protocol.recording.SegmentCodec;
  *
  * <p>LZ4 (the default codec): each 64 KiB chunk of the recorder is one block of an LZ4 frame ({@link Lz4Frame}),
  * compressed by lz4-java's native compressor from direct to direct memory (its address, no copy, no pinning); where
- * the native library cannot be loaded lz4-java falls back to its Java implementation (same output format, slower).
+ * the native library cannot be loaded, by its Java implementation (same output format, slower).
  */
 final class SegmentEncoder {
 
@@ -55,11 +56,31 @@ final class SegmentEncoder {
         }
     }
 
-    private static final LZ4Compressor LZ4 = LZ4Factory.fastestInstance().fastCompressor();
+    private static final Logger LOG = Logger.getLogger(SegmentEncoder.class);
+    private static final LZ4Compressor LZ4 = lz4Compressor();
     private static final byte[] LZ4_HEADER = Lz4Frame.header();
 
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     private final MessageDigest sha256;
+
+    /**
+     * lz4-java's native compressor. Not {@code LZ4Factory.fastestInstance()}: that takes native code only when lz4-java
+     * was loaded by the system class loader, which in a Quarkus application it is not, and silently gave the Java
+     * compressor (several times the CPU per byte: the relay benchmark's profile). The native library is unpacked into
+     * {@code java.io.tmpdir}; where that fails (no writable temporary directory, another platform) the Java one is
+     * used, and the log says so.
+     */
+    private static LZ4Compressor lz4Compressor() {
+        try {
+            LZ4Compressor c = LZ4Factory.nativeInstance().fastCompressor();
+            LOG.infof("recording: LZ4 compressor %s", c);
+            return c;
+        } catch (LinkageError | RuntimeException e) {
+            LOG.warnf("recording: lz4-java's native compressor is unavailable (%s); segments are compressed by its Java"
+                    + " compressor, at a higher CPU cost per byte", e.toString());
+            return LZ4Factory.fastestJavaInstance().fastCompressor();
+        }
+    }
 
     SegmentEncoder() {
         try {

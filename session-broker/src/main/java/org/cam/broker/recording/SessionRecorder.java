@@ -1,8 +1,6 @@
 package org.cam.broker.recording;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,8 +42,6 @@ public final class SessionRecorder {
 
     private static final Logger LOG = Logger.getLogger(SessionRecorder.class);
     /** Chunks of the segment being filled: pooled, and at most one is held by an idle session. */
-    private static final int CHUNK = 64 * 1024;
-    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     private final RecordingStore store;
     private final String sessionId;
@@ -188,7 +184,7 @@ public final class SessionRecorder {
     private void put(ByteBuf b, int index, int length) {
         while (length > 0) {
             if (current == null || !current.isWritable()) {
-                current = ALLOC.directBuffer(CHUNK, CHUNK);
+                current = store.chunk();
                 chunks.add(current);
             }
             int n = Math.min(length, current.writableBytes());
@@ -233,9 +229,9 @@ public final class SessionRecorder {
                 int level = storedAbove > 0 && backlog.get() - n > storedAbove ? Deflater.NO_COMPRESSION
                         : store.config().compressionLevel();
                 return failure != null ? null : store.encoder().compress(segment, n, first, last,
-                        store.config().codec(), level, ALLOC);
+                        store.config().codec(), level, RecordingStore.ALLOC);
             } finally {
-                segment.forEach(ByteBuf::release);
+                segment.forEach(store::recycle);
             }
         }, store.writers());
         tail = tail.thenCombine(compressed, (v, c) -> c).<Void>handleAsync((c, error) -> {
