@@ -215,7 +215,7 @@ public interface BrokerConfig {
          * How often the broker asks the device for a full frame, so playback can seek near any point: a seek draws
          * from the last keyframe a few seconds before its target (docs/performance.md, "Seeking").
          */
-        @WithDefault("10s")
+        @WithDefault("30s")
         Duration keyframeInterval();
 
         /**

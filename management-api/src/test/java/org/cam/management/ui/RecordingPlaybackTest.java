@@ -364,9 +364,9 @@ class RecordingPlaybackTest {
         byte[] last;
         try (SimRecorder rec = new SimRecorder(DEVICE, KVM, id, storage().resolve(id + ".camrec"))) {
             // The simulator's moving screen: a tick a second (the band scrolls, the clock runs), a keyframe every
-            // 10 s (the broker's default recording.keyframe-interval), a word typed every five minutes.
+            // 30 s (the broker's default recording.keyframe-interval), a word typed every five minutes.
             for (long t = 1000; t < hour; t += 1000) {
-                if (t % 10_000 == 0) {
+                if (t % 30_000 == 0) {
                     rec.keyframe(t);
                 } else {
                     screen().tick();
