@@ -1,12 +1,15 @@
-// A session recording read in the browser (the format is protocol's org.cam.protocol.recording: segments of zlib
-// records, each chained to the one before by SHA-256). Segments are inflated here with the browser's own
-// DecompressionStream ('deflate' is the zlib format), not on the server: management-api serves the file as stored
-// (the audited bytes, with range requests) and spends no CPU on players, and the chain is checked on the very bytes
-// that are played.
+// A session recording read in the browser (the format is protocol's org.cam.protocol.recording: segments of
+// compressed records, each chained to the one before by SHA-256). Each segment names its codec: LZ4 (what the broker
+// writes by default) is decoded by lz4Frame below, zlib (older recordings, and the broker's stored segments) by the
+// browser's own DecompressionStream ('deflate' is the zlib format). Not on the server: management-api serves the
+// file as stored (the audited bytes, with range requests) and spends no CPU on players, and the chain is checked on
+// the very bytes that are played.
 
 const MAGIC = [0x43, 0x41, 0x4d, 0x52]; // "CAMR"
 const HEADER_LENGTH = 25;
 const DIGEST_LENGTH = 32;
+const ZLIB = 1;
+const LZ4 = 2;
 
 export const HEADER = 0;
 export const DEVICE = 1;
@@ -25,6 +28,125 @@ const utf8 = new TextDecoder('utf-8');
 async function inflate(bytes) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+// ---- LZ4: exactly the frame profile of protocol's Lz4Frame -------------------------------------------------------
+// Written here rather than taken from npm: the LZ4 block format is a fixed specification of a few dozen lines, the npm
+// decoders are CommonJS without an ES module build (lz4js, unchanged since 2017) or WebAssembly (which the page's CSP
+// does not allow), and the bytes reach it only after their SHA-256 chain has held. Every read and write is bounds
+// checked: a bad frame throws, it never reads or writes past its arrays.
+
+/** magic, FLG (version 01, independent blocks, no checksums), BD (64 KiB blocks), header checksum */
+const LZ4_HEADER = [0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82];
+const LZ4_MAX_BLOCK = 65536;
+
+function lz4Error(what) {
+  return new Error('LZ4 segment payload: ' + what);
+}
+
+/** A length continued in 255-bytes (literal run or match length), from `p.at`. */
+function lz4Length(src, p, end, n) {
+  let b;
+  do {
+    if (p.at >= end) {
+      throw lz4Error('a length runs past its block');
+    }
+    b = src[p.at++];
+    n += b;
+  } while (b === 255);
+  return n;
+}
+
+/** Decodes the block src[start, end) into out from `o`, at most up to `limit`; returns where its output ends. */
+function lz4Block(src, start, end, out, o, limit) {
+  const blockStart = o;
+  const p = { at: start };
+  while (p.at < end) {
+    const token = src[p.at++];
+    let literals = token >>> 4;
+    if (literals === 15) {
+      literals = lz4Length(src, p, end, literals);
+    }
+    if (p.at + literals > end || o + literals > limit) {
+      throw lz4Error('literals run past the block or the segment');
+    }
+    out.set(src.subarray(p.at, p.at + literals), o);
+    p.at += literals;
+    o += literals;
+    if (p.at === end) {
+      break; // the last sequence has literals only
+    }
+    if (p.at + 2 > end) {
+      throw lz4Error('a match offset runs past its block');
+    }
+    const offset = src[p.at] | (src[p.at + 1] << 8);
+    p.at += 2;
+    if (offset === 0 || offset > o - blockStart) {
+      throw lz4Error('a match points before its block');
+    }
+    let length = token & 15;
+    if (length === 15) {
+      length = lz4Length(src, p, end, length);
+    }
+    length += 4;
+    if (o + length > limit) {
+      throw lz4Error('a match runs past the segment');
+    }
+    const from = o - offset;
+    if (offset >= length) {
+      out.copyWithin(o, from, from + length);
+    } else {
+      for (let i = 0; i < length; i++) {
+        out[o + i] = out[from + i]; // overlapping: the run repeats what it has just written
+      }
+    }
+    o += length;
+  }
+  return o;
+}
+
+/** The `rawLength` bytes of an LZ4 segment payload (protocol's Lz4Frame). */
+export function lz4Frame(src, rawLength) {
+  if (src.length < LZ4_HEADER.length + 4 || LZ4_HEADER.some((x, i) => src[i] !== x)) {
+    throw lz4Error('not the recording\'s LZ4 frame profile');
+  }
+  const out = new Uint8Array(rawLength);
+  let s = LZ4_HEADER.length;
+  let o = 0;
+  for (;;) {
+    if (s + 4 > src.length) {
+      throw lz4Error('the frame ends inside a block size');
+    }
+    const word = (src[s] | (src[s + 1] << 8) | (src[s + 2] << 16) | (src[s + 3] << 24)) >>> 0;
+    s += 4;
+    if (word === 0) {
+      break;
+    }
+    const size = word & 0x7fffffff;
+    if (size > LZ4_MAX_BLOCK || s + size > src.length) {
+      throw lz4Error('a block of ' + size + ' bytes does not fit');
+    }
+    const limit = Math.min(rawLength, o + LZ4_MAX_BLOCK);
+    if (word & 0x80000000) {
+      if (o + size > limit) {
+        throw lz4Error('a stored block runs past the segment');
+      }
+      out.set(src.subarray(s, s + size), o);
+      o += size;
+    } else {
+      o = lz4Block(src, s, s + size, out, o, limit);
+    }
+    s += size;
+  }
+  if (o !== rawLength || s !== src.length) {
+    throw lz4Error('it gives ' + o + ' of ' + rawLength + ' bytes' + (s !== src.length ? ', bytes after its end' : ''));
+  }
+  return out;
+}
+
+/** The records' bytes of a segment, by its codec. */
+function decompress(segment) {
+  return segment.codec === LZ4 ? lz4Frame(segment.payload, segment.rawLength) : inflate(segment.payload);
 }
 
 async function sha256(...parts) {
@@ -52,7 +174,8 @@ export async function segments(file) {
     if (b.length - pos < HEADER_LENGTH) {
       return broken('the file ends inside ' + at);
     }
-    if (MAGIC.some((m, i) => b[pos + i] !== m) || b[pos + 4] !== 1) {
+    const codec = b[pos + 4];
+    if (MAGIC.some((m, i) => b[pos + i] !== m) || (codec !== ZLIB && codec !== LZ4)) {
       return broken(at + ' has no segment header');
     }
     const index = u32(b, pos + 5);
@@ -73,7 +196,7 @@ export async function segments(file) {
       }
     }
     previous = stored;
-    out.push({ index, first: u32(b, pos + 9), last: u32(b, pos + 13),
+    out.push({ index, codec, first: u32(b, pos + 9), last: u32(b, pos + 13), rawLength: u32(b, pos + 17),
       payload: b.subarray(pos + HEADER_LENGTH, pos + HEADER_LENGTH + compressed) });
     pos = end;
   }
@@ -132,10 +255,10 @@ export function records(b) {
   return out;
 }
 
-/** Every record of the chained segments, in order (segments inflate in parallel). */
+/** Every record of the chained segments, in order (zlib segments inflate in parallel). */
 export async function allRecords(scan) {
-  const inflated = await Promise.all(scan.segments.map((s) => inflate(s.payload)));
-  return inflated.flatMap(records);
+  const decompressed = await Promise.all(scan.segments.map(decompress));
+  return decompressed.flatMap(records);
 }
 
 // ---- the key log: protocol's KeyText, with each press's time ----------------------------------------------------

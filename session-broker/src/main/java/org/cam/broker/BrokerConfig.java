@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.cam.protocol.recording.SegmentCodec;
 
 /** All session-broker settings (prefix {@code cam.broker}); see application.properties for the env names. */
 @ConfigMapping(prefix = "cam.broker")
@@ -218,11 +219,22 @@ public interface BrokerConfig {
         @WithDefault("16777216")
         int maxBacklogBytes();
 
-        /** How often the broker asks the device for a full frame, so playback can seek near any point. */
-        @WithDefault("60s")
+        /**
+         * How often the broker asks the device for a full frame, so playback can seek near any point: a seek draws
+         * from the last keyframe a few seconds before its target (docs/performance.md, "Seeking").
+         */
+        @WithDefault("30s")
         Duration keyframeInterval();
 
-        /** zlib level of the segments (1: fastest; the relay pays for it). */
+        /**
+         * What segments are compressed with: {@code lz4} (the default: about a tenth of zlib level 1's CPU per byte,
+         * which the relay pays for; a bigger file) or {@code zlib} (at {@link #compressionLevel}; what recordings were
+         * before LZ4). Each segment names its codec, so players read both.
+         */
+        @WithDefault("lz4")
+        SegmentCodec.Codec codec();
+
+        /** zlib level of the segments when {@link #codec} is zlib (1: fastest; the relay pays for it). */
         @WithDefault("1")
         int compressionLevel();
 

@@ -128,7 +128,7 @@ class RecordingCrashIT {
         assertThat(data.body()).isEqualTo(onDisk);
         List<Record> records = new ArrayList<>();
         for (RecordingScan.Segment s : scan.segments()) {
-            byte[] raw = SegmentCodec.inflate(s.header(), data.body(), (int) s.offset());
+            byte[] raw = SegmentCodec.decompress(s.header(), data.body(), (int) s.offset());
             records.addAll(RecordCodec.decodeAll(raw, 0, raw.length));
         }
         Record.Header header = (Record.Header) records.get(0);

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.Deflater;
 import org.cam.protocol.ProtocolException;
 import org.cam.protocol.recording.Record;
 import org.cam.protocol.recording.RecordCodec;
@@ -39,10 +38,21 @@ public final class SimRecorder implements AutoCloseable {
     private long index;
     private long deviceBytes;
     private byte[] previous = SegmentCodec.GENESIS;
+    private final SegmentCodec.Codec codec;
 
-    /** Connects to the channel, writes the header, sets noVNC's format and ZRLE, and records the first full frame. */
+    /** As the broker records by default (LZ4 segments). */
     public SimRecorder(String host, int port, String sessionId, Path file) throws IOException, ProtocolException {
+        this(host, port, sessionId, file, SegmentCodec.Codec.LZ4);
+    }
+
+    /**
+     * Connects to the channel, writes the header, sets noVNC's format and ZRLE, and records the first full frame;
+     * segments compressed with {@code codec} (zlib: as recordings were before LZ4).
+     */
+    public SimRecorder(String host, int port, String sessionId, Path file, SegmentCodec.Codec codec)
+            throws IOException, ProtocolException {
         this.file = file;
+        this.codec = codec;
         this.client = RfbTestClient.tcp(host, port);
         if (!client.handshake(null)) {
             throw new IOException("the simulated channel refused: " + client.failureReason);
@@ -109,8 +119,7 @@ public final class SimRecorder implements AutoCloseable {
             return;
         }
         byte[] b = raw.toByteArray();
-        SegmentCodec.Encoded e = SegmentCodec.encode(index++, first, last, b, 0, b.length, previous,
-                Deflater.BEST_SPEED);
+        SegmentCodec.Encoded e = SegmentCodec.encode(index++, first, last, b, 0, b.length, previous, codec);
         out.writeBytes(e.frame());
         previous = e.digest();
         raw = new ByteArrayOutputStream();

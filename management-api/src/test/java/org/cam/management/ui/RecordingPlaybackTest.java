@@ -323,6 +323,38 @@ class RecordingPlaybackTest {
     }
 
     @Test
+    void aZlibRecordingFromBeforeLz4StillPlaysAndVerifies() throws Exception {
+        String id = recordedSession()[0];
+        byte[] before;
+        byte[] after;
+        String digest;
+        long segments;
+        try (SimRecorder rec = new SimRecorder(DEVICE, KVM, id, storage().resolve(id + ".camrec"),
+                SegmentCodec.Codec.ZLIB)) {
+            before = keysLine();
+            long t = 1000;
+            for (char c : "echo zlib".toCharArray()) {
+                rec.type(t, c);
+                t += 100;
+            }
+            rec.type(t, 0xff0d);
+            after = keysLine();
+            digest = rec.finish(t + 6000);
+            segments = rec.segments();
+        }
+        byte[] file = Files.readAllBytes(storage().resolve(id + ".camrec"));
+        assertThat(RecordingScan.of(file, 0, file.length).segments()).extracting(s -> s.header().codec())
+                .containsOnly(SegmentCodec.Codec.ZLIB);
+        ended(id, digest, segments, 7000);
+        logIn("admin", Api.ADMIN_PASSWORD);
+        openPlayback(id);
+        assertThat(chrome.evalString("document.getElementById('playback-verify').dataset.verified")).isEqualTo("true");
+        awaitShown(before);
+        seek(7000);
+        awaitShown(after);
+    }
+
+    @Test
     void aOneHourRecordingSeeksAnywhere() throws Exception {
         String id = recordedSession()[0];
         long hour = 3_600_000;
@@ -331,10 +363,10 @@ class RecordingPlaybackTest {
         long segments;
         byte[] last;
         try (SimRecorder rec = new SimRecorder(DEVICE, KVM, id, storage().resolve(id + ".camrec"))) {
-            // The simulator's moving screen: a tick a second (the band scrolls, the clock runs), a keyframe a minute
-            // (as the broker asks for one), a word typed every five minutes.
+            // The simulator's moving screen: a tick a second (the band scrolls, the clock runs), a keyframe every
+            // 30 s (the broker's default recording.keyframe-interval), a word typed every five minutes.
             for (long t = 1000; t < hour; t += 1000) {
-                if (t % 60_000 == 0) {
+                if (t % 30_000 == 0) {
                     rec.keyframe(t);
                 } else {
                     screen().tick();

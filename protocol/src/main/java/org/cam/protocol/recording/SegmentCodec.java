@@ -17,24 +17,50 @@ import org.cam.protocol.ProtocolException;
  *
  * <pre>
  *  0  "CAMR"                 magic
- *  4  u8  version (1)
+ *  4  u8  codec                1: zlib, 2: LZ4 (files written before the LZ4 codec have 1 here, then called the version)
  *  5  u32 index              0, 1, 2, ... without gaps
  *  9  u32 firstMillis        time of its first record
  * 13  u32 lastMillis         time of its last record
  * 17  u32 rawLength          bytes of records once inflated (at most MAX_RAW)
  * 21  u32 compressedLength
- * 25  payload                zlib (RFC 1950) of the records ({@link RecordCodec})
+ * 25  payload                the records ({@link RecordCodec}) compressed by the codec: zlib (RFC 1950), or an
+ *                            LZ4 frame ({@link Lz4Frame})
  * 25+c digest[32]            SHA-256(previous segment's digest || bytes 0 .. 25+c of this segment)
  * </pre>
  *
- * The first segment's "previous digest" is 32 zero bytes. The last segment's digest is the recording's digest: it
+ * Each segment says its codec, so one file may mix them (the broker's stored segments under backlog are zlib level 0
+ * whatever the codec of the others) and recordings made before LZ4 still play and verify. The digest covers the header
+ * and the compressed payload, codec byte included. The first segment's "previous digest" is 32 zero bytes. The last segment's digest is the recording's digest: it
  * commits to every byte before it, so a reader holding the digest from elsewhere (the SESSION_END audit event) can tell
  * an altered, removed or reordered segment, and a cut tail.
  */
 public final class SegmentCodec {
 
     public static final byte[] MAGIC = {'C', 'A', 'M', 'R'};
-    public static final int VERSION = 1;
+    /**
+     * What a segment's payload is compressed with; {@link #id} is its header byte. LZ4 costs the relay a tenth of zlib
+     * level 1's CPU per byte (docs/performance.md); zlib remains readable and writable.
+     */
+    public enum Codec {
+        ZLIB(1), LZ4(2);
+
+        public final int id;
+
+        Codec(int id) {
+            this.id = id;
+        }
+
+        /** The codec of header byte {@code id}, or null. */
+        public static Codec of(int id) {
+            for (Codec c : values()) {
+                if (c.id == id) {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
+
     public static final int HEADER_LENGTH = 25;
     public static final int DIGEST_LENGTH = 32;
     /** Largest inflated segment a reader accepts (a writer cuts segments far below it). */
@@ -48,7 +74,8 @@ public final class SegmentCodec {
     }
 
     /** A segment's fixed header, as read. */
-    public record FrameHeader(long index, long firstMillis, long lastMillis, int rawLength, int compressedLength) {
+    public record FrameHeader(Codec codec, long index, long firstMillis, long lastMillis, int rawLength,
+                              int compressedLength) {
         /** Bytes of the whole segment, digest included. */
         public long frameLength() {
             return (long) HEADER_LENGTH + compressedLength + DIGEST_LENGTH;
@@ -79,18 +106,35 @@ public final class SegmentCodec {
     }
 
     /**
-     * Compresses {@code raw[off, off+len)} (whole records) into segment {@code index}.
+     * Compresses {@code raw[off, off+len)} (whole records) into segment {@code index} with zlib.
      *
      * @param level zlib level; {@link Deflater#BEST_SPEED} keeps a relay's cost low, RFB pixels still shrink well
      */
     public static Encoded encode(long index, long firstMillis, long lastMillis, byte[] raw, int off, int len,
                                  byte[] previousDigest, int level) {
+        check(len, previousDigest);
+        return frame(Codec.ZLIB, index, firstMillis, lastMillis, len, deflate(raw, off, len, level), previousDigest);
+    }
+
+    /** Compresses {@code raw[off, off+len)} (whole records) into segment {@code index} with {@code codec}. */
+    public static Encoded encode(long index, long firstMillis, long lastMillis, byte[] raw, int off, int len,
+                                 byte[] previousDigest, Codec codec) {
+        check(len, previousDigest);
+        byte[] payload = codec == Codec.LZ4 ? Lz4Frame.encode(raw, off, len)
+                : deflate(raw, off, len, Deflater.BEST_SPEED);
+        return frame(codec, index, firstMillis, lastMillis, len, payload, previousDigest);
+    }
+
+    private static void check(int len, byte[] previousDigest) {
         if (len > MAX_RAW) {
             throw new IllegalArgumentException("segment larger than " + MAX_RAW);
         }
         if (previousDigest.length != DIGEST_LENGTH) {
             throw new IllegalArgumentException("previous digest must be 32 bytes");
         }
+    }
+
+    private static byte[] deflate(byte[] raw, int off, int len, int level) {
         Deflater d = new Deflater(level);
         byte[] compressed;
         try {
@@ -106,8 +150,13 @@ public final class SegmentCodec {
         } finally {
             d.end();
         }
+        return compressed;
+    }
+
+    private static Encoded frame(Codec codec, long index, long firstMillis, long lastMillis, int len,
+                                 byte[] compressed, byte[] previousDigest) {
         byte[] frame = new byte[HEADER_LENGTH + compressed.length + DIGEST_LENGTH];
-        putHeader(frame, index, firstMillis, lastMillis, len, compressed.length);
+        putHeader(frame, codec, index, firstMillis, lastMillis, len, compressed.length);
         System.arraycopy(compressed, 0, frame, HEADER_LENGTH, compressed.length);
         byte[] digest = digest(previousDigest, frame, 0, HEADER_LENGTH + compressed.length);
         System.arraycopy(digest, 0, frame, HEADER_LENGTH + compressed.length, DIGEST_LENGTH);
@@ -118,10 +167,10 @@ public final class SegmentCodec {
      * Writes a segment's fixed header into {@code frame[0, HEADER_LENGTH)}: for writers that compress on their own
      * (streaming, into direct buffers) and then hash header and payload with {@link #digest}.
      */
-    public static void putHeader(byte[] frame, long index, long firstMillis, long lastMillis, int rawLength,
-                                 int compressedLength) {
+    public static void putHeader(byte[] frame, Codec codec, long index, long firstMillis, long lastMillis,
+                                 int rawLength, int compressedLength) {
         System.arraycopy(MAGIC, 0, frame, 0, 4);
-        frame[4] = VERSION;
+        frame[4] = (byte) codec.id;
         RecordCodec.putU32(frame, 5, index);
         RecordCodec.putU32(frame, 9, clampTime(firstMillis));
         RecordCodec.putU32(frame, 13, clampTime(lastMillis));
@@ -136,7 +185,7 @@ public final class SegmentCodec {
     /**
      * Reads the fixed header at {@code off}.
      *
-     * @throws ProtocolException for fewer than {@link #HEADER_LENGTH} bytes, a bad magic or version, or lengths beyond
+     * @throws ProtocolException for fewer than {@link #HEADER_LENGTH} bytes, a bad magic or codec, or lengths beyond
      *                           the limits
      */
     public static FrameHeader readHeader(byte[] b, int off, int len) throws ProtocolException {
@@ -147,9 +196,10 @@ public final class SegmentCodec {
                 throw new ProtocolException(i, "not a recording segment (bad magic)");
             }
         }
-        int version = r.u8("segment header truncated");
-        if (version != VERSION) {
-            throw new ProtocolException(4, "unsupported segment version " + version);
+        int codecId = r.u8("segment header truncated");
+        Codec codec = Codec.of(codecId);
+        if (codec == null) {
+            throw new ProtocolException(4, "unsupported segment codec " + codecId);
         }
         long index = r.u32("segment header truncated");
         long first = r.u32("segment header truncated");
@@ -165,7 +215,7 @@ public final class SegmentCodec {
         if (last < first) {
             throw new ProtocolException(13, "segment ends before it starts");
         }
-        return new FrameHeader(index, first, last, (int) raw, (int) compressed);
+        return new FrameHeader(codec, index, first, last, (int) raw, (int) compressed);
     }
 
     /** SHA-256(previous || b[off, off+len)). */
@@ -188,11 +238,18 @@ public final class SegmentCodec {
     }
 
     /**
-     * Inflates the payload of the complete segment at {@code off}.
+     * Decompresses the payload of the complete segment at {@code off} with the codec its header names.
      *
-     * @throws ProtocolException when the payload is not zlib or does not inflate to exactly rawLength bytes
+     * @throws ProtocolException when the payload is not valid for its codec or does not give exactly rawLength bytes
      */
-    public static byte[] inflate(FrameHeader h, byte[] b, int off) throws ProtocolException {
+    public static byte[] decompress(FrameHeader h, byte[] b, int off) throws ProtocolException {
+        if (h.codec() == Codec.LZ4) {
+            return Lz4Frame.decode(b, off + HEADER_LENGTH, h.compressedLength(), h.rawLength(), HEADER_LENGTH);
+        }
+        return inflate(h, b, off);
+    }
+
+    private static byte[] inflate(FrameHeader h, byte[] b, int off) throws ProtocolException {
         Inflater inf = new Inflater();
         try {
             inf.setInput(b, off + HEADER_LENGTH, h.compressedLength());

@@ -1,5 +1,8 @@
 package org.cam.broker.recording;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -44,15 +48,40 @@ public class RecordingStore {
     /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
     private static final Pattern SAFE_ID = org.cam.protocol.recording.RecordingIds.SAFE;
     public static final String SUFFIX = ".camrec";
+    /** A recorder's unit of buffering: at most one LZ4 block of a segment. */
+    static final int CHUNK = 64 * 1024;
+    static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     private final BrokerConfig.Recording config;
     private final AtomicLong spooledBytes = new AtomicLong();
     private final AtomicInteger failures = new AtomicInteger();
     private ExecutorService writers;
     private final ThreadLocal<SegmentEncoder> encoders = ThreadLocal.withInitial(SegmentEncoder::new);
+    /**
+     * Recorders' chunks given back once their segment is compressed, for the next ones (at most twice a session's
+     * backlog limit; beyond that they go back to Netty's pool). Why not Netty's pooled allocator alone: as the
+     * backlogs rose and fell it freed whole pool chunks and made new ones (zeroed direct memory, a Cleaner, run
+     * arrays each) on the event loops, a fifth of their profile samples with recording on (docs/performance.md).
+     */
+    private final ArrayBlockingQueue<ByteBuf> freeChunks;
 
     public RecordingStore(BrokerConfig config) {
         this.config = config.recording();
+        this.freeChunks = new ArrayBlockingQueue<>(Math.max(16, (int) Math.min(4096,
+                2L * this.config.maxBacklogBytes() / CHUNK)));
+    }
+
+    /** An empty chunk of {@link #CHUNK} bytes for a recorder (direct memory; give it back with {@link #recycle}). */
+    ByteBuf chunk() {
+        ByteBuf b = freeChunks.poll();
+        return b != null ? b : ALLOC.directBuffer(CHUNK, CHUNK);
+    }
+
+    /** A chunk whose bytes are no longer needed: kept for the next {@link #chunk}, or freed when enough are kept. */
+    void recycle(ByteBuf b) {
+        if (!freeChunks.offer(b.clear())) {
+            b.release();
+        }
     }
 
     void onStart(@Observes StartupEvent e) {

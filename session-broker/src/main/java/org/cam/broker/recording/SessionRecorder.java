@@ -1,8 +1,6 @@
 package org.cam.broker.recording;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,8 +32,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Segments are compressed in parallel (a bulk stream uses every writer, not one), sealed and appended in order.
  * Optionally ({@code recording.stored-above-backlog-bytes}, off by default) a session whose backlog grows gets its
- * segments stored with zlib level 0 (still zlib: players and verifiers unchanged; bigger files, only while the
- * session floods the writers).
+ * segments stored with zlib level 0 (each segment names its codec: players and verifiers unchanged; bigger files,
+ * only while the session floods the writers).
  *
  * <p>Threads: the record methods, {@link #flush}, {@link #close} and {@link #backlogged} belong to the event loop;
  * everything under "writer side" runs on one writer thread at a time (the chain orders them).
@@ -44,8 +42,6 @@ public final class SessionRecorder {
 
     private static final Logger LOG = Logger.getLogger(SessionRecorder.class);
     /** Chunks of the segment being filled: pooled, and at most one is held by an idle session. */
-    private static final int CHUNK = 64 * 1024;
-    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     private final RecordingStore store;
     private final String sessionId;
@@ -188,7 +184,7 @@ public final class SessionRecorder {
     private void put(ByteBuf b, int index, int length) {
         while (length > 0) {
             if (current == null || !current.isWritable()) {
-                current = ALLOC.directBuffer(CHUNK, CHUNK);
+                current = store.chunk();
                 chunks.add(current);
             }
             int n = Math.min(length, current.writableBytes());
@@ -232,9 +228,10 @@ public final class SessionRecorder {
                 // What else of the session waits decides how hard to compress it.
                 int level = storedAbove > 0 && backlog.get() - n > storedAbove ? Deflater.NO_COMPRESSION
                         : store.config().compressionLevel();
-                return failure != null ? null : store.encoder().compress(segment, n, first, last, level, ALLOC);
+                return failure != null ? null : store.encoder().compress(segment, n, first, last,
+                        store.config().codec(), level, RecordingStore.ALLOC);
             } finally {
-                segment.forEach(ByteBuf::release);
+                segment.forEach(store::recycle);
             }
         }, store.writers());
         tail = tail.thenCombine(compressed, (v, c) -> c).<Void>handleAsync((c, error) -> {

@@ -20,12 +20,14 @@ import org.cam.testsupport.rfb.RfbTestClient;
 
 /**
  * Recording size of a console, measured through the packaged broker: two simulated 1024x768 channels side by side,
- * one idle (nothing on its screen changes; only the broker's keyframe once a minute sends a full frame) and one busy
+ * one idle (nothing on its screen changes; only the broker's keyframe every 10 s sends a full frame) and one busy
  * (the simulator's moving screen: its clock and a scrolling band redrawn every second), each watched by a viewer that
  * keeps an incremental update request outstanding (as noVNC and TigerVNC do) and offers Tight, Hextile and Raw. Prints
  * bytes per hour (extrapolated from the run) and the compression ratio (record bytes / file bytes). Not a test.
  *
- * <p>Arguments: path of quarkus-run.jar, seconds to record (at least two keyframe intervals is meaningful).
+ * <p>Arguments: path of quarkus-run.jar, seconds to record (at least two keyframe intervals is meaningful). The
+ * broker's defaults apply (codec, keyframe interval); {@code CAM_BENCH_BROKER_JVM} (e.g.
+ * {@code -Dcam.broker.recording.codec=zlib}) sets others.
  */
 public final class RecordingSizeBenchmark {
 
@@ -89,14 +91,15 @@ public final class RecordingSizeBenchmark {
             double secs = (System.nanoTime() - start) / 1e9;
             Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(mgmt::recordingsReported);
             System.out.printf(Locale.ROOT, "%nrecorded %.0f s per console (1024x768x32, Tight/Hextile/Raw offered,"
-                    + " keyframe every 60 s)%n", secs);
+                    + " the broker's keyframe interval)%n", secs);
             for (int i = 0; i < names.length; i++) {
                 Path f = recordings.resolve(sessions.get(i) + ".camrec");
                 byte[] all = Files.readAllBytes(f);
                 RecordingScan scan = RecordingScan.of(all, 0, all.length);
                 long raw = scan.segments().stream().mapToLong(s -> s.header().rawLength()).sum();
-                System.out.printf(Locale.ROOT, "%-5s file %,d bytes in %d segments = %.2f MiB per hour; records %,d"
-                        + " bytes, compression %.1f:1%n", names[i], all.length, scan.segments().size(),
+                System.out.printf(Locale.ROOT, "%-5s file %,d bytes in %d segments (%s) = %.2f MiB per hour; records"
+                        + " %,d bytes, compression %.1f:1%n", names[i], all.length, scan.segments().size(),
+                        scan.segments().isEmpty() ? "-" : scan.segments().get(0).header().codec(),
                         all.length * 3600.0 / secs / 1048576.0, raw, raw / (double) all.length);
             }
         } finally {

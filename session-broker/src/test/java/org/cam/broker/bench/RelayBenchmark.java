@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cam.broker.support.ManagementDouble;
+import org.cam.protocol.recording.RecordingScan;
+import org.cam.protocol.recording.SegmentCodec;
 import org.cam.protocol.rfb.ClientMessage;
 import org.cam.protocol.rfb.VncAuth;
 import org.cam.testsupport.Packages;
@@ -141,12 +145,22 @@ public final class RelayBenchmark {
             awaitRecordings(mgmt);
             long recorded = 0;
             long files = 0;
+            long intact = 0;
+            Map<SegmentCodec.Codec, Integer> codecs = new TreeMap<>();
             try (var list = Files.list(recordings)) {
                 for (Path f : list.toList()) {
                     recorded += Files.size(f);
                     files++;
+                    // Which codec the broker wrote (its default unless CAM_BENCH_BROKER_JVM sets another) and that
+                    // every file chains.
+                    byte[] all = Files.readAllBytes(f);
+                    RecordingScan scan = RecordingScan.of(all, 0, all.length);
+                    intact += scan.chainIntact() && !scan.truncatedTail() ? 1 : 0;
+                    scan.segments().forEach(g -> codecs.merge(g.header().codec(), 1, Integer::sum));
                 }
             }
+            System.out.printf(Locale.ROOT, "recording segments by codec %s; %d of %d files chain whole%n", codecs,
+                    intact, files);
             long relayed = mgmt.recordedDeviceBytes();
             System.out.printf(Locale.ROOT, "recordings: %d files, %.1f MiB for %.1f MiB relayed (ratio %.0f:1;"
                     + " the firehose repeats one gradient frame, far more compressible than a real screen)%n", files,

@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.cam.broker.BrokerConfig;
 import org.cam.protocol.recording.RecordCodec;
 import org.cam.protocol.recording.Record;
+import org.cam.protocol.recording.SegmentCodec;
 import org.cam.protocol.rfb.PixelFormat;
 import org.cam.protocol.rfb.ServerInit;
 
@@ -31,6 +32,7 @@ public final class CrashWriter {
                             case "segmentBytes" -> 1 << 20;
                             case "maxBacklogBytes" -> 16 << 20;
                             case "keyframeInterval" -> Duration.ofSeconds(60);
+                            case "codec" -> SegmentCodec.Codec.LZ4;
                             case "compressionLevel" -> 1;
                             case "writerThreads" -> 1;
                             case "storedAboveBacklogBytes" -> 0L;

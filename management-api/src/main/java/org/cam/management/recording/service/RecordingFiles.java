@@ -74,7 +74,7 @@ final class RecordingFiles {
                 }
                 if (text != null) {
                     try {
-                        byte[] raw = SegmentCodec.inflate(h, frame, 0);
+                        byte[] raw = SegmentCodec.decompress(h, frame, 0);
                         List<Record> records = RecordCodec.decodeAll(raw, 0, raw.length);
                         for (Record r : records) {
                             if (r instanceof Record.Key k) {
