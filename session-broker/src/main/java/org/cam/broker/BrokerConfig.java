@@ -213,8 +213,9 @@ public interface BrokerConfig {
         int segmentBytes();
 
         /**
-         * Record bytes of one session that may wait for the writer (compression, disk) before the device is read no
-         * further (backpressure, as for a slow client).
+         * Bytes of one session's closed segments that may wait for the writer (the disk; with zlib, compression too)
+         * before the device is read no further (backpressure, as for a slow client). With LZ4 they are compressed
+         * bytes (the event loop compresses as the segment fills), with zlib raw ones.
          */
         @WithDefault("16777216")
         int maxBacklogBytes();
@@ -238,17 +239,7 @@ public interface BrokerConfig {
         @WithDefault("1")
         int compressionLevel();
 
-        /**
-         * When more than this many record bytes of a session wait for the writers, its next segments are stored
-         * uncompressed (zlib level 0: still zlib, players and verifiers unchanged; a file up to a hundred times bigger)
-         * rather than letting the compressor pace the device. 0: never (the default: on the relay benchmark writing
-         * the stored bytes cost more than deflating them; see docs/performance.md). For storage that takes bulk
-         * writes cheaply and screens that compress poorly.
-         */
-        @WithDefault("0")
-        long storedAboveBacklogBytes();
-
-        /** Threads that compress and write segments for all sessions. */
+        /** Threads that seal and write segments for all sessions (and deflate them when the codec is zlib). */
         @WithDefault("2")
         int writerThreads();
     }

@@ -9,15 +9,13 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.cam.broker.BrokerConfig;
 import org.cam.protocol.recording.Record;
-import org.cam.protocol.recording.RecordingScan;
-import org.jboss.logging.Logger;
+import org.cam.protocol.recording.RecordingIds;
 
 /**
  * Where recordings go: the storage directory shared with management-api (one append-only {@code <session>.camrec}
@@ -44,9 +41,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RecordingStore {
 
-    private static final Logger LOG = Logger.getLogger(RecordingStore.class);
     /** Session ids are base64url (any of them may come first); nothing else reaches a file name. */
-    private static final Pattern SAFE_ID = org.cam.protocol.recording.RecordingIds.SAFE;
+    private static final Pattern SAFE_ID = RecordingIds.SAFE;
     public static final String SUFFIX = ".camrec";
     /** A recorder's unit of buffering: at most one LZ4 block of a segment. */
     static final int CHUNK = 64 * 1024;
@@ -91,7 +87,7 @@ public class RecordingStore {
             t.setDaemon(true);
             return t;
         });
-        recoverSpool();
+        SpoolRecovery.recover(Path.of(config.spoolDir()), this::storageFile);
     }
 
     void onStop(@Observes @Priority(10) ShutdownEvent e) throws InterruptedException {
@@ -168,73 +164,14 @@ public class RecordingStore {
     }
 
     /** {@link #open} on a writer thread. */
-    public java.util.concurrent.CompletableFuture<SessionRecorder> openAsync(Record.Header header, long startNanos) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    public CompletableFuture<SessionRecorder> openAsync(Record.Header header, long startNanos) {
+        return CompletableFuture.supplyAsync(() -> {
             try {
                 return open(header, startNanos);
             } catch (IOException ex) {
                 failed();
-                throw new java.util.concurrent.CompletionException(ex);
+                throw new CompletionException(ex);
             }
         }, writers);
-    }
-
-    // ---- recovery -------------------------------------------------------------------------------------------------
-
-    /** Appends what a previous run of this broker left in the spool to storage (in index order), then removes it. */
-    private void recoverSpool() {
-        Path spool = Path.of(config.spoolDir());
-        if (!Files.isDirectory(spool)) {
-            return;
-        }
-        try (DirectoryStream<Path> sessions = Files.newDirectoryStream(spool)) {
-            for (Path dir : sessions) {
-                String id = dir.getFileName().toString();
-                if (!Files.isDirectory(dir) || !SAFE_ID.matcher(id).matches()) {
-                    continue;
-                }
-                try {
-                    recover(id, dir);
-                } catch (IOException ex) {
-                    LOG.warnf("recording %s: spooled segments not recovered: %s", id, ex.getMessage());
-                }
-            }
-        } catch (IOException ex) {
-            LOG.warnf("recording spool %s unreadable: %s", spool, ex.getMessage());
-        }
-    }
-
-    private void recover(String id, Path dir) throws IOException {
-        List<Path> segments = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.seg")) {
-            ds.forEach(segments::add);
-        }
-        segments.sort(null);
-        Path file = storageFile(id);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            // A crash may have cut the storage file inside a segment: cut it back to its last whole segment.
-            byte[] all = Files.readAllBytes(file);
-            RecordingScan scan = RecordingScan.of(all, 0, all.length);
-            long good = scan.segments().isEmpty() ? 0 : scan.segments().get(scan.segments().size() - 1).offset()
-                    + scan.segments().get(scan.segments().size() - 1).header().frameLength();
-            long next = scan.segments().size();
-            ch.truncate(good);
-            ch.position(good);
-            for (Path seg : segments) {
-                long index = Long.parseLong(seg.getFileName().toString().replace(".seg", ""));
-                if (index == next) {
-                    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(seg));
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                    next++;
-                }
-                Files.delete(seg);
-            }
-            ch.force(true);
-        }
-        Files.deleteIfExists(dir);
-        LOG.infof("recording %s: %d spooled segments recovered into %s", id, segments.size(), file);
     }
 }

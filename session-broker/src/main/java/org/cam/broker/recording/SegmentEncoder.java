@@ -14,10 +14,10 @@ import org.cam.protocol.recording.SegmentCodec;
 import org.jboss.logging.Logger;
 
 /**
- * One writer thread's segment encoder: the format of protocol's {@link SegmentCodec}, in two steps so that the costly
- * one runs in parallel: {@link #compress} (any writer thread, several segments of one session at once) and
- * {@link #seal} (the session's segments in order: header and digest chain, a few bytes and a hash of the compressed
- * payload).
+ * The broker's segment encoder: the format of protocol's {@link SegmentCodec}, in two steps: compression
+ * ({@link #lz4Block} on the event loop as a {@link Lz4Segment} fills, or {@link #deflate} on any writer thread,
+ * several segments of one session at once) and {@link #seal} (a session's segments in order: header and digest chain,
+ * a few bytes and a hash of the compressed payload). An instance is one writer thread's (its Deflater and digest).
  *
  * <p>Why not {@link SegmentCodec#encode}: it deflates from and into heap arrays, and the JDK pins a heap array for the
  * whole native call (a JNI critical section): while a writer deflated a 4 MiB segment, a garbage collection the relay
@@ -31,8 +31,7 @@ import org.jboss.logging.Logger;
 final class SegmentEncoder {
 
     /** A compressed segment: the payload (a pooled buffer the caller releases) and what the header needs. */
-    record Compressed(ByteBuf payload, SegmentCodec.Codec codec, int rawLength, long first, long last,
-                      boolean stored) {
+    record Compressed(ByteBuf payload, SegmentCodec.Codec codec, int rawLength, long first, long last) {
     }
 
     /** One sealed segment: header, payload, digest. */
@@ -91,20 +90,14 @@ final class SegmentEncoder {
     }
 
     /**
-     * Compresses {@code chunks} (whole records, {@code rawLength} bytes in all, each chunk at most
-     * {@link Lz4Frame#MAX_BLOCK}) with {@code codec}; {@code level} is zlib's ({@link Deflater#NO_COMPRESSION}: stored
-     * as zlib whatever the codec).
+     * Deflates {@code chunks} (whole records, {@code rawLength} bytes in all) at zlib {@code level} (a writer thread:
+     * the {@link DeflateSegment}s of the zlib codec).
      */
-    Compressed compress(List<ByteBuf> chunks, int rawLength, long first, long last, SegmentCodec.Codec codec,
-                        int level, ByteBufAllocator alloc) {
-        if (codec == SegmentCodec.Codec.LZ4 && level != Deflater.NO_COMPRESSION) {
-            return lz4(chunks, rawLength, first, last, alloc);
-        }
+    Compressed deflate(List<ByteBuf> chunks, int rawLength, long first, long last, int level, ByteBufAllocator alloc) {
         deflater.reset();
         deflater.setLevel(level);
         // Pixels that repeat shrink a hundredfold; start small and grow (the pool hands out power-of-two sizes).
-        ByteBuf out = alloc.directBuffer(level == Deflater.NO_COMPRESSION ? rawLength + 1024
-                : Math.max(4096, rawLength / 16));
+        ByteBuf out = alloc.directBuffer(Math.max(4096, rawLength / 16));
         try {
             for (ByteBuf c : chunks) {
                 if (!c.isReadable()) {
@@ -119,47 +112,47 @@ final class SegmentEncoder {
             while (!deflater.finished()) {
                 out = deflate(out);
             }
-            return new Compressed(out, SegmentCodec.Codec.ZLIB, rawLength, first, last,
-                    level == Deflater.NO_COMPRESSION);
+            return new Compressed(out, SegmentCodec.Codec.ZLIB, rawLength, first, last);
         } catch (RuntimeException e) {
             out.release();
             throw e;
         }
     }
 
-    private static Compressed lz4(List<ByteBuf> chunks, int rawLength, long first, long last,
-                                  ByteBufAllocator alloc) {
-        ByteBuf out = alloc.directBuffer(Math.max(4096, rawLength / 16));
-        try {
-            out.writeBytes(LZ4_HEADER);
-            for (ByteBuf c : chunks) {
-                int n = c.readableBytes();
-                if (n == 0) {
-                    continue;
-                }
-                if (n > Lz4Frame.MAX_BLOCK) {
-                    throw new IllegalArgumentException("chunk of " + n + " bytes is larger than an LZ4 block");
-                }
-                out.ensureWritable(4 + LZ4.maxCompressedLength(n));
-                int at = out.writerIndex();
-                ByteBuffer dst = out.internalNioBuffer(at + 4, out.writableBytes() - 4);
-                int size = LZ4.compress(c.nioBuffer(), 0, n, dst, dst.position(), dst.remaining());
-                if (size < n) {
-                    out.setIntLE(at, size);
-                    out.writerIndex(at + 4 + size);
-                } else {
-                    // Incompressible: the block is stored (never bigger than the input plus its size).
-                    out.setIntLE(at, n | Lz4Frame.STORED);
-                    out.writerIndex(at + 4);
-                    out.writeBytes(c, c.readerIndex(), n);
-                }
-            }
-            out.writeIntLE(0);
-            return new Compressed(out, SegmentCodec.Codec.LZ4, rawLength, first, last, false);
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
+    /** A new LZ4 segment payload: a pooled direct buffer holding the frame header, for {@link #lz4Block}s. */
+    static ByteBuf lz4Frame(ByteBufAllocator alloc, int initialCapacity) {
+        ByteBuf out = alloc.directBuffer(Math.max(4096, initialCapacity));
+        out.writeBytes(LZ4_HEADER);
+        return out;
+    }
+
+    /**
+     * Appends {@code src[index, index+n)} (at most {@link Lz4Frame#MAX_BLOCK} bytes, direct memory) to {@code frame}
+     * as one block: compressed, or stored when that would not be smaller. Thread-safe (the native compressor keeps
+     * no state): the event loops call it. The frame ends with {@code writeIntLE(0)} (the end mark).
+     */
+    static void lz4Block(ByteBuf src, int index, int n, ByteBuf frame) {
+        if (n > Lz4Frame.MAX_BLOCK) {
+            throw new IllegalArgumentException("block of " + n + " bytes is larger than an LZ4 block");
         }
+        frame.ensureWritable(4 + LZ4.maxCompressedLength(n));
+        int at = frame.writerIndex();
+        ByteBuffer dst = frame.internalNioBuffer(at + 4, frame.writableBytes() - 4);
+        int size = LZ4.compress(src.nioBuffer(index, n), 0, n, dst, dst.position(), dst.remaining());
+        if (size < n) {
+            frame.setIntLE(at, size);
+            frame.writerIndex(at + 4 + size);
+        } else {
+            // Incompressible: the block is stored (never bigger than the input plus its size).
+            frame.setIntLE(at, n | Lz4Frame.STORED);
+            frame.writerIndex(at + 4);
+            frame.writeBytes(src, index, n);
+        }
+    }
+
+    /** {@link #lz4Block} of {@code chunk}'s readable bytes. */
+    static void lz4Block(ByteBuf chunk, ByteBuf frame) {
+        lz4Block(chunk, chunk.readerIndex(), chunk.readableBytes(), frame);
     }
 
     private ByteBuf deflate(ByteBuf out) {

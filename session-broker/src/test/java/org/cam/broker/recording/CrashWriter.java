@@ -1,8 +1,5 @@
 package org.cam.broker.recording;
 
-import java.lang.reflect.Proxy;
-import java.nio.file.Path;
-import java.time.Duration;
 import org.cam.broker.BrokerConfig;
 import org.cam.protocol.recording.RecordCodec;
 import org.cam.protocol.recording.Record;
@@ -22,29 +19,7 @@ public final class CrashWriter {
     }
 
     public static void main(String[] args) throws Exception {
-        BrokerConfig.Recording rc = (BrokerConfig.Recording) Proxy.newProxyInstance(
-                CrashWriter.class.getClassLoader(), new Class<?>[] {BrokerConfig.Recording.class}, (p, m, a) ->
-                        switch (m.getName()) {
-                            case "storageDir" -> args[0];
-                            case "spoolDir" -> args[1];
-                            case "spoolMaxBytes" -> 64L << 20;
-                            case "segmentInterval" -> Duration.ofMillis(50);
-                            case "segmentBytes" -> 1 << 20;
-                            case "maxBacklogBytes" -> 16 << 20;
-                            case "keyframeInterval" -> Duration.ofSeconds(60);
-                            case "codec" -> SegmentCodec.Codec.LZ4;
-                            case "compressionLevel" -> 1;
-                            case "writerThreads" -> 1;
-                            case "storedAboveBacklogBytes" -> 0L;
-                            default -> throw new UnsupportedOperationException(m.getName());
-                        });
-        BrokerConfig config = (BrokerConfig) Proxy.newProxyInstance(CrashWriter.class.getClassLoader(),
-                new Class<?>[] {BrokerConfig.class}, (p, m, a) -> {
-                    if (m.getName().equals("recording")) {
-                        return rc;
-                    }
-                    throw new UnsupportedOperationException(m.getName());
-                });
+        BrokerConfig config = RecordingConfigs.of(args[0], args[1], SegmentCodec.Codec.LZ4, 1 << 20, 1);
         RecordingStore store = new RecordingStore(config);
         store.onStart(null);
         ServerInit init = new ServerInit(1024, 768, PixelFormat.RGB888, "crash");

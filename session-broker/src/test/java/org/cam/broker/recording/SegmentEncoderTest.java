@@ -14,7 +14,7 @@ import org.cam.protocol.recording.RecordingScan;
 import org.cam.protocol.recording.SegmentCodec;
 import org.junit.jupiter.api.Test;
 
-/** The broker's encoder (native LZ4 into pooled direct buffers) against protocol's reader. */
+/** The broker's encoder (native LZ4 blocks and zlib into pooled direct buffers) against protocol's reader. */
 class SegmentEncoderTest {
 
     private static final PooledByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
@@ -39,19 +39,28 @@ class SegmentEncoderTest {
         return out;
     }
 
+    /** The raw bytes as one LZ4 segment payload, block by block, as {@link Lz4Segment} compresses them. */
+    private static ByteBuf lz4(List<ByteBuf> chunks) {
+        ByteBuf frame = SegmentEncoder.lz4Frame(ALLOC, 4096);
+        chunks.forEach(c -> SegmentEncoder.lz4Block(c, frame));
+        return frame.writeIntLE(0);
+    }
+
     @Test
     void segmentsOfEachCodecChainVerifyAndDecompressToTheirRecords() throws ProtocolException {
         byte[] raw = raw();
         SegmentEncoder encoder = new SegmentEncoder();
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         byte[] previous = SegmentCodec.GENESIS;
-        // LZ4 (the default), zlib level 1 (what recordings were), zlib stored (under backlog, whatever the codec).
+        // LZ4 (the default), zlib level 1 (what recordings were), zlib stored (level 0): one file may mix them.
         Object[][] cases = {{SegmentCodec.Codec.LZ4, 1}, {SegmentCodec.Codec.ZLIB, 1},
-            {SegmentCodec.Codec.LZ4, Deflater.NO_COMPRESSION}};
+            {SegmentCodec.Codec.ZLIB, Deflater.NO_COMPRESSION}};
         for (int i = 0; i < cases.length; i++) {
             List<ByteBuf> chunks = chunks(raw);
-            SegmentEncoder.Compressed c = encoder.compress(chunks, raw.length, i * 10L, i * 10L + 5,
-                    (SegmentCodec.Codec) cases[i][0], (int) cases[i][1], ALLOC);
+            SegmentEncoder.Compressed c = cases[i][0] == SegmentCodec.Codec.LZ4
+                    ? new SegmentEncoder.Compressed(lz4(chunks), SegmentCodec.Codec.LZ4, raw.length, i * 10L,
+                            i * 10L + 5)
+                    : encoder.deflate(chunks, raw.length, i * 10L, i * 10L + 5, (int) cases[i][1], ALLOC);
             chunks.forEach(ByteBuf::release);
             try {
                 SegmentEncoder.Frame f = encoder.seal(i, c, previous);
