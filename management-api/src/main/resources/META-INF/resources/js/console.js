@@ -6,22 +6,7 @@
 import RFB from '../vendor/novnc/core/rfb.js';
 import KeyTable from '../vendor/novnc/core/input/keysym.js';
 import { el, button } from './ui.js';
-
-// The broker closes with "ended: <reason>" (docs/protocols/broker-api.md end reasons).
-const END_REASONS = {
-  client_closed: 'the console closed the connection',
-  device_closed: 'the device closed the connection',
-  device_unreachable: 'the device cannot be reached',
-  device_protocol_error: 'the device answered with something that is not RFB',
-  device_refused: 'the device refused the viewer',
-  client_protocol_error: 'the broker could not parse a message from this console',
-  handshake_timeout: 'the connection was not set up in time',
-  idle_timeout: 'no keyboard or mouse input for too long',
-  max_duration: 'the maximum session duration was reached',
-  admin_disconnect: 'an operator disconnected this session',
-  broker_drained: 'the broker was shut down',
-  resumed_elsewhere: 'the session was resumed in another window',
-};
+import { reasonText } from './end-reasons.js';
 
 /** The end reason's code from the broker's close reason ("ended: idle_timeout"), or null. */
 export function endCode(reason) {
@@ -29,9 +14,10 @@ export function endCode(reason) {
   return m ? m[1] : null;
 }
 
+/** The broker's close reason in words ("ended: idle_timeout": why the session ended). */
 export function closeText(reason) {
   const code = endCode(reason);
-  return code && END_REASONS[code] ? END_REASONS[code] + ' (' + code + ')' : reason;
+  return code ? reasonText(code) : reason;
 }
 
 /** The broker's https origin for a wss:// URL, where a user can accept a self-signed certificate. */

@@ -7,6 +7,7 @@ import * as api from '../api.js';
 import { el, button, frame, guarded, when } from '../ui.js';
 import { segments, allRecords, keyLog, HEADER } from '../recording.js';
 import { createPlayer } from '../player.js';
+import { reasonText } from '../end-reasons.js';
 
 const SPEEDS = [1, 2, 4, 8, 16];
 
@@ -108,7 +109,8 @@ export async function render(section, ctx) {
       screen.dataset.state = s;
       playButton.textContent = s === 'playing' ? 'Pause' : 'Play';
       if (s === 'ended') {
-        time.textContent += reason ? ' (session ended: ' + reason + ')' : ' (end of the recording)';
+        time.textContent += ' (end of the recording)';
+        time.title = reason ? 'The session ended: ' + reasonText(reason) : '';
       }
     },
     onError: (text) => say(false, text),

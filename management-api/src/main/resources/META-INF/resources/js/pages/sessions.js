@@ -2,6 +2,7 @@
 // message (operators); a recorded session's recording plays (admins, auditors).
 import * as api from '../api.js';
 import { el, button, frame, pagedTable, cell, actions, act, form, when } from '../ui.js';
+import { reasonText } from '../end-reasons.js';
 
 export function render(section, ctx) {
   const operator = ctx.hasRole('operator', 'admin');
@@ -18,7 +19,7 @@ export function render(section, ctx) {
     row: (s) => el('tr', { dataset: { sessionId: String(s.id) } },
       cell(s.user || ''), cell(s.targetName || String(s.targetId)), cell(s.mode || ''), cell(s.state || ''),
       cell(when(s.claimedAt || s.createdAt)),
-      cell(s.endedAt ? when(s.endedAt) + ' (' + (s.endReason || '') + ')' : ''),
+      cell(s.endedAt ? when(s.endedAt) + (s.endReason ? ' (' + reasonText(s.endReason) + ')' : '') : ''),
       cell(s.clientAddress || ''),
       // A resumed session went through several brokers: the legs, each with the broker that carried it.
       s.legCount > 1 ? el('td', {}, el('details', { class: 'legs' },
@@ -49,7 +50,7 @@ export function render(section, ctx) {
     // Each leg of a recorded session is a recording of its own: <session id> for the first, <session id>.<leg> after.
     const recording = (l) => (l.leg > 1 ? full.id + '.' + l.leg : full.id);
     ol.replaceChildren(...(full.legs || []).map((l) => el('li', {}, l.brokerId + ': ' + when(l.claimedAt)
-      + (l.endedAt ? ' to ' + when(l.endedAt) + ' (' + (l.endReason || '') + ')' : ' (carrying it)'),
+      + (l.endedAt ? ' to ' + when(l.endedAt) + (l.endReason ? ' (' + reasonText(l.endReason) + ')' : '') : ' (carrying it)'),
     ol.dataset.playable === 'true' ? el('a', { href: '#playback/' + encodeURIComponent(recording(l)),
       class: 'play' }, ' play') : null)));
   }, true);

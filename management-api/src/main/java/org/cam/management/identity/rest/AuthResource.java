@@ -22,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.util.Set;
+import java.util.TreeSet;
 
 @Path("/api/v1/auth")
 public class AuthResource {
@@ -89,6 +90,7 @@ public class AuthResource {
     @Path("/whoami")
     @io.quarkus.security.Authenticated
     public WhoAmI whoami() {
-        return new WhoAmI(identity.getPrincipal().getName(), identity.getRoles());
+        // Sorted: the identity's set has no order, and the page shows it as it comes.
+        return new WhoAmI(identity.getPrincipal().getName(), new TreeSet<>(identity.getRoles()));
     }
 }
