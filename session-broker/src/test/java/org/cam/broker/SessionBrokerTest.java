@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.cam.broker.listener.Listeners;
+import org.cam.broker.session.BrokerDrain;
 import org.cam.broker.session.BrokerService;
 import org.cam.broker.support.BrokerTestResource;
 import org.cam.broker.support.Devices;
@@ -58,6 +59,9 @@ class SessionBrokerTest {
 
     @Inject
     BrokerService service;
+
+    @Inject
+    BrokerDrain drain;
 
     @TestHTTPResource("/")
     URL admin;
@@ -615,7 +619,7 @@ class SessionBrokerTest {
                 assertThat(c.handshake("drain001")).isTrue();
                 assertThat(console.handshake(null)).isTrue();
                 long start = System.nanoTime();
-                CompletableFuture<Void> drained = CompletableFuture.runAsync(service::drain);
+                CompletableFuture<Void> drained = CompletableFuture.runAsync(drain::drain);
                 await().atMost(Duration.ofSeconds(1)).until(() -> readiness() == 503);
                 try (RfbTestClient late = RfbTestClient.tcp("127.0.0.1", listeners.plainPort())) {
                     assertThat(late.awaitClosed(5000)).isTrue();

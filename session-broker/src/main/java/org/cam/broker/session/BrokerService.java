@@ -13,33 +13,42 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.cam.broker.BrokerConfig;
 import org.cam.broker.management.Claim;
 import org.cam.broker.management.ClaimRequest;
-import org.cam.broker.management.EndReport;
 import org.cam.broker.management.Heartbeat;
 import org.cam.broker.management.ManagementApi;
 import org.cam.broker.management.VncClaimRequest;
 import org.cam.broker.metrics.BrokerMetrics;
+import org.cam.broker.recording.RecordingStore;
+import org.cam.broker.recording.SessionRecorder;
 import org.cam.broker.relay.RelaySession;
 import org.cam.broker.relay.SessionHost;
 import org.cam.broker.ticket.TicketService;
 import org.cam.protocol.ProtocolException;
+import org.cam.protocol.recording.Record;
+import org.cam.protocol.recording.RecordCodec;
+import org.cam.protocol.recording.RecordingIds;
+import org.cam.protocol.rfb.DeviceTls;
+import org.cam.protocol.rfb.ServerInit;
+import org.cam.protocol.ticket.Ticket;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
- * The sessions of this replica: claims and end reports through management-api, idle and maximum time, admin
- * disconnects (heartbeat or DELETE on the admin port), drain. Holds only live connections: nothing another
- * replica would need.
+ * The sessions of this replica, as their host: claims through management-api, device clients, recordings, idle and
+ * maximum time, admin disconnects (heartbeat or DELETE on the admin port) and the heartbeat itself. End reports are
+ * {@link EndReports}', the drain {@link BrokerDrain}'s. Holds only live connections: nothing another replica would
+ * need.
  */
 @ApplicationScoped
 public class BrokerService implements SessionHost {
@@ -51,21 +60,21 @@ public class BrokerService implements SessionHost {
     private final BrokerMetrics metrics;
     private final TicketService tickets;
     private final ManagementApi management;
-    private final org.cam.broker.recording.RecordingStore recordings;
+    private final RecordingStore recordings;
+    private final EndReports reports;
     private final Map<String, RelaySession> active = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger reportsInFlight =
-            new java.util.concurrent.atomic.AtomicInteger();
     private volatile NetClient deviceClient;
     private volatile NetClient deviceTlsClient;
-    private volatile java.util.List<java.security.cert.X509Certificate> deviceCas = java.util.List.of();
+    private volatile List<X509Certificate> deviceCas = List.of();
     private volatile boolean draining;
     private volatile long lastHeartbeatOkNanos = Long.MIN_VALUE;
     private long scanTimer = -1;
     private long heartbeatTimer = -1;
 
     public BrokerService(BrokerConfig config, Vertx vertx, BrokerMetrics metrics, TicketService tickets,
-                         @RestClient ManagementApi management, org.cam.broker.recording.RecordingStore recordings) {
+                         @RestClient ManagementApi management, RecordingStore recordings, EndReports reports) {
         this.recordings = recordings;
+        this.reports = reports;
         this.config = config;
         this.vertx = vertx;
         this.metrics = metrics;
@@ -84,8 +93,8 @@ public class BrokerService implements SessionHost {
                 .setHostnameVerificationAlgorithm(""));
         if (config.deviceTls().caPath().isPresent()) {
             try {
-                deviceCas = org.cam.protocol.rfb.DeviceTls.certificates(java.nio.file.Files.readString(
-                        java.nio.file.Path.of(config.deviceTls().caPath().get())));
+                deviceCas = DeviceTls.certificates(Files.readString(
+                        Path.of(config.deviceTls().caPath().get())));
             } catch (Exception ex) {
                 throw new IllegalStateException("cam.broker.device-tls.ca-path: " + ex.getMessage(), ex);
             }
@@ -96,10 +105,8 @@ public class BrokerService implements SessionHost {
                 id -> heartbeat());
     }
 
-    // ---- SessionHost ------------------------------------------------------------------------------------------
-
     @Override
-    public org.cam.protocol.ticket.Ticket verifyTicket(String token) throws ProtocolException {
+    public Ticket verifyTicket(String token) throws ProtocolException {
         return tickets.verify(token);
     }
 
@@ -147,7 +154,7 @@ public class BrokerService implements SessionHost {
     }
 
     @Override
-    public java.util.List<java.security.cert.X509Certificate> deviceCas() {
+    public List<X509Certificate> deviceCas() {
         return deviceCas;
     }
 
@@ -200,35 +207,18 @@ public class BrokerService implements SessionHost {
 
     @Override
     public void reportEnd(RelaySession s, EndReason reason) {
-        Instant endedAt = Instant.now();
-        java.util.concurrent.CompletableFuture<EndReport.RecordingOutcome> recording = s.recordingOutcome();
-        if (recording == null) {
-            sendEnd(s.sessionId(), new EndReport(config.brokerId(), reason.wire(), s.bytesFromClient(),
-                    s.bytesFromDevice(), endedAt, s.claim().leg(), s.askedToResume()), 1);
-            return;
-        }
-        // The report carries the recording's final digest (the SESSION_END audit event keeps it): wait for the writer.
-        reportsInFlight.incrementAndGet();
-        recording.whenComplete((outcome, t) -> {
-            EndReport.RecordingOutcome o = t == null ? outcome
-                    : new EndReport.RecordingOutcome(null, 0, 0, 0, false, String.valueOf(t.getMessage()));
-            vertx.runOnContext(v -> {
-                sendEnd(s.sessionId(), new EndReport(config.brokerId(), reason.wire(), s.bytesFromClient(),
-                        s.bytesFromDevice(), endedAt, o, s.claim().leg(), s.askedToResume()), 1);
-                reportsInFlight.decrementAndGet();
-            });
-        });
+        reports.report(s, reason);
     }
 
     @Override
-    public Future<org.cam.broker.recording.SessionRecorder> openRecording(Claim c,
-            org.cam.protocol.rfb.ServerInit init, byte[] serverInitWire) {
+    public Future<SessionRecorder> openRecording(Claim c,
+            ServerInit init, byte[] serverInitWire) {
         Context ctx = Vertx.currentContext();
-        Promise<org.cam.broker.recording.SessionRecorder> p = Promise.promise();
-        org.cam.protocol.recording.Record.Header header = new org.cam.protocol.recording.Record.Header(0,
+        Promise<SessionRecorder> p = Promise.promise();
+        Record.Header header = new Record.Header(0,
                 // A resumed session's later legs are recorded in files of their own (RecordingIds).
-                org.cam.protocol.recording.RecordCodec.VERSION,
-                org.cam.protocol.recording.RecordingIds.of(c.sessionId(), c.leg()), c.targetId(), c.user(),
+                RecordCodec.VERSION,
+                RecordingIds.of(c.sessionId(), c.leg()), c.targetId(), c.user(),
                 c.mode().name(), System.currentTimeMillis(), init.width(), init.height(), init.pixelFormat(),
                 serverInitWire);
         recordings.openAsync(header, System.nanoTime()).whenComplete((r, t) -> ctx.runOnContext(v -> {
@@ -246,23 +236,6 @@ public class BrokerService implements SessionHost {
         return config.recording();
     }
 
-    private void sendEnd(String sessionId, EndReport report, int attempt) {
-        if (attempt == 1) {
-            reportsInFlight.incrementAndGet();
-        }
-        management.end(sessionId, report).subscribe().with(v -> reportsInFlight.decrementAndGet(), t -> {
-            if (attempt < 5 && !draining) {
-                vertx.setTimer(1000L << attempt, id -> sendEnd(sessionId, report, attempt + 1));
-            } else if (attempt < 3) {
-                // Draining: the process is about to exit, retry at once (twice) rather than after a backoff.
-                sendEnd(sessionId, report, attempt + 1);
-            } else {
-                reportsInFlight.decrementAndGet();
-                LOG.warnf("session %s: end report lost after %d attempts: %s", sessionId, attempt, t.getMessage());
-            }
-        });
-    }
-
     @Override
     public void countFromClient(long n) {
         metrics.bytesFromClient(n);
@@ -272,8 +245,6 @@ public class BrokerService implements SessionHost {
     public void countFromDevice(long n) {
         metrics.bytesFromDevice(n);
     }
-
-    // ---- timeouts, admin disconnect, heartbeat -------------------------------------------------------------------
 
     private void scanTimeouts() {
         long now = System.nanoTime();
@@ -336,63 +307,21 @@ public class BrokerService implements SessionHost {
         return draining;
     }
 
-    // ---- drain ----------------------------------------------------------------------------------------------------
-
     /**
-     * Stops taking sessions (the listeners stop on the same signal); asks every browser console whose session may
-     * resume to do so through another replica at once (their legs end with broker_drained, the sessions go on); lets
-     * the others (stock VNC clients, whose password was single use) continue up to the grace, then ends them with
-     * reason broker_drained. Blocks the shutdown thread, which is what makes Quarkus wait (quarkus.shutdown.timeout
-     * must be longer than the grace).
+     * Stops taking sessions (the listeners and readiness read {@link #draining}) and tells management-api at once
+     * with a heartbeat. False when already draining.
      */
-    public void drain() {
+    synchronized boolean stopTakingSessions() {
         if (draining) {
-            return;
+            return false;
         }
         draining = true;
-        long deadline = System.nanoTime() + config.drainGrace().toNanos();
         heartbeat();
-        LOG.infof("draining: %d active sessions; browser consoles resume elsewhere after %s, grace %s for the rest",
-                active.size(), config.drainResumeAfter(), config.drainGrace());
-        // Readiness is down from now on: once the Service or proxy has seen it, a console that reconnects goes to a
-        // replica that stays, not back here.
-        waitFor(Math.min(config.drainResumeAfter().toMillis(), config.drainGrace().toMillis()));
-        int resuming = 0;
-        for (RelaySession s : activeSessions()) {
-            if (s.resumeElsewhere(EndReason.BROKER_DRAINED)) {
-                resuming++;
-            }
-        }
-        LOG.infof("draining: %d browser consoles asked to resume elsewhere", resuming);
-        while (!active.isEmpty() && System.nanoTime() < deadline) {
-            waitFor(Math.min(200, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
-        }
-        for (RelaySession s : activeSessions()) {
-            s.endAsync(EndReason.BROKER_DRAINED);
-        }
-        long endDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!active.isEmpty() && System.nanoTime() < endDeadline) {
-            waitFor(50);
-        }
-        // Every end is reported: wait for the reports in flight before the REST client goes away (bounded).
-        long reportDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (reportsInFlight.get() > 0 && System.nanoTime() < reportDeadline) {
-            waitFor(50);
-        }
-        LOG.infof("drained; %d end reports still unanswered", reportsInFlight.get());
+        return true;
     }
 
-    private static void waitFor(long millis) {
-        CountDownLatch never = new CountDownLatch(1);
-        try {
-            never.await(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    void onStop(@Observes @Priority(1) ShutdownEvent e) {
-        drain();
+    void onStop(@Observes @Priority(2) ShutdownEvent e) {
+        // After BrokerDrain (priority 1): the drain needed the heartbeat until the end.
         if (scanTimer >= 0) {
             vertx.cancelTimer(scanTimer);
         }
