@@ -14,7 +14,7 @@ import org.cam.management.common.ApiException;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.identity.Role;
 import org.cam.management.recording.RecordingPolicy;
-import org.cam.management.recording.service.RecordingService;
+import org.cam.management.recording.service.RecordingPolicies;
 import org.cam.management.target.TargetSet;
 
 /** A target set's recording policy: read by operators and auditors, set by admins (audited). */
@@ -31,7 +31,7 @@ public class TargetSetRecordingResource {
     }
 
     @Inject
-    RecordingService recordings;
+    RecordingPolicies policies;
 
     @Inject
     RequestInfo info;
@@ -52,7 +52,7 @@ public class TargetSetRecordingResource {
     @PUT
     @RolesAllowed(Role.ADMIN)
     public PolicyView setPolicy(@PathParam("setId") long id, @Valid @NotNull PolicyRequest req) {
-        return PolicyView.of(recordings.setPolicy(id, req.recording(), Boolean.TRUE.equals(req.failClosed()),
+        return PolicyView.of(policies.setPolicy(id, req.recording(), Boolean.TRUE.equals(req.failClosed()),
                 info.actor(), info.sourceAddress()));
     }
 
