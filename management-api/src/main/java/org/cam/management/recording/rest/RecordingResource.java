@@ -3,7 +3,6 @@ package org.cam.management.recording.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
@@ -43,7 +42,6 @@ public class RecordingResource {
 
     @Operation(summary = "Search recordings (filters: user, target, time, typed text; paged)")
     @GET
-    @Transactional
     @RolesAllowed({Role.ADMIN, Role.AUDITOR})
     public Page<RecordingView> list(@QueryParam("user") @Size(max = 128) String user,
                                     @QueryParam("targetId") @Min(1) Long targetId,

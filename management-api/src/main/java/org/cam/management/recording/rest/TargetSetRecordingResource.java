@@ -3,14 +3,12 @@ package org.cam.management.recording.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import org.cam.management.common.ApiException;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.identity.Role;
 import org.cam.management.recording.RecordingPolicy;
@@ -38,14 +36,9 @@ public class TargetSetRecordingResource {
 
     @Operation(summary = "Read a target set's recording policy")
     @GET
-    @Transactional
     @RolesAllowed({Role.OPERATOR, Role.AUDITOR})
     public PolicyView policy(@PathParam("setId") long id) {
-        TargetSet s = TargetSet.findById(id);
-        if (s == null) {
-            throw ApiException.notFound("target set", id);
-        }
-        return PolicyView.of(s);
+        return PolicyView.of(policies.policy(id));
     }
 
     @Operation(summary = "Set a target set's recording policy (never, always, fail-closed)")

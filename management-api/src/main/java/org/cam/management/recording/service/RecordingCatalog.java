@@ -44,6 +44,7 @@ public class RecordingCatalog {
     @Inject
     UnterminatedRecordings unterminated;
 
+    @Transactional
     public Page<SessionRecording> list(Filter f, int page, int size) {
         unterminated.adoptAll();
         List<String> w = new ArrayList<>();

@@ -56,17 +56,28 @@ public class RecordingPolicies {
         return s == null || !s.recorded ? null : new Decision(true, s.recordingFailClosed);
     }
 
+    /** The target set whose policy is asked for (404 when there is none). */
+    @Transactional
+    public TargetSet policy(long setId) {
+        return targetSet(setId);
+    }
+
     @Transactional
     public TargetSet setPolicy(long setId, RecordingPolicy policy, boolean failClosed, String actor,
                                String sourceAddress) {
-        TargetSet s = TargetSet.findById(setId);
-        if (s == null) {
-            throw ApiException.notFound("target set", setId);
-        }
+        TargetSet s = targetSet(setId);
         s.recording = policy.name();
         s.recordingFailClosed = failClosed;
         audit.record(actor, "RECORDING_POLICY", "target_set", s.id, AuditService.SUCCESS, sourceAddress,
                 "set=" + s.name + " recording=" + policy + " failClosed=" + failClosed);
+        return s;
+    }
+
+    private static TargetSet targetSet(long setId) {
+        TargetSet s = TargetSet.findById(setId);
+        if (s == null) {
+            throw ApiException.notFound("target set", setId);
+        }
         return s;
     }
 }
