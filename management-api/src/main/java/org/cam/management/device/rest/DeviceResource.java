@@ -33,6 +33,7 @@ import org.cam.management.device.FirmwareJob;
 import org.cam.management.device.service.DeviceConfiguration;
 import org.cam.management.device.service.DevicePower;
 import org.cam.management.device.service.FirmwareUpgrades;
+import org.cam.management.device.service.DeviceEnrolment;
 import org.cam.management.device.service.DeviceService;
 import org.cam.management.identity.Role;
 import org.cam.management.target.Target;
@@ -94,6 +95,9 @@ public class DeviceResource {
     DeviceService devices;
 
     @Inject
+    DeviceEnrolment enrolment;
+
+    @Inject
     DeviceConfiguration configuration;
 
     @Inject
@@ -129,7 +133,7 @@ public class DeviceResource {
     @Path("/{id}/approve")
     @RolesAllowed(Role.OPERATOR)
     public DeviceView approve(@PathParam("id") long id) {
-        devices.approve(id, info.actor(), info.sourceAddress());
+        enrolment.approve(id, info.actor(), info.sourceAddress());
         return reload(id);
     }
 

@@ -58,7 +58,8 @@ public class RecordingReports {
             }
         }
         r.persist();
-        return (leg > 1 ? " recordingId=" + id : "") + " recording=sha256:" + o.digest() + " recordingBytes=" + o.bytes()
+        return (leg > 1 ? " recordingId=" + id : "") + " recording=sha256:" + o.digest()
+                + " recordingBytes=" + o.bytes()
                 + (o.complete() ? "" : " recordingIncomplete=" + o.failure());
     }
 
