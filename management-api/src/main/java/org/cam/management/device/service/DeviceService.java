@@ -201,6 +201,27 @@ public class DeviceService {
         audit.record(actor, "DEVICE_DELETE", "device", d.mac, AuditService.SUCCESS, sourceAddress, describe(d));
     }
 
+    /** A device with its channels and the names of their targets: what the API shows of it. */
+    public record Detail(Device device, List<DeviceChannel> channels, Map<Long, String> targetNames) {
+    }
+
+    public Detail detail(Device d) {
+        List<DeviceChannel> rows = DeviceChannel.list("deviceId = ?1 order by channel", d.id);
+        List<Long> targetIds = rows.stream().map(c -> c.targetId).filter(java.util.Objects::nonNull).toList();
+        Map<Long, String> names = targetIds.isEmpty() ? Map.of()
+                : Target.<Target>list("id in ?1", targetIds).stream()
+                .collect(java.util.stream.Collectors.toMap(t -> t.id, t -> t.name));
+        return new Detail(d, rows, names);
+    }
+
+    /**
+     * The device after an operation: read in a transaction of its own, so it shows what the operation's own
+     * transactions committed.
+     */
+    public Detail reloaded(long id) {
+        return QuarkusTransaction.requiringNew().call(() -> detail(get(id)));
+    }
+
     public Device get(long id) {
         Device d = Device.findById(id);
         if (d == null) {
