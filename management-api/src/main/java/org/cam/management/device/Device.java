@@ -84,7 +84,7 @@ public class Device extends PanacheEntityBase {
     @Column(name = "last_seen")
     public Instant lastSeen;
 
-    /** An endpoint discovery announced for this MANAGED device that it has not proven yet (see DeviceService). */
+    /** An endpoint discovery announced for this MANAGED device that it has not proven yet (see DeviceMoves). */
     @Column(name = "pending_address")
     public String pendingAddress;
 

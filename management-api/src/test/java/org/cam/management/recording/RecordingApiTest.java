@@ -18,7 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
-import org.cam.management.recording.service.RecordingService;
+import org.cam.management.recording.service.RecordingRetention;
 import org.cam.management.session.KvmSession;
 import org.cam.management.support.Api;
 import org.cam.protocol.recording.Record;
@@ -39,7 +39,7 @@ class RecordingApiTest {
     static final String BROKER = "test-broker-token";
 
     @Inject
-    RecordingService recordings;
+    RecordingRetention retention;
 
     static Path storage() {
         return Path.of(System.getProperty("java.io.tmpdir"), "cam-management-test-recordings");
@@ -224,7 +224,7 @@ class RecordingApiTest {
         claim(recent).then().statusCode(200);
         end(recent, writeRecording(recent, "new"), Instant.now());
 
-        assertThat(recordings.purge(Instant.now().minus(Duration.ofDays(90)), "retention-test"))
+        assertThat(retention.purge(Instant.now().minus(Duration.ofDays(90)), "retention-test"))
                 .isGreaterThanOrEqualTo(1);
         assertThat(Files.exists(storage().resolve(old + ".camrec"))).isFalse();
         assertThat(Files.exists(storage().resolve(recent + ".camrec"))).isTrue();

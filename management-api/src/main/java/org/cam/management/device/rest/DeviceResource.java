@@ -25,7 +25,6 @@ import jakarta.ws.rs.core.Response;
 import org.cam.management.common.Page;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.device.Device;
-import org.cam.management.device.DeviceChannel;
 import org.cam.management.device.DeviceOperation;
 import org.cam.management.device.DeviceState;
 import org.cam.management.device.DeviceStatus;
@@ -33,9 +32,9 @@ import org.cam.management.device.FirmwareJob;
 import org.cam.management.device.service.DeviceConfiguration;
 import org.cam.management.device.service.DevicePower;
 import org.cam.management.device.service.FirmwareUpgrades;
+import org.cam.management.device.service.DeviceEnrolment;
 import org.cam.management.device.service.DeviceService;
 import org.cam.management.identity.Role;
-import org.cam.management.target.Target;
 
 import java.time.Instant;
 import java.util.List;
@@ -94,6 +93,9 @@ public class DeviceResource {
     DeviceService devices;
 
     @Inject
+    DeviceEnrolment enrolment;
+
+    @Inject
     DeviceConfiguration configuration;
 
     @Inject
@@ -113,7 +115,7 @@ public class DeviceResource {
                                  @QueryParam("q") @Size(max = 128) String q,
                                  @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                  @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return devices.list(state, status, q, page, size).map(DeviceResource::view);
+        return devices.list(state, status, q, page, size).map(d -> view(devices.detail(d)));
     }
 
     @Operation(summary = "Read a device with its channels, status and current operation")
@@ -121,7 +123,7 @@ public class DeviceResource {
     @Path("/{id}")
     @RolesAllowed(Role.OPERATOR)
     public DeviceView get(@PathParam("id") long id) {
-        return view(devices.get(id));
+        return view(devices.detail(devices.get(id)));
     }
 
     @Operation(summary = "Approve (enrol) a discovered device: pin its certificate and create its targets")
@@ -129,7 +131,7 @@ public class DeviceResource {
     @Path("/{id}/approve")
     @RolesAllowed(Role.OPERATOR)
     public DeviceView approve(@PathParam("id") long id) {
-        devices.approve(id, info.actor(), info.sourceAddress());
+        enrolment.approve(id, info.actor(), info.sourceAddress());
         return reload(id);
     }
 
@@ -218,16 +220,13 @@ public class DeviceResource {
     }
 
     private DeviceView reload(long id) {
-        return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> view(devices.get(id)));
+        return view(devices.reloaded(id));
     }
 
-    static DeviceView view(Device d) {
-        List<DeviceChannel> rows = DeviceChannel.list("deviceId = ?1 order by channel", d.id);
-        List<Long> targetIds = rows.stream().map(c -> c.targetId).filter(java.util.Objects::nonNull).toList();
-        java.util.Map<Long, String> names = targetIds.isEmpty() ? java.util.Map.of()
-                : Target.<Target>list("id in ?1", targetIds).stream()
-                .collect(java.util.stream.Collectors.toMap(t -> t.id, t -> t.name));
-        List<ChannelView> channels = rows.stream()
+    static DeviceView view(DeviceService.Detail detail) {
+        Device d = detail.device();
+        java.util.Map<Long, String> names = detail.targetNames();
+        List<ChannelView> channels = detail.channels().stream()
                 .map(c -> new ChannelView(c.channel, c.targetId, c.targetId == null ? null : names.get(c.targetId),
                         d.kvmPortFirst + c.channel - 1, c.credentialEnc != null, c.sessions, c.power))
                 .toList();

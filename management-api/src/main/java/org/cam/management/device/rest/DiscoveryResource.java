@@ -13,7 +13,7 @@ import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import org.cam.management.common.RequestInfo;
-import org.cam.management.device.service.DeviceService;
+import org.cam.management.device.service.DeviceDiscoveries;
 
 import java.time.Instant;
 import java.util.Map;
@@ -44,7 +44,7 @@ public class DiscoveryResource {
     }
 
     @Inject
-    DeviceService devices;
+    DeviceDiscoveries discoveries;
 
     @Inject
     RequestInfo info;
@@ -56,17 +56,11 @@ public class DiscoveryResource {
         if (n.kvmPortLast() < n.kvmPortFirst()) {
             throw org.cam.management.common.ApiException.badRequest("kvmPortLast", "kvmPortLast < kvmPortFirst");
         }
-        DeviceService.Upserted u = devices.upsert(new DeviceService.Notice(n.deviceId(), n.version(), n.serial(),
-                n.model(), n.firmwareVersion(), n.name(), n.address(), n.httpsPort(), n.kvmPortFirst(),
+        DeviceDiscoveries.Upserted u = discoveries.upsert(new DeviceDiscoveries.Notice(n.deviceId(), n.version(),
+                n.serial(), n.model(), n.firmwareVersion(), n.name(), n.address(), n.httpsPort(), n.kvmPortFirst(),
                 n.kvmPortLast(), n.channelCount(), n.bootCounter() == null ? 0 : n.bootCounter(),
                 n.certificateFingerprint(), n.sourceAddress(), n.heardVia(), n.firstSeen(), n.lastSeen()),
                 info.actor(), info.sourceAddress());
-        if (u.autoApprove()) {
-            devices.approveLater(u.id());   // after the upsert committed; enrolment talks to the device
-        }
-        if (u.confirmMove()) {
-            devices.confirmMoveLater(u.id());   // the device must prove itself at the announced endpoint
-        }
         return Map.of("status", u.status(), "id", u.id());
     }
 }

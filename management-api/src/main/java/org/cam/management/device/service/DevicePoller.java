@@ -49,7 +49,7 @@ public class DevicePoller {
     AuditService audit;
 
     @Inject
-    DeviceService devices;
+    DeviceEnrolment enrolment;
 
     /** Polls in flight when the application stops must not touch the closing persistence unit. */
     private volatile boolean stopping;
@@ -89,7 +89,7 @@ public class DevicePoller {
                         })).toList();
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
         try {
-            devices.seedGrantIfPossible();
+            enrolment.seedGrantIfPossible();
         } catch (RuntimeException e) {
             LOG.warnf("seed grant: %s", e.getMessage());
         }

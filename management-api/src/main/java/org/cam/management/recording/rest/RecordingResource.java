@@ -3,7 +3,6 @@ package org.cam.management.recording.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
@@ -18,12 +17,11 @@ import org.cam.management.common.Page;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.identity.Role;
 import org.cam.management.recording.SessionRecording;
-import org.cam.management.recording.service.RecordingService;
+import org.cam.management.recording.service.RecordingCatalog;
 
 /**
- * Recordings: the list (filters, and {@code q} over the typed text), a recording's metadata with verification, its
- * data with HTTP range requests (for the player), and the recording policy of a target set. Reading is for admins
- * and auditors; the policy for admins.
+ * The recordings list (filters, and {@code q} over the typed text), for admins and auditors. A recording's metadata
+ * and data are {@link SessionRecordingResource}'s, a target set's policy {@link TargetSetRecordingResource}'s.
  */
 @Path("/api/v1/recordings")
 public class RecordingResource {
@@ -37,14 +35,13 @@ public class RecordingResource {
     }
 
     @Inject
-    RecordingService recordings;
+    RecordingCatalog recordings;
 
     @Inject
     RequestInfo info;
 
     @Operation(summary = "Search recordings (filters: user, target, time, typed text; paged)")
     @GET
-    @Transactional
     @RolesAllowed({Role.ADMIN, Role.AUDITOR})
     public Page<RecordingView> list(@QueryParam("user") @Size(max = 128) String user,
                                     @QueryParam("targetId") @Min(1) Long targetId,
@@ -53,7 +50,7 @@ public class RecordingResource {
                                     @QueryParam("q") @Size(max = 200) String q,
                                     @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                     @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return recordings.list(new RecordingService.Filter(blank(user), targetId, instant("from", from),
+        return recordings.list(new RecordingCatalog.Filter(blank(user), targetId, instant("from", from),
                 instant("to", to), blank(q)), page, size).map(RecordingView::of);
     }
 

@@ -24,7 +24,7 @@ import java.util.regex.Matcher;
 import org.cam.management.common.ApiException;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.identity.Role;
-import org.cam.management.recording.service.RecordingService;
+import org.cam.management.recording.service.RecordingCatalog;
 
 /** A session's recording: metadata with verification, and its data with HTTP range requests (for the player). */
 @Path("/api/v1/sessions/{sessionId}/recording")
@@ -33,7 +33,7 @@ public class SessionRecordingResource {
     private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     @Inject
-    RecordingService recordings;
+    RecordingCatalog recordings;
 
     @Inject
     RequestInfo info;
@@ -41,7 +41,7 @@ public class SessionRecordingResource {
     @Operation(summary = "A session's recording: duration, size, digest and whether it verifies")
     @GET
     @RolesAllowed({Role.ADMIN, Role.AUDITOR})
-    public RecordingService.Metadata metadata(@PathParam("sessionId") @Size(max = 64) String id,
+    public RecordingCatalog.Metadata metadata(@PathParam("sessionId") @Size(max = 64) String id,
                                               @QueryParam("verify") @DefaultValue("true") boolean verify) {
         return recordings.metadata(id, verify);
     }

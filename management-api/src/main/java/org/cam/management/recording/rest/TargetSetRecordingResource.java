@@ -3,18 +3,16 @@ package org.cam.management.recording.rest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import org.cam.management.common.ApiException;
 import org.cam.management.common.RequestInfo;
 import org.cam.management.identity.Role;
 import org.cam.management.recording.RecordingPolicy;
-import org.cam.management.recording.service.RecordingService;
+import org.cam.management.recording.service.RecordingPolicies;
 import org.cam.management.target.TargetSet;
 
 /** A target set's recording policy: read by operators and auditors, set by admins (audited). */
@@ -31,28 +29,23 @@ public class TargetSetRecordingResource {
     }
 
     @Inject
-    RecordingService recordings;
+    RecordingPolicies policies;
 
     @Inject
     RequestInfo info;
 
     @Operation(summary = "Read a target set's recording policy")
     @GET
-    @Transactional
     @RolesAllowed({Role.OPERATOR, Role.AUDITOR})
     public PolicyView policy(@PathParam("setId") long id) {
-        TargetSet s = TargetSet.findById(id);
-        if (s == null) {
-            throw ApiException.notFound("target set", id);
-        }
-        return PolicyView.of(s);
+        return PolicyView.of(policies.policy(id));
     }
 
     @Operation(summary = "Set a target set's recording policy (never, always, fail-closed)")
     @PUT
     @RolesAllowed(Role.ADMIN)
     public PolicyView setPolicy(@PathParam("setId") long id, @Valid @NotNull PolicyRequest req) {
-        return PolicyView.of(recordings.setPolicy(id, req.recording(), Boolean.TRUE.equals(req.failClosed()),
+        return PolicyView.of(policies.setPolicy(id, req.recording(), Boolean.TRUE.equals(req.failClosed()),
                 info.actor(), info.sourceAddress()));
     }
 

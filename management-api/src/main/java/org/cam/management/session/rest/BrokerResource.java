@@ -47,11 +47,11 @@ public class BrokerResource {
 
     /** The claim and, when the session is recorded, how (the broker's Claim.recording). */
     public record ClaimAnswer(@com.fasterxml.jackson.annotation.JsonUnwrapped SessionClaims.Claimed claim,
-                              org.cam.management.recording.service.RecordingService.Decision recording) {
+                              org.cam.management.recording.service.RecordingPolicies.Decision recording) {
     }
 
     @Inject
-    org.cam.management.recording.service.RecordingService recordings;
+    org.cam.management.recording.service.RecordingPolicies recordingPolicies;
 
     public record Heartbeat(@Size(max = 100_000) List<@NotNull @Size(max = 64) String> activeSessionIds,
                             Boolean draining) {
@@ -85,7 +85,7 @@ public class BrokerResource {
     }
 
     private ClaimAnswer withRecording(SessionClaims.Claimed c) {
-        return new ClaimAnswer(c, recordings.forSession(c.sessionId()));
+        return new ClaimAnswer(c, recordingPolicies.forSession(c.sessionId()));
     }
 
     @Operation(summary = "A broker reports a session's end (reason, bytes, recording digest)")

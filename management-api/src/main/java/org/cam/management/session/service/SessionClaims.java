@@ -106,7 +106,7 @@ public class SessionClaims {
     SessionLegs legs;
 
     @Inject
-    org.cam.management.recording.service.RecordingService recordings;
+    org.cam.management.recording.service.RecordingReports recordingReports;
 
     /** Decrypted one-time passwords of PENDING sessions, by session id (see candidatePasswords). */
     private final Map<String, CachedPassword> passwords = new ConcurrentHashMap<>();
@@ -321,7 +321,7 @@ public class SessionClaims {
         }
         // The recording's digest goes into the audit trail: what playback verifies the file against later. Each leg
         // of a resumed session has a recording of its own.
-        String recording = r.recording() == null ? "" : recordings.ended(s, leg, legStart(s, leg), at, r.recording());
+        String recording = r.recording() == null ? "" : recordingReports.ended(s, leg, legStart(s, leg), at, r.recording());
         String moved = "broker=" + r.brokerId() + " leg=" + leg + " reason=" + reason + " bytesFromClient="
                 + r.bytesFromClient() + " bytesFromDevice=" + r.bytesFromDevice() + recording;
         if (leg != s.legs) {

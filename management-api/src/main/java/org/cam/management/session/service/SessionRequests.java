@@ -67,7 +67,7 @@ public class SessionRequests {
     SessionEnds ends;
 
     @Inject
-    org.cam.management.recording.service.RecordingService recordings;
+    org.cam.management.recording.service.RecordingPolicies recordingPolicies;
 
     /**
      * Checks grant, status and policy, then records a PENDING session. The target row is locked for the policy
@@ -118,7 +118,7 @@ public class SessionRequests {
         s.mode = mode;
         s.clipboard = access.clipboardOn(id, t.id);
         s.state = SessionState.PENDING;
-        org.cam.management.recording.service.RecordingService.Decision rec = recordings.decide(t);
+        org.cam.management.recording.service.RecordingPolicies.Decision rec = recordingPolicies.decide(t);
         s.recorded = rec.enabled();
         s.recordingFailClosed = rec.failClosed();
         String password = SecretBox.randomText(8);
