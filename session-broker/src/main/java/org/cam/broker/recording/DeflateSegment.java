@@ -51,7 +51,7 @@ final class DeflateSegment implements OpenSegment {
         int level = store.config().compressionLevel();
         CompletableFuture<SegmentEncoder.Compressed> compressed = CompletableFuture.supplyAsync(() -> {
             try {
-                return store.encoder().deflate(segment, n, firstMillis, lastMillis, level, RecordingStore.ALLOC);
+                return store.encoder().deflate(segment, n, firstMillis, lastMillis, level, store.payload());
             } finally {
                 segment.forEach(store::recycle);
             }

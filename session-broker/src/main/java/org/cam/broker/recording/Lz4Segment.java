@@ -64,7 +64,7 @@ final class Lz4Segment implements OpenSegment {
 
     private ByteBuf payload() {
         if (payload == null) {
-            payload = SegmentEncoder.lz4Frame(RecordingStore.ALLOC, store.config().segmentBytes() / 32);
+            payload = SegmentEncoder.lz4Frame(store.payload());
         }
         return payload;
     }
@@ -96,7 +96,7 @@ final class Lz4Segment implements OpenSegment {
     @Override
     public void release() {
         if (payload != null) {
-            payload.release();
+            store.recyclePayload(payload);
             payload = null;
         }
         store.recycle(chunk);

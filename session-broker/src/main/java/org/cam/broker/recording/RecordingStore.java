@@ -47,6 +47,8 @@ public class RecordingStore {
     /** A recorder's unit of buffering: at most one LZ4 block of a segment. */
     static final int CHUNK = 64 * 1024;
     static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+    /** A payload buffer's first size: a screen's 4 MiB segment compresses to some tens of KiB. */
+    static final int PAYLOAD = 256 * 1024;
 
     private final BrokerConfig.Recording config;
     private final AtomicLong spooledBytes = new AtomicLong();
@@ -60,11 +62,29 @@ public class RecordingStore {
      * arrays each) on the event loops, a fifth of their profile samples with recording on (docs/performance.md).
      */
     private final ArrayBlockingQueue<ByteBuf> freeChunks;
+    private final ArrayBlockingQueue<ByteBuf> freePayloads = new ArrayBlockingQueue<>(64);
 
     public RecordingStore(BrokerConfig config) {
         this.config = config.recording();
         this.freeChunks = new ArrayBlockingQueue<>(Math.max(16, (int) Math.min(4096,
                 2L * this.config.maxBacklogBytes() / CHUNK)));
+    }
+
+    /**
+     * An empty buffer for a segment's compressed payload (direct memory, grows as needed; give it back with
+     * {@link #recyclePayload}). Kept like the chunks: payloads are begun on the event loops and freed on the writers,
+     * and the pool's churn of whole chunks under that pattern is what the chunk queue was measured to remove.
+     */
+    ByteBuf payload() {
+        ByteBuf b = freePayloads.poll();
+        return b != null ? b : ALLOC.directBuffer(PAYLOAD);
+    }
+
+    /** A payload written: kept for the next {@link #payload} unless it grew large or enough are kept. */
+    void recyclePayload(ByteBuf b) {
+        if (b.capacity() > 4 * PAYLOAD || !freePayloads.offer(b.clear())) {
+            b.release();
+        }
     }
 
     /** An empty chunk of {@link #CHUNK} bytes for a recorder (direct memory; give it back with {@link #recycle}). */

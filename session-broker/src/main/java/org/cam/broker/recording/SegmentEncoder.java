@@ -1,7 +1,6 @@
 package org.cam.broker.recording;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -101,11 +100,9 @@ final class SegmentEncoder {
      * Deflates {@code chunks} (whole records, {@code rawLength} bytes in all) at zlib {@code level} (a writer thread:
      * the {@link DeflateSegment}s of the zlib codec).
      */
-    Compressed deflate(List<ByteBuf> chunks, int rawLength, long first, long last, int level, ByteBufAllocator alloc) {
+    Compressed deflate(List<ByteBuf> chunks, int rawLength, long first, long last, int level, ByteBuf out) {
         deflater.reset();
         deflater.setLevel(level);
-        // Pixels that repeat shrink a hundredfold; start small and grow (the pool hands out power-of-two sizes).
-        ByteBuf out = alloc.directBuffer(Math.max(4096, rawLength / 16));
         try {
             for (ByteBuf c : chunks) {
                 if (!c.isReadable()) {
@@ -127,11 +124,9 @@ final class SegmentEncoder {
         }
     }
 
-    /** A new LZ4 segment payload: a pooled direct buffer holding the frame header, for {@link #lz4Block}s. */
-    static ByteBuf lz4Frame(ByteBufAllocator alloc, int initialCapacity) {
-        ByteBuf out = alloc.directBuffer(Math.max(4096, initialCapacity));
-        out.writeBytes(LZ4_HEADER);
-        return out;
+    /** Starts an LZ4 segment payload in {@code out} (empty, direct): the frame header, for {@link #lz4Block}s. */
+    static ByteBuf lz4Frame(ByteBuf out) {
+        return out.writeBytes(LZ4_HEADER);
     }
 
     /**

@@ -184,7 +184,7 @@ public final class SessionRecorder {
                 }
             } finally {
                 if (c != null) {
-                    c.payload().release();
+                    store.recyclePayload(c.payload());
                 }
                 long left = backlog.addAndGet(-held);
                 Runnable r = onDrained;

@@ -41,7 +41,7 @@ class SegmentEncoderTest {
 
     /** The raw bytes as one LZ4 segment payload, block by block, as {@link Lz4Segment} compresses them. */
     private static ByteBuf lz4(List<ByteBuf> chunks) {
-        ByteBuf frame = SegmentEncoder.lz4Frame(ALLOC, 4096);
+        ByteBuf frame = SegmentEncoder.lz4Frame(ALLOC.directBuffer(4096));
         chunks.forEach(c -> SegmentEncoder.lz4Block(c, frame));
         return frame.writeIntLE(0);
     }
@@ -60,7 +60,7 @@ class SegmentEncoderTest {
             SegmentEncoder.Compressed c = cases[i][0] == SegmentCodec.Codec.LZ4
                     ? new SegmentEncoder.Compressed(lz4(chunks), SegmentCodec.Codec.LZ4, raw.length, i * 10L,
                             i * 10L + 5)
-                    : encoder.deflate(chunks, raw.length, i * 10L, i * 10L + 5, (int) cases[i][1], ALLOC);
+                    : encoder.deflate(chunks, raw.length, i * 10L, i * 10L + 5, (int) cases[i][1], ALLOC.directBuffer(4096));
             chunks.forEach(ByteBuf::release);
             try {
                 SegmentEncoder.Frame f = encoder.seal(i, c, previous);
