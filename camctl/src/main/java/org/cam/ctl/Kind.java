@@ -100,11 +100,12 @@ enum Kind {
                     q.page(), q.size(), q.selector().get("source"), q.selector().get("state")),
             null, null),
     recordings(List.of("recording", "rec"),
-            cols("SESSION", "sessionId", "USER", "user", "TARGET-ID", "targetId", "MODE", "mode",
+            cols("SESSION", "sessionId", "USER", "user", "TARGET", "targetName", "MODE", "mode",
                     "STARTED", "startedAt", "DURATION-MS", "durationMillis", "BYTES", "bytes", "COMPLETE", "complete"),
-            true, Set.of("user", "targetId", "from", "to"),
+            true, Set.of("user", "target", "targetId", "from", "to"),
             (c, q) -> new RecordingResourceApi(c).apiV1RecordingsGet(q.selector().get("from"), q.page(), q.search(),
-                    q.size(), longOf(q, "targetId"), q.selector().get("to"), q.selector().get("user")),
+                    q.size(), q.selector().get("target"), longOf(q, "targetId"), q.selector().get("to"),
+                    q.selector().get("user")),
             (c, id) -> new SessionRecordingResourceApi(c).apiV1SessionsSessionIdRecordingGet(id, true),
             null);
 

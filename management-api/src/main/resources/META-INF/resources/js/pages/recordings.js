@@ -11,12 +11,12 @@ export function render(section) {
   const list = pagedTable({
     id: 'recordings',
     filters: [{ name: 'q', label: 'Typed text' }, { name: 'user', label: 'User' },
-      { name: 'targetId', label: 'Target id', type: 'number' },
+      { name: 'target', label: 'Target (name contains)' },
       { name: 'from', label: 'From', type: 'datetime-local' }, { name: 'to', label: 'To', type: 'datetime-local' }],
     columns: ['Started', 'User', 'Target', 'Mode', 'Duration', 'Size', 'Complete', 'Actions'],
     load: (p) => api.get('/api/v1/recordings', isoTimes(p)),
     row: (r) => el('tr', { dataset: { sessionId: r.sessionId } }, cell(when(r.startedAt)), cell(r.user || ''),
-      cell(String(r.targetId)), cell(r.mode || ''), cell(clock(r.durationMillis)), cell(size(r.bytes)),
+      cell(r.targetName || 'deleted target ' + r.targetId), cell(r.mode || ''), cell(clock(r.durationMillis)), cell(size(r.bytes)),
       cell(r.complete ? 'yes' : 'no'),
       actions(el('a', { href: '#playback/' + encodeURIComponent(r.sessionId), class: 'play' }, 'Play'))),
   });

@@ -1,5 +1,5 @@
 // Targets (operators and admins): RFB-endpoint targets created, edited (policy, tags) and deleted; target sets and
-// their members.
+// their members, and each set's recording policy (as set, and as applied when the configuration records the set).
 import * as api from '../api.js';
 import { el, button, frame, pagedTable, cell, actions, act, form, confirmAction } from '../ui.js';
 
@@ -92,6 +92,22 @@ export function render(section) {
             }, 'Target added to ' + s.name + '.', sets.reload);
           }
         }, 'add-member'),
+        button('Recording', async () => {
+          // Read first: the configuration may record the set whatever its own setting says (enforcedBy).
+          const p = await api.get('/api/v1/target-sets/' + s.id + '/recording');
+          const applied = 'Sessions on ' + s.name + ' are ' + (p.effective === 'ALWAYS' ? 'recorded'
+            + (p.effectiveFailClosed ? ' (fail-closed: no session without a recording)' : '') : 'not recorded')
+            + (p.enforcedBy ? ', by the ' + p.enforcedBy + ', whatever is set here' : '') + '.';
+          const v = await form('Recording policy of ' + s.name + '. ' + applied, [
+            { name: 'recording', label: 'Record sessions (admins set this; audited)', type: 'select',
+              options: [['NEVER', 'never'], ['ALWAYS', 'always']], value: p.recording },
+            { name: 'failClosed', label: 'Fail closed: refuse a session whose recording cannot be written',
+              type: 'checkbox', value: p.failClosed }]);
+          if (v) {
+            await act(() => api.put('/api/v1/target-sets/' + s.id + '/recording', { recording: v.recording,
+              failClosed: !!v.failClosed }), 'Recording policy of ' + s.name + ' saved.', sets.reload);
+          }
+        }, 'recording-policy'),
         button('Rename', async () => {
           const v = await form('Edit set ' + s.name, [{ name: 'name', label: 'Name', required: true, value: s.name },
             { name: 'description', label: 'Description', value: s.description }]);

@@ -2,7 +2,9 @@ package org.cam.management.recording;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.zip.Deflater;
 import org.cam.management.recording.service.RecordingRetention;
@@ -51,7 +54,9 @@ class RecordingApiTest {
         long set = Api.createSet(Api.unique("rec-set"), t);
         Api.admin().body(Map.of("recording", "ALWAYS", "failClosed", failClosed))
                 .put("/api/v1/target-sets/" + set + "/recording").then().statusCode(200)
-                .body("recording", equalTo("ALWAYS")).body("failClosed", equalTo(failClosed));
+                .body("recording", equalTo("ALWAYS")).body("failClosed", equalTo(failClosed))
+                .body("effective", equalTo("ALWAYS")).body("effectiveFailClosed", equalTo(failClosed))
+                .body("enforcedBy", nullValue());
         return t;
     }
 
@@ -119,6 +124,17 @@ class RecordingApiTest {
         assertThat(c.getBoolean("recording.enabled")).isTrue();
         assertThat(c.getBoolean("recording.failClosed")).isTrue();
 
+        // A set the configuration records (cam.management.recording.always-sets): its stored NEVER is not what
+        // happens, and the policy says so.
+        long configuredTarget = Api.createTarget(Api.unique("configured-target"));
+        long configuredSet = Api.createSet("configured-recorded", configuredTarget);
+        Api.admin().get("/api/v1/target-sets/" + configuredSet + "/recording").then().statusCode(200)
+                .body("recording", equalTo("NEVER")).body("effective", equalTo("ALWAYS"))
+                .body("effectiveFailClosed", equalTo(false))
+                .body("enforcedBy", containsString("cam.management.recording.always-sets"));
+        assertThat(Api.admin().body(Map.of("targetId", configuredTarget, "mode", "view")).post("/api/v1/sessions")
+                .then().statusCode(201).extract().jsonPath().getBoolean("recorded")).isTrue();
+
         // Default in code: never.
         long plain = Api.createTarget(Api.unique("plain-target"));
         JsonPath notRecorded = Api.admin().body(Map.of("targetId", plain, "mode", "control"))
@@ -154,6 +170,14 @@ class RecordingApiTest {
                 .statusCode(200).extract().jsonPath().getList("items")).isEmpty();
         assertThat(Api.admin().queryParam("targetId", t).get("/api/v1/recordings").then().statusCode(200)
                 .extract().jsonPath().getList("items.sessionId")).containsExactly(id);
+        // Listed with the target's name, and found by part of it in any case.
+        String name = Api.admin().get("/api/v1/targets/" + t).then().statusCode(200).extract().path("name");
+        JsonPath byName = Api.admin().queryParam("target", name.toUpperCase(Locale.ROOT))
+                .get("/api/v1/recordings").then().statusCode(200).extract().jsonPath();
+        assertThat(byName.getList("items.sessionId")).containsExactly(id);
+        assertThat(byName.getString("items[0].targetName")).isEqualTo(name);
+        assertThat(Api.admin().queryParam("target", name + "-x").get("/api/v1/recordings").then().statusCode(200)
+                .extract().jsonPath().getList("items")).isEmpty();
         Api.admin().queryParam("from", "yesterday").get("/api/v1/recordings").then().statusCode(400)
                 .body("field", equalTo("from"));
 

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.cam.management.common.ApiException;
 import org.cam.management.common.Page;
-import org.cam.management.common.RequestInfo;
 import org.cam.management.identity.Role;
 import org.cam.management.recording.SessionRecording;
 import org.cam.management.recording.service.RecordingCatalog;
@@ -26,31 +25,31 @@ import org.cam.management.recording.service.RecordingCatalog;
 @Path("/api/v1/recordings")
 public class RecordingResource {
 
-    public record RecordingView(String sessionId, String user, long targetId, String mode, Instant startedAt,
-                                Instant endedAt, long durationMillis, long bytes, String digest, boolean complete) {
-        static RecordingView of(SessionRecording r) {
-            return new RecordingView(r.sessionId, r.username, r.targetId, r.mode, r.startedAt, r.endedAt,
-                    r.durationMs, r.bytes, r.digest, r.complete);
+    public record RecordingView(String sessionId, String user, long targetId, String targetName, String mode,
+                                Instant startedAt, Instant endedAt, long durationMillis, long bytes, String digest,
+                                boolean complete) {
+        static RecordingView of(RecordingCatalog.Listed l) {
+            SessionRecording r = l.recording();
+            return new RecordingView(r.sessionId, r.username, r.targetId, l.targetName(), r.mode, r.startedAt,
+                    r.endedAt, r.durationMs, r.bytes, r.digest, r.complete);
         }
     }
 
     @Inject
     RecordingCatalog recordings;
 
-    @Inject
-    RequestInfo info;
-
-    @Operation(summary = "Search recordings (filters: user, target, time, typed text; paged)")
+    @Operation(summary = "Search recordings (filters: user, target id or name, time, typed text; paged)")
     @GET
     @RolesAllowed({Role.ADMIN, Role.AUDITOR})
     public Page<RecordingView> list(@QueryParam("user") @Size(max = 128) String user,
                                     @QueryParam("targetId") @Min(1) Long targetId,
+                                    @QueryParam("target") @Size(max = 128) String target,
                                     @QueryParam("from") String from,
                                     @QueryParam("to") String to,
                                     @QueryParam("q") @Size(max = 200) String q,
                                     @QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                     @QueryParam("size") @DefaultValue("50") @Min(1) @Max(Page.MAX_SIZE) int size) {
-        return recordings.list(new RecordingCatalog.Filter(blank(user), targetId, instant("from", from),
+        return recordings.list(new RecordingCatalog.Filter(blank(user), targetId, blank(target), instant("from", from),
                 instant("to", to), blank(q)), page, size).map(RecordingView::of);
     }
 

@@ -19,9 +19,18 @@ import org.cam.management.target.TargetSet;
 @Path("/api/v1/target-sets/{setId}/recording")
 public class TargetSetRecordingResource {
 
-    public record PolicyView(long targetSetId, String name, RecordingPolicy recording, boolean failClosed) {
-        static PolicyView of(TargetSet s) {
-            return new PolicyView(s.id, s.name, RecordingPolicy.valueOf(s.recording), s.recordingFailClosed);
+    /**
+     * {@code recording}/{@code failClosed}: the set's own setting (what PUT sets); {@code effective}/
+     * {@code effectiveFailClosed}: what sessions on it get, which differs when {@code enforcedBy} names the
+     * configuration that records the set whatever its setting says.
+     */
+    public record PolicyView(long targetSetId, String name, RecordingPolicy recording, boolean failClosed,
+                             RecordingPolicy effective, boolean effectiveFailClosed, String enforcedBy) {
+        static PolicyView of(RecordingPolicies.Policy p) {
+            TargetSet s = p.set();
+            return new PolicyView(s.id, s.name, p.stored(), s.recordingFailClosed, p.effective(),
+                    p.effectiveFailClosed(), p.configuredAlways()
+                            ? "configuration: cam.management.recording.always-sets names this set" : null);
         }
     }
 

@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.cam.management.audit.service.AuditService;
 import org.cam.management.common.ApiException;
 import org.cam.management.common.Page;
@@ -32,7 +36,12 @@ public class RecordingCatalog {
                            boolean fileExists, String keyText) {
     }
 
-    public record Filter(String user, Long targetId, Instant from, Instant to, String q) {
+    /** {@code target}: part of the target's name (any case); {@code q}: part of the typed text. */
+    public record Filter(String user, Long targetId, String target, Instant from, Instant to, String q) {
+    }
+
+    /** A listed recording with its target's name (null when the target has been deleted since). */
+    public record Listed(SessionRecording recording, String targetName) {
     }
 
     @Inject
@@ -45,7 +54,7 @@ public class RecordingCatalog {
     UnterminatedRecordings unterminated;
 
     @Transactional
-    public Page<SessionRecording> list(Filter f, int page, int size) {
+    public Page<Listed> list(Filter f, int page, int size) {
         unterminated.adoptAll();
         List<String> w = new ArrayList<>();
         Parameters p = new Parameters();
@@ -58,6 +67,10 @@ public class RecordingCatalog {
             w.add("targetId = :target");
             p.and("target", f.targetId());
         }
+        if (f.target() != null) {
+            w.add("targetId in (select t.id from Target t where lower(t.name) like :targetName escape '!')");
+            p.and("targetName", "%" + likeEscaped(f.target().toLowerCase(Locale.ROOT)) + "%");
+        }
         if (f.from() != null) {
             w.add("startedAt >= :from");
             p.and("from", f.from());
@@ -68,11 +81,22 @@ public class RecordingCatalog {
         }
         if (f.q() != null) {
             w.add("keyText like :q escape '!'");
-            p.and("q", "%" + f.q().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            p.and("q", "%" + likeEscaped(f.q()) + "%");
         }
         String where = String.join(" and ", w);
-        return new Page<>(SessionRecording.<SessionRecording>find(where, Sort.descending("startedAt"), p)
-                .page(page, size).list(), page, size, SessionRecording.count(where, p));
+        List<SessionRecording> found = SessionRecording.<SessionRecording>find(where, Sort.descending("startedAt"), p)
+                .page(page, size).list();
+        // The page's target names in one query: a reader searches by what the targets are called.
+        Set<Long> ids = found.stream().map(r -> r.targetId).collect(Collectors.toSet());
+        Map<Long, String> names = ids.isEmpty() ? Map.of() : Target.<Target>list("id in ?1", ids).stream()
+                .collect(Collectors.toMap(t -> t.id, t -> t.name));
+        return new Page<>(found.stream().map(r -> new Listed(r, names.get(r.targetId))).toList(), page, size,
+                SessionRecording.count(where, p));
+    }
+
+    /** {@code s} for a LIKE pattern with escape character {@code !}: its own % and _ match only themselves. */
+    private static String likeEscaped(String s) {
+        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     /** Metadata; {@code verify}: read the whole file and check its chain against the audited digest. */

@@ -24,6 +24,24 @@ public class RecordingPolicies {
         static final Decision NONE = new Decision(false, false);
     }
 
+    /**
+     * A set's policy: as stored (what admins set) and as applied: the configuration may record a set whatever it says,
+     * and a reader must see that rather than a NEVER that is not what happens.
+     */
+    public record Policy(TargetSet set, boolean configuredAlways, boolean configuredFailClosed) {
+        public RecordingPolicy stored() {
+            return RecordingPolicy.valueOf(set.recording);
+        }
+
+        public RecordingPolicy effective() {
+            return configuredAlways ? RecordingPolicy.ALWAYS : stored();
+        }
+
+        public boolean effectiveFailClosed() {
+            return stored() == RecordingPolicy.ALWAYS && set.recordingFailClosed || configuredFailClosed;
+        }
+    }
+
     @Inject
     ManagementConfig config;
 
@@ -32,7 +50,7 @@ public class RecordingPolicies {
 
     /** The policy for a new session on {@code t}: recorded when any of its sets says ALWAYS (or is configured so). */
     public Decision decide(Target t) {
-        List<String> always = config.recording().alwaysSets().orElse(List.of());
+        List<String> always = configuredAlways();
         boolean record = false;
         boolean failClosed = false;
         List<TargetSet> sets = TargetSet.list("select s from TargetSet s join s.targets t where t.id = ?1", t.id);
@@ -56,21 +74,30 @@ public class RecordingPolicies {
         return s == null || !s.recorded ? null : new Decision(true, s.recordingFailClosed);
     }
 
-    /** The target set whose policy is asked for (404 when there is none). */
+    /** A target set's policy (404 when there is no such set). */
     @Transactional
-    public TargetSet policy(long setId) {
-        return targetSet(setId);
+    public Policy policy(long setId) {
+        return of(targetSet(setId));
     }
 
     @Transactional
-    public TargetSet setPolicy(long setId, RecordingPolicy policy, boolean failClosed, String actor,
-                               String sourceAddress) {
+    public Policy setPolicy(long setId, RecordingPolicy policy, boolean failClosed, String actor,
+                            String sourceAddress) {
         TargetSet s = targetSet(setId);
         s.recording = policy.name();
         s.recordingFailClosed = failClosed;
         audit.record(actor, "RECORDING_POLICY", "target_set", s.id, AuditService.SUCCESS, sourceAddress,
                 "set=" + s.name + " recording=" + policy + " failClosed=" + failClosed);
-        return s;
+        return of(s);
+    }
+
+    private Policy of(TargetSet s) {
+        boolean configured = configuredAlways().contains(s.name);
+        return new Policy(s, configured, configured && config.recording().alwaysSetsFailClosed());
+    }
+
+    private List<String> configuredAlways() {
+        return config.recording().alwaysSets().orElse(List.of());
     }
 
     private static TargetSet targetSet(long setId) {
