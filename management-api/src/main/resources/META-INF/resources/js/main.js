@@ -103,6 +103,9 @@ function closePage() {
   }
 }
 
+/** Navigations so far: a page's render that finishes after a newer navigation is dropped. */
+let navigations = 0;
+
 /** Opens the page named by the hash (#devices, #console), or the first one the role may use. */
 async function route() {
   if (!me) {
@@ -125,12 +128,26 @@ async function route() {
     }
   });
   const section = $('page');
-  section.replaceChildren();
+  // Each navigation renders into a view of its own: a page still loading when the user (or a link) moves on finishes
+  // into a detached view, not over the next page, and its cleanup (timers, sockets) runs at once.
+  const navigation = ++navigations;
+  const view = el('div', { class: 'page-view' });
+  section.replaceChildren(view);
   section.dataset.page = page.id;
+  delete section.dataset.ready;
   section.hidden = false;
   const module = await page.load();
+  if (navigation !== navigations) {
+    return;
+  }
   const ctx = { me, arg, hasRole: (...roles) => roles.some((r) => me.roles.includes(r)) };
-  const cleanup = await module.render(section, ctx);
+  const cleanup = await module.render(view, ctx);
+  if (navigation !== navigations) {
+    if (typeof cleanup === 'function') {
+      cleanup();
+    }
+    return;
+  }
   leave = typeof cleanup === 'function' ? cleanup : null;
   section.dataset.ready = page.id;
 }

@@ -1,7 +1,7 @@
 // Targets (operators and admins): RFB-endpoint targets created, edited (policy, tags) and deleted; target sets and
 // their members, and each set's recording policy (as set, and as applied when the configuration records the set).
 import * as api from '../api.js';
-import { el, button, frame, pagedTable, cell, actions, act, form, confirmAction } from '../ui.js';
+import { el, button, frame, pagedTable, cell, actions, act, form, confirmAction, message } from '../ui.js';
 
 const POLICIES = [['SHARED_VIEW', 'Shared view (one controls, others watch)'], ['SHARED', 'Shared (all control)'],
   ['EXCLUSIVE', 'Exclusive (one session)']];
@@ -23,7 +23,8 @@ function targetFields(t) {
 const body = (v, t) => ({ name: v.name, description: v.description || null, host: v.host, port: v.port,
   accessPolicy: v.accessPolicy, locationTags: tags(v.locationTags), version: t ? t.version : undefined });
 
-export function render(section) {
+export function render(section, ctx) {
+  const admin = ctx ? ctx.hasRole('admin') : false;
   const targets = pagedTable({
     id: 'admin-targets',
     filters: [{ name: 'q', label: 'Name' }, { name: 'tag', label: 'Tag' },
@@ -98,6 +99,10 @@ export function render(section) {
           const applied = 'Sessions on ' + s.name + ' are ' + (p.effective === 'ALWAYS' ? 'recorded'
             + (p.effectiveFailClosed ? ' (fail-closed: no session without a recording)' : '') : 'not recorded')
             + (p.enforcedBy ? ', by the ' + p.enforcedBy + ', whatever is set here' : '') + '.';
+          if (!admin) {
+            message(applied + ' Only administrators change a set\'s recording policy.');
+            return;
+          }
           const v = await form('Recording policy of ' + s.name + '. ' + applied, [
             { name: 'recording', label: 'Record sessions (admins set this; audited)', type: 'select',
               options: [['NEVER', 'never'], ['ALWAYS', 'always']], value: p.recording },

@@ -76,6 +76,20 @@ class AdminPagesTest {
                         + "replication");
         Pages.check(chrome, "mytargets");
 
+        // A page that loads slowly must not land on top of the page the user moved on to: Users (its module not
+        // fetched yet) and at once Targets (loaded already, so it is shown first); once the Users module has arrived,
+        // Targets is still what the page shows.
+        Pages.open(chrome, "targets");
+        // (The second change waits for the first one's hashchange: two changes in one task are both handled at the
+        // last hash. The page's own listener was added first, so Users' navigation has begun when this one runs.)
+        chrome.eval("addEventListener('hashchange', () => { location.hash = '#targets'; }, { once: true });"
+                + " location.hash = '#users'; true");
+        Pages.awaitTrue(chrome, "document.getElementById('page').dataset.ready === 'targets'"
+                + " && performance.getEntriesByName(location.origin + '/js/pages/users.js').length > 0");
+        assertThat(chrome.evalString("document.getElementById('page').dataset.ready + ': '"
+                + " + [...document.querySelectorAll('#page h2')].map(h => h.textContent).join()"))
+                .isEqualTo("targets: Targets,Target sets");
+
         // Users: a local user.
         Pages.open(chrome, "users");
         Pages.click(chrome, "button.new-user");
